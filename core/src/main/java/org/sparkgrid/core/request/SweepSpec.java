@@ -1,0 +1,17 @@
+package org.sparkgrid.core.request;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * N configurations trained concurrently; the best by {@code select} is registered.
+ *
+ * @param parameters    request field path to the values to try, e.g.
+ *                      {@code "training.updater.learningRate": [0.0005, 0.001]}; at least one
+ * @param method        grid (every combination) or random (sample {@code trials} combinations)
+ * @param trials        random only: how many combinations to sample ({@code null} for grid)
+ * @param maxConcurrent trials run at once, 1..64 (default 2)
+ * @param select        metric that picks the best trial: accuracy (higher is better) or loss (lower)
+ */
+public record SweepSpec(
+    Map<String, List<Object>> parameters, String method, Integer trials, int maxConcurrent, String select) {}
