@@ -1,0 +1,367 @@
+package org.sparkgrid.jobs.compute;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.storage.StorageLevel;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.DataSpec;
+import org.sparkgrid.core.request.EngineSpec;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.store.CheckpointStore;
+import org.sparkgrid.core.store.ModelArtifacts;
+import org.sparkgrid.core.store.ModelRef;
+import org.sparkgrid.core.store.ModelStore;
+import org.sparkgrid.core.store.ModelVersion;
+import org.sparkgrid.jobs.data.DataSource;
+import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.Minibatches;
+import org.sparkgrid.jobs.data.Normalizers;
+import org.sparkgrid.jobs.engine.AveragingEngine;
+import org.sparkgrid.jobs.engine.Dl4jSparkEngine;
+import org.sparkgrid.jobs.engine.ModelState;
+import org.sparkgrid.jobs.engine.TrainingEngine;
+import org.sparkgrid.jobs.eval.EvaluationResult;
+import org.sparkgrid.jobs.eval.SparkEvaluator;
+import org.sparkgrid.jobs.model.NetworkFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one compute-mode training request on Spark, end to end: reads and shards the data,
+ * fits the normalizer, builds the network (or starts from {@code model.initFrom}), trains epoch by
+ * epoch with the request's engine, evaluates on the test set after each epoch, checkpoints after
+ * each Spark job, and registers the model with its metrics and lineage.
+ *
+ * <pre>{@code
+ * TrainingRequest req = RequestCodec.parse(Files.readAllBytes(Path.of("conf/requests/quickstart-cnn.json")));
+ * ComputeJob job = new ComputeJob(sc, config, modelStore, checkpointStore, ProgressListener.NONE);
+ * ComputeJob.Result r = job.run(req, req.id());
+ * System.out.println(r.version().uri() + " accuracy " + r.evaluation().accuracy());
+ * }</pre>
+ */
+public final class ComputeJob {
+  private static final Logger LOG = LoggerFactory.getLogger(ComputeJob.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  static final String MODEL_ZIP = "model.zip";
+  static final String STATE_JSON = "state.json";
+  static final String REQUEST_JSON = "request.json";
+
+  /**
+   * The outcome of a run.
+   *
+   * @param jobId      the job
+   * @param version    the registered model version
+   * @param evaluation the final test evaluation ({@code null} without a test set)
+   * @param epochs     per-epoch figures, including those of epochs run before a resume
+   */
+  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs) {}
+
+  private final JavaSparkContext sc;
+  private final SparkGridConfig config;
+  private final ModelStore models;
+  private final CheckpointStore checkpoints;
+  private final ProgressListener progress;
+
+  public ComputeJob(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
+      ProgressListener progress) {
+    this.sc = sc;
+    this.config = config;
+    this.models = models;
+    this.checkpoints = checkpoints;
+    this.progress = progress;
+  }
+
+  /**
+   * Trains a request from the start (or from its {@code initFrom} model).
+   *
+   * @throws org.sparkgrid.core.request.InvalidRequestException if a data path or the initFrom model is missing
+   * @throws IOException if the store or the data cannot be read
+   */
+  public Result run(TrainingRequest request, String jobId) throws IOException {
+    checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
+    return execute(request, jobId, null);
+  }
+
+  /**
+   * Resumes a job from its last checkpoint, with the request it was started with.
+   *
+   * @throws IllegalArgumentException if the job is unknown or has no checkpoint
+   */
+  public Result resume(String jobId) throws IOException {
+    Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
+    if (in.isEmpty()) {
+      throw new IllegalArgumentException("job '" + jobId + "' is unknown: no " + REQUEST_JSON
+          + " under the store's runs/" + jobId + "/ (jobs known: " + checkpoints.jobs() + ")");
+    }
+    TrainingRequest request;
+    try (InputStream is = in.get()) {
+      request = RequestCodec.parse(is.readAllBytes());
+    }
+    OptionalLong step = checkpoints.latest(jobId);
+    if (step.isEmpty()) {
+      LOG.info("job {} has no checkpoint yet: starting it from the beginning", jobId);
+      return execute(request, jobId, null);
+    }
+    return execute(request, jobId, step.getAsLong());
+  }
+
+  private Result execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
+    Configuration hadoop = sc.hadoopConfiguration();
+    RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
+    DataSpec data = request.data();
+    EngineSpec engineSpec = request.engine();
+    int workers = engineSpec.workers();
+
+    progress.phase("Loading " + data.train() + " into " + workers + " shards");
+    DataSource train = DataSource.of(data, data.train());
+    int[] shape = train.shape(hadoop);
+    JavaRDD<ExampleShard> shards = train.shards(sc, workers).persist(StorageLevel.MEMORY_ONLY());
+    List<int[]> shardStats = shards.map(s -> new int[] {s.count(), maxLabel(s)}).collect();
+    int[] counts = shardStats.stream().mapToInt(a -> a[0]).toArray();
+    int maxLabel = shardStats.stream().mapToInt(a -> a[1]).max().orElse(-1);
+    int numClasses = data.classes() != null ? data.classes() : maxLabel + 1;
+    if (maxLabel >= numClasses) {
+      throw new IllegalArgumentException("data.classes is " + numClasses + " but " + data.train()
+          + " has label " + maxLabel);
+    }
+    if (numClasses < 2) {
+      throw new IllegalArgumentException(data.train() + " holds a single class (" + numClasses
+          + "): classification needs at least 2; set data.classes or check the labels");
+    }
+    DataNormalization normalizer = Normalizers.fit(data.normalization(), shards);
+
+    MultiLayerConfiguration conf = NetworkFactory.build(request.model(), request.training(), shape, numClasses);
+    String networkJson = conf.toJson();
+
+    List<EpochMetrics> history = new ArrayList<>();
+    int startEpoch = 0;
+    int startStep = 0;
+    ModelState state;
+    String initFrom = null;
+    if (resumeStep != null) {
+      Checkpoint cp = loadCheckpoint(jobId, resumeStep);
+      state = cp.state;
+      startEpoch = cp.epoch;
+      startStep = cp.step;
+      history.addAll(cp.history);
+      initFrom = cp.initFrom;
+      progress.phase("Resuming job " + jobId + " at epoch " + (startEpoch + 1) + ", sync step " + startStep);
+    } else if (request.model().initFrom() != null) {
+      ModelVersion from = models.resolve(ModelRef.parse(request.model().initFrom()));
+      initFrom = from.name() + "@" + from.version();
+      state = loadInitial(from, conf);
+      progress.phase("Starting from " + initFrom + " (" + from.uri() + ")");
+    } else {
+      MultiLayerNetwork fresh = NetworkFactory.init(conf);
+      state = new ModelState(NetworkFactory.params(fresh), NetworkFactory.updaterState(fresh), 0);
+    }
+
+    AveragingEngine.Settings settings = new AveragingEngine.Settings(networkJson, normalizer, numClasses,
+        request.training().batchSize(), engineSpec.averagingFrequency(), engineSpec.shuffle(),
+        request.training().seed(), config.get(SparkGridConfig.ENGINE_THREADS_PER_TASK),
+        config.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH));
+    TrainingEngine engine = EngineSpec.DL4J.equals(engineSpec.type())
+        ? new Dl4jSparkEngine(sc, shards, settings)
+        : new AveragingEngine(sc, shards, counts, settings);
+
+    JavaRDD<DataSet> testBatches = null;
+    if (data.test() != null) {
+      DataSource test = DataSource.of(withoutLimit(data), data.test());
+      int evalBatch = config.get(SparkGridConfig.EVAL_BATCH_SIZE);
+      int classes = numClasses;
+      testBatches = test.shards(sc, workers).flatMap(s -> {
+        List<DataSet> out = new ArrayList<>();
+        for (int from = 0; from < s.count(); from += evalBatch) {
+          out.add(Minibatches.batch(s, null, from, Math.min(from + evalBatch, s.count()), classes, normalizer));
+        }
+        return out.iterator();
+      }).persist(StorageLevel.MEMORY_ONLY());
+    }
+
+    int epochs = request.training().epochs();
+    long totalExamples = 0;
+    for (int c : counts) {
+      totalExamples += c;
+    }
+    progress.start(request.id(), epochs, engine.stepsPerEpoch(), totalExamples, startEpoch, startStep);
+    EvaluationResult evaluation = null;
+    for (int epoch = startEpoch; epoch < epochs; epoch++) {
+      int e = epoch;
+      EpochTally tally = new EpochTally();
+      String initRef = initFrom;
+      state = engine.fitEpoch(epoch, epoch == startEpoch ? startStep : 0, state, report -> {
+        tally.add(report);
+        progress.segment(report);
+        boolean last = report.stepsDone() == report.steps();
+        if (!last) {
+          saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef, networkJson, normalizer);
+        }
+      });
+      double testAccuracy = Double.NaN;
+      double testLoss = Double.NaN;
+      if (testBatches != null) {
+        evaluation = SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
+        testAccuracy = evaluation.accuracy();
+        testLoss = evaluation.loss();
+      }
+      EpochMetrics m = new EpochMetrics(epoch + 1, tally.meanLoss(), testAccuracy, testLoss, tally.examples,
+          tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
+      history.add(m);
+      progress.epochDone(m, epochs);
+      saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
+    }
+    progress.finish();
+
+    ModelVersion version = publish(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
+    shards.unpersist(false);
+    if (testBatches != null) {
+      testBatches.unpersist(false);
+    }
+    return new Result(jobId, version, evaluation, history);
+  }
+
+  private ModelVersion publish(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,
+      ModelState state, EvaluationResult evaluation, List<EpochMetrics> history, String initFrom) throws IOException {
+    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    if (evaluation != null) {
+      metrics.put("accuracy", evaluation.accuracy());
+      metrics.put("loss", evaluation.loss());
+    }
+    metrics.put("epochs", history.stream().map(EpochMetrics::toMap).toList());
+    double seconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
+    long examples = history.stream().mapToLong(EpochMetrics::examples).sum();
+    metrics.put("trainSeconds", seconds);
+    metrics.put("examplesPerSecond", seconds > 0 ? examples / seconds : 0);
+    if (evaluation != null) {
+      metrics.put("evaluation", evaluation.toMap());
+    }
+    Map<String, Object> lineage = new LinkedHashMap<>();
+    lineage.put("job", jobId);
+    lineage.put("request", JSON.readValue(RequestCodec.write(request), new TypeReference<Map<String, Object>>() {}));
+    lineage.put("engine", request.engine().type());
+    lineage.put("initFrom", initFrom);
+    lineage.put("sparkMaster", sc.master());
+    lineage.put("sparkApplicationId", sc.sc().applicationId());
+    lineage.put("sparkVersion", sc.version());
+    lineage.put("createdAt", Instant.now().toString());
+    ModelArtifacts artifacts = ModelArtifacts.builder()
+        .model(out -> ModelSerializer.writeModel(net, out, true, normalizer))
+        .metrics(metrics)
+        .lineage(lineage)
+        .build();
+    return models.publish(request.model().name(), artifacts);
+  }
+
+  private ModelState loadInitial(ModelVersion from, MultiLayerConfiguration conf) throws IOException {
+    MultiLayerNetwork net;
+    try (InputStream in = models.open(from, MODEL_ZIP)) {
+      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+    }
+    MultiLayerNetwork fresh = NetworkFactory.init(conf);
+    if (net.numParams() != fresh.numParams()) {
+      throw new IllegalArgumentException("model.initFrom: " + from.name() + "@" + from.version() + " has "
+          + net.numParams() + " parameters but this request's network has " + fresh.numParams()
+          + "; start from a model of the same architecture");
+    }
+    float[] updater = NetworkFactory.updaterState(net);
+    if (updater.length != NetworkFactory.updaterState(fresh).length) {
+      updater = NetworkFactory.updaterState(fresh);
+    }
+    return new ModelState(NetworkFactory.params(net), updater, 0);
+  }
+
+  private void saveCheckpoint(String jobId, TrainingEngine engine, int epoch, int step, ModelState state,
+      List<EpochMetrics> history, String initFrom, String networkJson, DataNormalization normalizer) {
+    if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
+      return;
+    }
+    long global = (long) epoch * engine.stepsPerEpoch() + step;
+    Map<String, Object> s = new LinkedHashMap<>();
+    s.put("epoch", epoch);
+    s.put("step", step);
+    s.put("iterations", state.iterations());
+    s.put("initFrom", initFrom);
+    s.put("history", history.stream().map(EpochMetrics::toMap).toList());
+    try {
+      MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
+      checkpoints.save(jobId, global, Map.of(
+          MODEL_ZIP, out -> ModelSerializer.writeModel(net, out, true, normalizer),
+          STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
+      checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not write checkpoint " + global + " of job " + jobId, e);
+    }
+  }
+
+  private record Checkpoint(int epoch, int step, ModelState state, List<EpochMetrics> history, String initFrom) {}
+
+  private Checkpoint loadCheckpoint(String jobId, long step) throws IOException {
+    Map<String, Object> s;
+    try (InputStream in = checkpoints.open(jobId, step, STATE_JSON)) {
+      s = JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
+    }
+    MultiLayerNetwork net;
+    try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
+      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> h = (List<Map<String, Object>>) s.get("history");
+    List<EpochMetrics> history = h.stream().map(EpochMetrics::fromMap).toList();
+    ModelState state = new ModelState(NetworkFactory.params(net), NetworkFactory.updaterState(net),
+        ((Number) s.get("iterations")).longValue());
+    return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
+        history, (String) s.get("initFrom"));
+  }
+
+  private static DataSpec withoutLimit(DataSpec d) {
+    return new DataSpec(d.format(), d.train(), d.test(), d.labelColumn(), d.header(), d.classes(),
+        d.normalization(), null);
+  }
+
+  private static int maxLabel(ExampleShard s) {
+    int max = -1;
+    for (int l : s.labels()) {
+      max = Math.max(max, l);
+    }
+    return max;
+  }
+
+  /** Sums an epoch's segment reports. */
+  private static final class EpochTally {
+    long examples;
+    double lossSum;
+    double seconds;
+
+    void add(TrainingEngine.SegmentReport r) {
+      examples += r.examples();
+      if (Double.isFinite(r.meanLoss())) {
+        lossSum += r.meanLoss() * r.examples();
+      }
+      seconds += r.seconds();
+    }
+
+    double meanLoss() {
+      return examples == 0 ? Double.NaN : lossSum / examples;
+    }
+  }
+}

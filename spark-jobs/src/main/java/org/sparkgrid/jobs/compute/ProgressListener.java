@@ -1,0 +1,34 @@
+package org.sparkgrid.jobs.compute;
+
+import org.sparkgrid.jobs.engine.TrainingEngine;
+
+/** What a long training run tells the person (or program) waiting for it. */
+public interface ProgressListener {
+
+  /** Reports nothing. */
+  ProgressListener NONE = new ProgressListener() {};
+
+  /** A preparatory phase started (loading data, resuming ...). */
+  default void phase(String description) {}
+
+  /**
+   * Training starts.
+   *
+   * @param jobId         the job
+   * @param epochs        epochs in all
+   * @param stepsPerEpoch sync steps per epoch
+   * @param examples      training examples per epoch
+   * @param startEpoch    0-based epoch training starts at (more than 0 when resuming)
+   * @param startStep     sync step it starts at within that epoch
+   */
+  default void start(String jobId, int epochs, int stepsPerEpoch, long examples, int startEpoch, int startStep) {}
+
+  /** A Spark job of an epoch finished. */
+  default void segment(TrainingEngine.SegmentReport report) {}
+
+  /** An epoch finished and was evaluated. */
+  default void epochDone(EpochMetrics metrics, int epochs) {}
+
+  /** Training finished. */
+  default void finish() {}
+}
