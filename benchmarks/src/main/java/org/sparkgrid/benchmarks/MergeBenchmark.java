@@ -1,0 +1,86 @@
+package org.sparkgrid.benchmarks;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkgrid.core.math.WeightedAverage;
+import org.sparkgrid.jobs.engine.MergeProbe;
+
+/**
+ * The averaging merge, as useful bytes merged per second (K vectors of P floats in, one out:
+ * K x P x 4 bytes), next to a plain memory copy of the same bytes measured in the same run:
+ * <ul>
+ *   <li>the kernel: {@code WeightedAverage.average} in one JVM;
+ *   <li>SparkGrid's merge on Spark: one all-gather round among K barrier tasks on {@code local[K]},
+ *       encode, exchange, decode, weighted mean: what each sync step of the engine costs;
+ *   <li>Spark's stock {@code treeAggregate} of the same vectors, the approach DL4J-style engines use.
+ * </ul>
+ *
+ * <pre>benchmarks/run merge --params 1000000 --workers 2</pre>
+ */
+public final class MergeBenchmark {
+
+  public static void main(String[] args) {
+    int p = Integer.parseInt(TrainingBenchmark.arg(args, "--params", "1000000"));
+    int k = Integer.parseInt(TrainingBenchmark.arg(args, "--workers", "2"));
+    int rounds = Integer.parseInt(TrainingBenchmark.arg(args, "--rounds", "20"));
+    double bytes = (double) k * p * Float.BYTES;
+    List<float[]> vectors = new ArrayList<>();
+    long[] weights = new long[k];
+    for (int i = 0; i < k; i++) {
+      float[] v = new float[p];
+      for (int j = 0; j < p; j++) {
+        v[j] = (i + 1) * 0.001f * (j % 1000);
+      }
+      vectors.add(v);
+      weights[i] = 100 + i;
+    }
+    System.out.printf("Merge benchmark: K = %d vectors of P = %d floats (%.1f MB in), %d cores%n",
+        k, p, bytes / 1e6, Runtime.getRuntime().availableProcessors());
+
+    float[] dst = new float[k * p];
+    double copy = best(rounds, () -> {
+      for (int i = 0; i < k; i++) {
+        System.arraycopy(vectors.get(i), 0, dst, i * p, p);
+      }
+    });
+    double kernel = best(rounds, () -> WeightedAverage.average(vectors, weights));
+
+    double spark;
+    double tree;
+    SparkConf conf = new SparkConf().setMaster("local[" + k + "]").setAppName("MergeBenchmark")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1")
+        .set("spark.rpc.message.maxSize", "1024");
+    try (JavaSparkContext sc = new JavaSparkContext(conf)) {
+      sc.setLogLevel("WARN");
+      spark = MergeProbe.secondsPerAllGatherMerge(sc, k, p, rounds);
+      tree = MergeProbe.secondsPerTreeAggregate(sc, vectors, Math.max(3, rounds / 4));
+    }
+
+    System.out.println();
+    System.out.printf("%-44s %10s %12s %14s%n", "stage", "ms", "GB/s", "of copy speed");
+    row("memory copy (baseline)", copy, bytes, copy);
+    row("WeightedAverage kernel, 1 thread", kernel, bytes, copy);
+    row("SparkGrid all-gather merge, local[" + k + "]", spark, bytes, copy);
+    row("Spark treeAggregate, local[" + k + "]", tree, bytes, copy);
+  }
+
+  private static void row(String name, double seconds, double bytes, double copySeconds) {
+    System.out.printf("%-44s %10.2f %12.2f %13.1f%%%n", name, seconds * 1e3, bytes / seconds / 1e9,
+        100 * copySeconds / seconds);
+  }
+
+  private static double best(int rounds, Runnable r) {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < rounds + 3; i++) {
+      long t0 = System.nanoTime();
+      r.run();
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (i >= 3) {
+        best = Math.min(best, s);
+      }
+    }
+    return best;
+  }
+}
