@@ -8,15 +8,15 @@ package org.sparkgrid.core.request;
  * path is a file or a directory of files, one example per line: the label column (an integer
  * class, 0-based) and numeric features.
  *
- * @param format        idx or csv
- * @param train         training data path
+ * @param format        idx or csv (required)
+ * @param train         training data path (required)
  * @param test          test data path ({@code null}: no test set, no evaluation)
- * @param labelColumn   csv only: the label's 0-based column (default 0)
+ * @param labelColumn   csv only: the label's 0-based column, 0..1000000 (default 0)
  * @param header        csv only: whether the first line of each file is a header to skip (default false)
- * @param classes       number of classes; {@code null}: the largest label seen in train plus one
+ * @param classes       number of classes, 2..100000; {@code null}: the largest label seen in train plus one
  * @param normalization scale (divide by 255, for pixel data; the idx default), standardize (zero mean,
  *                      unit variance per feature, fitted on train; the csv default) or none
- * @param limit         use only the first N training examples ({@code null}: all); for trials and tests
+ * @param limit         use only the first N training examples, N >= 1 ({@code null}: all); for trials and tests
  */
 public record DataSpec(
     Format format,

@@ -4,8 +4,10 @@ package org.sparkgrid.core.request;
  * What network to train. Exactly one of {@code mlp}, {@code cnn}, {@code dl4jConfiguration} is
  * non-null, matching {@code architecture}.
  *
- * @param name              the model's name in the store ({@code [A-Za-z0-9][A-Za-z0-9._-]*})
- * @param architecture      which of the three forms below
+ * @param name              the model's name in the store ({@code [A-Za-z0-9][A-Za-z0-9._-]*}, at most 128
+ *                          characters; required)
+ * @param architecture      which of the three forms below: mlp, cnn or dl4j (required); in a request the
+ *                          matching sub-object is {@code "mlp"}, {@code "cnn"} or {@code "dl4j"}
  * @param mlp               a multi-layer perceptron, when {@code architecture == MLP}
  * @param cnn               a convolutional network, when {@code architecture == CNN}
  * @param dl4jConfiguration a raw DL4J {@code MultiLayerConfiguration} as JSON text, when {@code architecture == DL4J}

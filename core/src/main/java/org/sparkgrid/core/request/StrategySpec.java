@@ -7,7 +7,7 @@ import java.util.Map;
  * {@code {"type": "trimmed-mean", "trim": 0.2}}. The federation module interprets and checks the
  * parameters of each type.
  *
- * @param type   fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad, median, trimmed-mean, krum,
+ * @param type   (default fedavg) fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad, median, trimmed-mean, krum,
  *               multi-krum, dp-fedavg
  * @param params every other field of the object, by name (numbers as Double, booleans, strings)
  */

@@ -10,15 +10,17 @@ package org.sparkgrid.core.request;
  * System.out.println(r.id() + " trains " + r.model().name() + " for " + r.training().epochs() + " epochs");
  * }</pre>
  *
- * @param schema     request schema version; only {@value RequestCodec#SCHEMA_VERSION} is known
- * @param id         the client's idempotency key, also the job id
- * @param mode       compute (batch) or tree (federated)
+ * @param schema     request schema version (required); only {@value RequestCodec#SCHEMA_VERSION} is known
+ * @param id         the client's idempotency key, also the job id: 1..128 characters of
+ *                   {@code [A-Za-z0-9._:-]} (required)
+ * @param mode       compute (batch; the default) or tree (federated; requires {@code federation})
  * @param model      the model to train and where its weights start
  * @param data       train and test data
  * @param training   epochs, batch size, seed, updater
- * @param engine     how training is distributed
+ * @param engine     how training is distributed (default {@link RequestCodec#DEFAULT_ENGINE})
  * @param sweep      optional: N configurations trained, the best registered ({@code null} if absent)
- * @param federation optional: tree mode's sites and rounds ({@code null} if absent)
+ * @param federation tree mode's sites and rounds: required in mode tree, refused in mode compute
+ *                   ({@code null} if absent)
  * @param reward     optional: how contributors are paid ({@code null} if absent)
  */
 public record TrainingRequest(

@@ -5,6 +5,6 @@ package org.sparkgrid.core.request;
  *
  * @param type         sgd, nesterovs, adam, rmsprop, adagrad (default adam)
  * @param learningRate step size, in (0, 10] (default 0.001)
- * @param momentum     nesterovs only, in [0, 1) (default 0.9)
+ * @param momentum     in [0, 1) (default 0.9); accepted with every type, used by nesterovs only
  */
 public record UpdaterSpec(String type, double learningRate, double momentum) {}

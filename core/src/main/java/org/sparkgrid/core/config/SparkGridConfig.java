@@ -1,0 +1,221 @@
+package org.sparkgrid.core.config;
+
+import static org.sparkgrid.core.config.Validator.atLeast;
+import static org.sparkgrid.core.config.Validator.between;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Every {@code spark.sparkgrid.*} configuration key, declared once, and an immutable typed view of
+ * a configuration (Spark's conf, {@code spark-defaults.conf}, {@code --conf} flags).
+ *
+ * <pre>{@code
+ * SparkGridConfig conf = SparkGridConfig.from(Map.of("spark.sparkgrid.checkpoint.keep", "5"));
+ * conf.get(SparkGridConfig.CHECKPOINT_KEEP);        // 5
+ * conf.get(SparkGridConfig.ENGINE_THREADS_PER_TASK); // 1, the default
+ * conf.storeRoot();                                   // file:/home/me/.sparkgrid/store
+ * }</pre>
+ *
+ * <p>To add a key, declare a constant here with {@link ConfigKey}'s factories and list it in
+ * {@link #all()}; the reference ({@link #markdownReference()}, {@link ConfigReference}) follows.
+ */
+public final class SparkGridConfig {
+
+  /** The prefix of every key SparkGrid reads. */
+  public static final String PREFIX = "spark.sparkgrid.";
+
+  public static final ConfigKey<String> HOME = ConfigKey.ofString("spark.sparkgrid.home", "",
+      "SparkGrid's home: model store, runs, logs. Empty means `${user.home}/.sparkgrid`.");
+
+  public static final ConfigKey<String> STORE_ROOT = ConfigKey.ofString("spark.sparkgrid.store.root", "",
+      "Root of the model store, any Hadoop FileSystem URI (`file:`, `hdfs:` ...). Empty means `file:<home>/store`.");
+
+  public static final ConfigKey<Integer> ENGINE_THREADS_PER_TASK = ConfigKey.ofInt(
+      "spark.sparkgrid.engine.threadsPerTask", 1, atLeast(1),
+      "ND4J threads per Spark task. Keep 1 where every core runs a task.");
+
+  public static final ConfigKey<Integer> ENGINE_JOBS_PER_EPOCH = ConfigKey.ofInt(
+      "spark.sparkgrid.engine.jobsPerEpoch", 4, atLeast(1),
+      "Spark jobs each epoch is split into. More means finer progress and checkpoints; each job costs about 0.7 s.");
+
+  public static final ConfigKey<Integer> EVAL_BATCH_SIZE = ConfigKey.ofInt(
+      "spark.sparkgrid.eval.batchSize", 1000, between(1, 100_000),
+      "Minibatch size when evaluating a model on test data.");
+
+  public static final ConfigKey<Boolean> PROGRESS_ENABLED = ConfigKey.ofBoolean(
+      "spark.sparkgrid.progress.enabled", true,
+      "Report progress (epochs, rounds, metrics) while a job runs.");
+
+  public static final ConfigKey<Boolean> CHECKPOINT_ENABLED = ConfigKey.ofBoolean(
+      "spark.sparkgrid.checkpoint.enabled", true,
+      "Write resumable checkpoints while a job runs, so a restarted service resumes it.");
+
+  public static final ConfigKey<Integer> CHECKPOINT_KEEP = ConfigKey.ofInt(
+      "spark.sparkgrid.checkpoint.keep", 3, atLeast(1),
+      "Newest checkpoints kept per job; older ones are deleted.");
+
+  private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
+      HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, EVAL_BATCH_SIZE,
+      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP));
+
+  private final Map<ConfigKey<?>, Object> values;
+
+  private SparkGridConfig(Map<ConfigKey<?>, Object> values) {
+    this.values = values;
+  }
+
+  /** Every declared key, in declaration order. */
+  public static List<ConfigKey<?>> all() {
+    return List.copyOf(ALL.values());
+  }
+
+  /** The declared key of that name, if any. */
+  public static Optional<ConfigKey<?>> key(String name) {
+    return Optional.ofNullable(ALL.get(name));
+  }
+
+  /** A configuration with every key at its default. */
+  public static SparkGridConfig defaults() {
+    return from(Map.of());
+  }
+
+  /**
+   * Reads the {@code spark.sparkgrid.*} entries of a configuration; other entries ({@code spark.master} ...)
+   * are ignored. Values are trimmed.
+   *
+   * @throws IllegalArgumentException for an unknown {@code spark.sparkgrid.*} key (naming the closest
+   *     declared key) or a value of the wrong type or out of range (naming the key and the value)
+   */
+  public static SparkGridConfig from(Map<String, String> props) {
+    Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
+    for (ConfigKey<?> key : ALL.values()) {
+      values.put(key, key.defaultValue());
+    }
+    // Sorted, so that of several bad keys the same one is reported every time
+    for (Map.Entry<String, String> e : new TreeMap<>(props).entrySet()) {
+      if (!e.getKey().startsWith(PREFIX)) {
+        continue;
+      }
+      ConfigKey<?> key = ALL.get(e.getKey());
+      if (key == null) {
+        throw new IllegalArgumentException("Unknown configuration key " + e.getKey()
+            + "; did you mean " + closest(e.getKey()) + "?");
+      }
+      values.put(key, key.parse(Objects.requireNonNull(e.getValue(), e.getKey())));
+    }
+    return new SparkGridConfig(Collections.unmodifiableMap(values));
+  }
+
+  /** The configured value of a declared key, or its default. */
+  public <T> T get(ConfigKey<T> key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException(key.name() + " is not declared in SparkGridConfig");
+    }
+    return key.type().cast(values.get(key));
+  }
+
+  /** {@link #HOME}, or {@code ${user.home}/.sparkgrid} when empty. */
+  public String home() {
+    String home = get(HOME);
+    return home.isEmpty() ? System.getProperty("user.home") + "/.sparkgrid" : home;
+  }
+
+  /** {@link #STORE_ROOT}, or {@code file:<home>/store} when empty. */
+  public String storeRoot() {
+    String root = get(STORE_ROOT);
+    return root.isEmpty() ? "file:" + home() + "/store" : root;
+  }
+
+  /**
+   * The reference of every key as a Markdown table (key | type | default | valid values |
+   * description), generated from the declarations.
+   */
+  public static String markdownReference() {
+    StringBuilder md = new StringBuilder();
+    md.append("| key | type | default | valid values | description |\n");
+    md.append("|---|---|---|---|---|\n");
+    for (ConfigKey<?> key : ALL.values()) {
+      String dflt = key.defaultValue().toString();
+      md.append("| `").append(key.name()).append("` | ")
+          .append(key.typeName()).append(" | ")
+          .append(dflt.isEmpty() ? "(empty)" : "`" + dflt + "`").append(" | ")
+          .append(cell(key.validValues())).append(" | ")
+          .append(cell(key.doc())).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof SparkGridConfig other && values.equals(other.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
+
+  /** A Markdown table cell: pipes escaped, newlines as spaces. */
+  static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+
+  private static Map<String, ConfigKey<?>> byName(List<ConfigKey<?>> keys) {
+    Map<String, ConfigKey<?>> m = new LinkedHashMap<>();
+    for (ConfigKey<?> k : keys) {
+      if (m.put(k.name(), k) != null) {
+        throw new IllegalStateException("config key declared twice: " + k.name());
+      }
+      if (!k.name().startsWith(PREFIX)) {
+        throw new IllegalStateException("config key " + k.name() + " must start with " + PREFIX);
+      }
+    }
+    return Collections.unmodifiableMap(m);
+  }
+
+  /** The declared key with the smallest edit distance (case-insensitive) to {@code name}. */
+  static String closest(String name) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : ALL.keySet()) {
+      int d = editDistance(name.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+      if (d < bestDistance) {
+        best = candidate;
+        bestDistance = d;
+      }
+    }
+    return best;
+  }
+
+  /** Levenshtein distance. */
+  static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(substitute, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

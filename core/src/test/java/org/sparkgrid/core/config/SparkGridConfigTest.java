@@ -1,0 +1,130 @@
+package org.sparkgrid.core.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.sparkgrid.core.config.Validator.atLeast;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SparkGridConfigTest {
+
+  @Test
+  void usesTheDefaultsWhenNothingIsSet() {
+    SparkGridConfig conf = SparkGridConfig.from(Map.of());
+
+    assertThat(conf.get(SparkGridConfig.ENGINE_THREADS_PER_TASK)).isEqualTo(1);
+    assertThat(conf.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH)).isEqualTo(4);
+    assertThat(conf.get(SparkGridConfig.EVAL_BATCH_SIZE)).isEqualTo(1000);
+    assertThat(conf.get(SparkGridConfig.PROGRESS_ENABLED)).isTrue();
+    assertThat(conf.get(SparkGridConfig.CHECKPOINT_ENABLED)).isTrue();
+    assertThat(conf.get(SparkGridConfig.CHECKPOINT_KEEP)).isEqualTo(3);
+    assertThat(conf.get(SparkGridConfig.HOME)).isEmpty();
+  }
+
+  @Test
+  void readsTypedValuesTrimmed() {
+    SparkGridConfig conf = SparkGridConfig.from(Map.of(
+        "spark.sparkgrid.checkpoint.keep", " 5 ",
+        "spark.sparkgrid.progress.enabled", "FALSE",
+        "spark.sparkgrid.store.root", "hdfs://nn:8020/sparkgrid"));
+
+    assertThat(conf.get(SparkGridConfig.CHECKPOINT_KEEP)).isEqualTo(5);
+    assertThat(conf.get(SparkGridConfig.PROGRESS_ENABLED)).isFalse();
+    assertThat(conf.storeRoot()).isEqualTo("hdfs://nn:8020/sparkgrid");
+  }
+
+  @Test
+  void ignoresKeysOutsideItsPrefix() {
+    SparkGridConfig conf = SparkGridConfig.from(Map.of("spark.master", "local[2]", "spark.sparkgridx", "1"));
+
+    assertThat(conf).isEqualTo(SparkGridConfig.defaults());
+  }
+
+  @Test
+  void resolvesAnEmptyHomeAndStoreRoot() {
+    SparkGridConfig conf = SparkGridConfig.defaults();
+
+    assertThat(conf.home()).isEqualTo(System.getProperty("user.home") + "/.sparkgrid");
+    assertThat(conf.storeRoot()).isEqualTo("file:" + System.getProperty("user.home") + "/.sparkgrid/store");
+  }
+
+  @Test
+  void derivesTheStoreRootFromASetHome() {
+    SparkGridConfig conf = SparkGridConfig.from(Map.of("spark.sparkgrid.home", "/srv/sg"));
+
+    assertThat(conf.storeRoot()).isEqualTo("file:/srv/sg/store");
+  }
+
+  @Test
+  void refusesAnUnknownKeySuggestingTheClosest() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.engine.threadPerTask", "2")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Unknown configuration key spark.sparkgrid.engine.threadPerTask;"
+            + " did you mean spark.sparkgrid.engine.threadsPerTask?");
+  }
+
+  @Test
+  void refusesAValueBelowItsMinimum() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.engine.threadsPerTask", "0")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("spark.sparkgrid.engine.threadsPerTask must be at least 1. Current value is 0.");
+  }
+
+  @Test
+  void refusesAValueOutsideItsRange() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.eval.batchSize", "100001")))
+        .hasMessage("spark.sparkgrid.eval.batchSize must be between 1 and 100000. Current value is 100001.");
+  }
+
+  @Test
+  void refusesAValueThatIsNotAnInteger() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.checkpoint.keep", "three")))
+        .hasMessage("spark.sparkgrid.checkpoint.keep must be an integer. Current value is \"three\".");
+  }
+
+  @Test
+  void refusesABooleanOtherThanTrueOrFalse() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.checkpoint.enabled", "yes")))
+        .hasMessage("spark.sparkgrid.checkpoint.enabled must be true or false. Current value is \"yes\".");
+  }
+
+  @Test
+  void listsEveryKeyOnceInDeclarationOrder() {
+    assertThat(SparkGridConfig.all()).extracting(ConfigKey::name).containsExactly(
+        "spark.sparkgrid.home", "spark.sparkgrid.store.root", "spark.sparkgrid.engine.threadsPerTask",
+        "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
+        "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep");
+  }
+
+  @Test
+  void findsADeclaredKeyByName() {
+    assertThat(SparkGridConfig.key("spark.sparkgrid.checkpoint.keep")).contains(SparkGridConfig.CHECKPOINT_KEEP);
+    assertThat(SparkGridConfig.key("spark.sparkgrid.nope")).isEmpty();
+  }
+
+  @Test
+  void refusesAKeyThatIsNotDeclared() {
+    ConfigKey<Integer> stray = ConfigKey.ofInt("spark.sparkgrid.stray", 1, atLeast(1), "not in the registry");
+
+    assertThatThrownBy(() -> SparkGridConfig.defaults().get(stray))
+        .hasMessage("spark.sparkgrid.stray is not declared in SparkGridConfig");
+  }
+
+  @Test
+  void generatesTheMarkdownReferenceFromTheDeclarations() {
+    String md = SparkGridConfig.markdownReference();
+
+    assertThat(md.lines().toList()).hasSize(2 + SparkGridConfig.all().size());
+    assertThat(md).startsWith("| key | type | default | valid values | description |\n|---|---|---|---|---|\n");
+    assertThat(md).contains("| `spark.sparkgrid.eval.batchSize` | int | `1000` | 1 to 100000 |"
+        + " Minibatch size when evaluating a model on test data. |\n");
+    assertThat(md).contains("| `spark.sparkgrid.home` | string | (empty) | any |");
+    assertThat(md).contains("| `spark.sparkgrid.progress.enabled` | boolean | `true` | true or false |");
+  }
+
+  @Test
+  void escapesPipesAndNewlinesInAReferenceCell() {
+    assertThat(SparkGridConfig.cell("a|b\nc")).isEqualTo("a\\|b c");
+  }
+}
