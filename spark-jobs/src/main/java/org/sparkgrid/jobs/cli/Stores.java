@@ -1,6 +1,5 @@
 package org.sparkgrid.jobs.cli;
 
-import java.nio.file.Path;
 import org.apache.hadoop.conf.Configuration;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
@@ -10,16 +9,9 @@ import org.sparkgrid.jobs.store.HadoopModelStore;
 public final class Stores {
   private Stores() {}
 
-  /** SparkGrid's home: {@code spark.sparkgrid.home}, else {@code ~/.sparkgrid}. */
-  public static String home(SparkGridConfig config) {
-    String home = config.get(SparkGridConfig.HOME);
-    return home.isEmpty() ? Path.of(System.getProperty("user.home"), ".sparkgrid").toString() : home;
-  }
-
   /** The store root URI: {@code spark.sparkgrid.store.root}, else {@code file:<home>/store}. */
   public static String root(SparkGridConfig config) {
-    String root = config.get(SparkGridConfig.STORE_ROOT);
-    return root.isEmpty() ? Path.of(home(config), "store").toUri().toString() : root;
+    return config.storeRoot();
   }
 
   public static HadoopModelStore models(SparkGridConfig config, Configuration hadoop) {

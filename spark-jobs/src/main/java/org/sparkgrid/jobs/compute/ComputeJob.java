@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,7 +131,7 @@ public final class ComputeJob {
     int workers = engineSpec.workers();
 
     progress.phase("Loading " + data.train() + " into " + workers + " shards");
-    DataSource train = DataSource.of(data, data.train());
+    DataSource train = DataSource.train(data);
     int[] shape = train.shape(hadoop);
     JavaRDD<ExampleShard> shards = train.shards(sc, workers).persist(StorageLevel.MEMORY_ONLY());
     List<int[]> shardStats = shards.map(s -> new int[] {s.count(), maxLabel(s)}).collect();
@@ -185,7 +184,7 @@ public final class ComputeJob {
 
     JavaRDD<DataSet> testBatches = null;
     if (data.test() != null) {
-      DataSource test = DataSource.of(withoutLimit(data), data.test());
+      DataSource test = DataSource.test(data);
       int evalBatch = config.get(SparkGridConfig.EVAL_BATCH_SIZE);
       int classes = numClasses;
       testBatches = test.shards(sc, workers).flatMap(s -> {
@@ -302,15 +301,11 @@ public final class ComputeJob {
     s.put("iterations", state.iterations());
     s.put("initFrom", initFrom);
     s.put("history", history.stream().map(EpochMetrics::toMap).toList());
-    try {
-      MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
-      checkpoints.save(jobId, global, Map.of(
-          MODEL_ZIP, out -> ModelSerializer.writeModel(net, out, true, normalizer),
-          STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
-      checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not write checkpoint " + global + " of job " + jobId, e);
-    }
+    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
+    checkpoints.save(jobId, global, Map.of(
+        MODEL_ZIP, out -> ModelSerializer.writeModel(net, out, true, normalizer),
+        STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
+    checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
   }
 
   private record Checkpoint(int epoch, int step, ModelState state, List<EpochMetrics> history, String initFrom) {}
@@ -331,11 +326,6 @@ public final class ComputeJob {
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));
-  }
-
-  private static DataSpec withoutLimit(DataSpec d) {
-    return new DataSpec(d.format(), d.train(), d.test(), d.labelColumn(), d.header(), d.classes(),
-        d.normalization(), null);
   }
 
   private static int maxLabel(ExampleShard s) {

@@ -1,0 +1,11 @@
+/**
+ * The model and checkpoint stores over Hadoop's FileSystem API, on {@code file://} or
+ * {@code hdfs://}.
+ *
+ * <p>Start with {@link org.sparkgrid.jobs.store.HadoopModelStore} and
+ * {@link org.sparkgrid.jobs.store.HadoopCheckpointStore}, which implement the interfaces of
+ * {@code org.sparkgrid.core.store}; {@link org.sparkgrid.jobs.store.StoreLocations} gives the
+ * default root. How writes are made atomic (write to {@code _tmp-<uuid>}, then rename without
+ * replacing) is in the package-private {@code StoreFileSystem}.
+ */
+package org.sparkgrid.jobs.store;
