@@ -40,6 +40,7 @@ import org.sparkgrid.jobs.engine.ModelState;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.SparkEvaluator;
+import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -264,7 +265,7 @@ public final class ComputeJob {
     lineage.put("sparkVersion", sc.version());
     lineage.put("createdAt", Instant.now().toString());
     ModelArtifacts artifacts = ModelArtifacts.builder()
-        .model(out -> ModelSerializer.writeModel(net, out, true, normalizer))
+        .model(out -> ModelZip.write(net, normalizer, out))
         .metrics(metrics)
         .lineage(lineage)
         .build();
@@ -303,7 +304,7 @@ public final class ComputeJob {
     s.put("history", history.stream().map(EpochMetrics::toMap).toList());
     MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
     checkpoints.save(jobId, global, Map.of(
-        MODEL_ZIP, out -> ModelSerializer.writeModel(net, out, true, normalizer),
+        MODEL_ZIP, out -> ModelZip.write(net, normalizer, out),
         STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
   }

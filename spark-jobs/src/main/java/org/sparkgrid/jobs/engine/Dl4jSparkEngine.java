@@ -30,6 +30,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
   private final AveragingEngine.Settings settings;
   private final int workers;
   private final long batchCount;
+  private final long exampleCount;
 
   /**
    * @param sc       the Spark context
@@ -54,6 +55,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
       return out.iterator();
     }).persist(StorageLevel.MEMORY_ONLY());
     this.batchCount = batches.count();
+    this.exampleCount = shards.map(ExampleShard::count).reduce(Integer::sum);
   }
 
   @Override
@@ -80,6 +82,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
         .saveUpdater(true)
         .rddTrainingApproach(RDDTrainingApproach.Direct)
         .repartionData(Repartition.Never)
+        .storageLevel(StorageLevel.MEMORY_ONLY())
         .rngSeed(settings.seed() + epoch)
         .build();
     SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(batches.context(), net, tm);
@@ -87,7 +90,7 @@ public final class Dl4jSparkEngine implements TrainingEngine {
     spark.fit(batches);
     double seconds = (System.nanoTime() - t0) / 1e9;
     MultiLayerNetwork out = spark.getNetwork();
-    long examples = batchCount * settings.batchSize();
+    long examples = exampleCount;
     ModelState state = new ModelState(NetworkFactory.params(out), NetworkFactory.updaterState(out),
         start.iterations() + batchCount / Math.max(1, workers));
     listener.segmentDone(new SegmentReport(epoch, 1, 1, examples, spark.getScore(), seconds, state));

@@ -95,7 +95,27 @@ final class StoreFileSystem {
   /** Creates {@code file} (and its parents), failing if it exists, with the writer's content. */
   void write(Path file, ArtifactWriter writer) throws IOException {
     try (OutputStream out = fs.create(file, false)) {
-      writer.writeTo(out);
+      writer.writeTo(new CloseShield(out));
+    }
+  }
+
+  /**
+   * Keeps a writer from closing the store's stream: some writers (DL4J's ModelSerializer) close
+   * the stream they are given, and the store must still flush and close it itself.
+   */
+  private static final class CloseShield extends java.io.FilterOutputStream {
+    CloseShield(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
     }
   }
 
