@@ -76,7 +76,7 @@ public final class TrainingBenchmark {
       shards.count();
       int[] counts = halves.stream().mapToInt(ExampleShard::count).toArray();
       AveragingEngine.Settings settings =
-          new AveragingEngine.Settings(json, norm, 10, batch, avgFreq, true, 42, 1, 4);
+          AveragingEngine.Settings.of(json, norm, 10, batch, avgFreq, true, 42, 4);
       outcomes.add(onSpark("SparkGrid engine, local[2]", new AveragingEngine(sc, shards, counts, settings),
           json, testBatches, epochs));
       outcomes.add(onSpark("dl4j-spark averaging, local[2]", new Dl4jSparkEngine(sc, shards, settings),

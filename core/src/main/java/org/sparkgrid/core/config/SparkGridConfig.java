@@ -45,6 +45,18 @@ public final class SparkGridConfig {
       "spark.sparkgrid.engine.jobsPerEpoch", 4, atLeast(1),
       "Spark jobs each epoch is split into. More means finer progress and checkpoints; each job costs about 0.7 s.");
 
+  public static final ConfigKey<Long> ENGINE_SYNC_TIMEOUT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.engine.syncTimeoutMs", 600_000L, atLeast(1_000L),
+      "Longest wait at one averaging for the slowest worker; past it the Spark job fails (and Spark may retry it).");
+
+  public static final ConfigKey<Integer> ENGINE_EXCHANGE_PORT = ConfigKey.ofInt(
+      "spark.sparkgrid.engine.exchangePort", 0, between(0, 65_535),
+      "Driver port workers send their parameters to at each averaging; 0 picks a free one. Executors must reach it.");
+
+  public static final ConfigKey<Integer> ENGINE_MERGE_THREADS = ConfigKey.ofInt(
+      "spark.sparkgrid.engine.mergeThreads", 0, between(0, 1024),
+      "Driver threads that compute each averaged vector, each over a slice; 0 means one per driver core.");
+
   public static final ConfigKey<Integer> EVAL_BATCH_SIZE = ConfigKey.ofInt(
       "spark.sparkgrid.eval.batchSize", 1000, between(1, 100_000),
       "Minibatch size when evaluating a model on test data.");
@@ -62,7 +74,8 @@ public final class SparkGridConfig {
       "Newest checkpoints kept per job; older ones are deleted.");
 
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
-      HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, EVAL_BATCH_SIZE,
+      HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
+      ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP));
 
   private final Map<ConfigKey<?>, Object> values;

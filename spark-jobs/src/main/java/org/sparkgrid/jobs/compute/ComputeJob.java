@@ -178,65 +178,67 @@ public final class ComputeJob {
     AveragingEngine.Settings settings = new AveragingEngine.Settings(networkJson, normalizer, numClasses,
         request.training().batchSize(), engineSpec.averagingFrequency(), engineSpec.shuffle(),
         request.training().seed(), config.get(SparkGridConfig.ENGINE_THREADS_PER_TASK),
-        config.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH));
-    TrainingEngine engine = EngineSpec.DL4J.equals(engineSpec.type())
-        ? new Dl4jSparkEngine(sc, shards, settings)
-        : new AveragingEngine(sc, shards, counts, settings);
-
-    JavaRDD<DataSet> testBatches = null;
-    if (data.test() != null) {
-      DataSource test = DataSource.test(data);
-      int evalBatch = config.get(SparkGridConfig.EVAL_BATCH_SIZE);
-      int classes = numClasses;
-      testBatches = test.shards(sc, workers).flatMap(s -> {
-        List<DataSet> out = new ArrayList<>();
-        for (int from = 0; from < s.count(); from += evalBatch) {
-          out.add(Minibatches.batch(s, null, from, Math.min(from + evalBatch, s.count()), classes, normalizer));
-        }
-        return out.iterator();
-      }).persist(StorageLevel.MEMORY_ONLY());
-    }
-
-    int epochs = request.training().epochs();
-    long totalExamples = 0;
-    for (int c : counts) {
-      totalExamples += c;
-    }
-    progress.start(request.id(), epochs, engine.stepsPerEpoch(), totalExamples, startEpoch, startStep);
+        config.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH), config.get(SparkGridConfig.ENGINE_SYNC_TIMEOUT_MS),
+        config.get(SparkGridConfig.ENGINE_EXCHANGE_PORT), config.get(SparkGridConfig.ENGINE_MERGE_THREADS));
+    JavaRDD<DataSet> testBatches = data.test() == null ? null
+        : testBatches(DataSource.test(data), workers, numClasses, normalizer);
     EvaluationResult evaluation = null;
-    for (int epoch = startEpoch; epoch < epochs; epoch++) {
-      int e = epoch;
-      EpochTally tally = new EpochTally();
-      String initRef = initFrom;
-      state = engine.fitEpoch(epoch, epoch == startEpoch ? startStep : 0, state, report -> {
-        tally.add(report);
-        progress.segment(report);
-        boolean last = report.stepsDone() == report.steps();
-        if (!last) {
-          saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef, networkJson, normalizer);
-        }
-      });
-      double testAccuracy = Double.NaN;
-      double testLoss = Double.NaN;
-      if (testBatches != null) {
-        evaluation = SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
-        testAccuracy = evaluation.accuracy();
-        testLoss = evaluation.loss();
+    try (TrainingEngine engine = EngineSpec.DL4J.equals(engineSpec.type())
+        ? new Dl4jSparkEngine(sc, shards, settings)
+        : new AveragingEngine(sc, shards, counts, settings)) {
+      int epochs = request.training().epochs();
+      long totalExamples = 0;
+      for (int c : counts) {
+        totalExamples += c;
       }
-      EpochMetrics m = new EpochMetrics(epoch + 1, tally.meanLoss(), testAccuracy, testLoss, tally.examples,
-          tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
-      history.add(m);
-      progress.epochDone(m, epochs);
-      saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
+      progress.start(request.id(), epochs, engine.stepsPerEpoch(), totalExamples, startEpoch, startStep);
+      for (int epoch = startEpoch; epoch < epochs; epoch++) {
+        int e = epoch;
+        EpochTally tally = new EpochTally();
+        String initRef = initFrom;
+        state = engine.fitEpoch(epoch, epoch == startEpoch ? startStep : 0, state, report -> {
+          tally.add(report);
+          progress.segment(report);
+          if (report.stepsDone() < report.steps()) {
+            saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef, networkJson,
+                normalizer);
+          }
+        });
+        evaluation = testBatches == null ? null
+            : SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
+        EpochMetrics m = new EpochMetrics(epoch + 1, tally.meanLoss(),
+            evaluation == null ? Double.NaN : evaluation.accuracy(), evaluation == null ? Double.NaN : evaluation.loss(),
+            tally.examples, tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
+        history.add(m);
+        progress.epochDone(m, epochs);
+        saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
+      }
+      progress.finish();
+      if (evaluation == null && testBatches != null) {
+        // resumed after the last epoch's checkpoint: evaluate what is about to be registered
+        evaluation = SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
+      }
+      ModelVersion version = publish(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
+      return new Result(jobId, version, evaluation, history);
+    } finally {
+      shards.unpersist(false);
+      if (testBatches != null) {
+        testBatches.unpersist(false);
+      }
     }
-    progress.finish();
+  }
 
-    ModelVersion version = publish(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
-    shards.unpersist(false);
-    if (testBatches != null) {
-      testBatches.unpersist(false);
-    }
-    return new Result(jobId, version, evaluation, history);
+  /** The test set as cached, normalized minibatches of {@code spark.sparkgrid.eval.batchSize}. */
+  private JavaRDD<DataSet> testBatches(DataSource test, int workers, int numClasses, DataNormalization normalizer)
+      throws IOException {
+    int evalBatch = config.get(SparkGridConfig.EVAL_BATCH_SIZE);
+    return test.shards(sc, workers).flatMap(s -> {
+      List<DataSet> out = new ArrayList<>();
+      for (int from = 0; from < s.count(); from += evalBatch) {
+        out.add(Minibatches.batch(s, null, from, Math.min(from + evalBatch, s.count()), numClasses, normalizer));
+      }
+      return out.iterator();
+    }).persist(StorageLevel.MEMORY_ONLY());
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,

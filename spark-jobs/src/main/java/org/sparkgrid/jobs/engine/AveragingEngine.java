@@ -1,12 +1,16 @@
 package org.sparkgrid.jobs.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.model.NetworkFactory;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -16,19 +20,21 @@ import scala.reflect.ClassTag$;
  *
  * <p>The training data sits in a cached RDD of one {@link ExampleShard} per worker. Each epoch is a
  * few Spark jobs run in barrier mode (all workers start together). Inside a job each worker fits
- * {@code averagingFrequency} minibatches, then the workers exchange (examples, parameters, updater
- * state) through {@code BarrierTaskContext.allGather} and each sets the mean weighted by examples,
- * until the job's share of the epoch is done; worker 0 returns the averaged model to the driver.
+ * {@code averagingFrequency} minibatches, then sends (examples, parameters, updater state) to the
+ * driver's {@link ExchangeServer}, which waits for all workers, computes the mean weighted by
+ * examples on several threads, and sends it back; this repeats until the job's share of the epoch is
+ * done, and worker 0 returns the averaged model to the driver.
  *
  * <p>Why not one Spark job per averaging, as dl4j-spark does: a job costs 0.6-0.9 s of launch,
  * broadcast and merge on this kind of machine, more than a few minibatches take to fit; and a
- * stock {@code treeAggregate} of full parameter copies runs at 1-6% of memory bandwidth. Here an
- * averaging is one all-gather of messages of P floats (each worker's vector reaches the driver once
- * and every worker once), with no job launch, no task serialization and no shuffle.
+ * stock {@code treeAggregate} of full parameter copies runs at 1-6% of memory bandwidth. Why not
+ * {@code BarrierTaskContext.allGather}: it polls for its answer once a second. Here an averaging
+ * moves each worker's vector to the driver and the mean back, as raw floats over one TCP connection
+ * per worker, with no job launch, no task serialization and no shuffle.
  *
  * <p>Limits: barrier mode needs a free task slot per worker at once (no dynamic allocation), and
- * each all-gather reply holds every worker's vector, so {@code workers x (params + updater state) x
- * 4 bytes x 4/3} must stay under {@code spark.rpc.message.maxSize} (128 MiB by default; up to 2047).
+ * executors must reach the driver on {@code spark.sparkgrid.engine.exchangePort} (any free port by
+ * default).
  *
  * <pre>{@code
  * AveragingEngine engine = new AveragingEngine(sc, shards, counts, settings);
@@ -52,6 +58,9 @@ public final class AveragingEngine implements TrainingEngine {
    * @param seed               request seed
    * @param threadsPerTask     ND4J threads per worker
    * @param jobsPerEpoch       Spark jobs per epoch (progress and checkpoint granularity)
+   * @param syncTimeoutMs      longest wait for the slowest worker at one averaging
+   * @param exchangePort       driver port of the exchange, 0 for any free one
+   * @param mergeThreads       driver threads computing each mean, 0 for one per core
    */
   public record Settings(
       String networkJson,
@@ -62,18 +71,32 @@ public final class AveragingEngine implements TrainingEngine {
       boolean shuffle,
       long seed,
       int threadsPerTask,
-      int jobsPerEpoch) {}
+      int jobsPerEpoch,
+      long syncTimeoutMs,
+      int exchangePort,
+      int mergeThreads) {
+
+    /** The defaults for what {@code spark.sparkgrid.engine.*} sets. */
+    public static Settings of(String networkJson, DataNormalization normalizer, int numClasses, int batchSize,
+        int averagingFrequency, boolean shuffle, long seed, int jobsPerEpoch) {
+      return new Settings(networkJson, normalizer, numClasses, batchSize, averagingFrequency, shuffle, seed, 1,
+          jobsPerEpoch, 600_000L, 0, 0);
+    }
+  }
 
   private final JavaSparkContext sc;
   private final JavaRDD<ExampleShard> shards;
   private final Settings settings;
   private final SyncPlan plan;
+  private final ExchangeServer exchange;
+  private final int vectorLength;
 
   /**
    * @param sc       the Spark context
    * @param shards   one shard per partition, cached by the caller
    * @param counts   examples in each partition's shard, in partition order
    * @param settings network and schedule
+   * @throws UncheckedIOException if the exchange cannot bind its port on the driver
    */
   public AveragingEngine(JavaSparkContext sc, JavaRDD<ExampleShard> shards, int[] counts, Settings settings) {
     if (shards.getNumPartitions() != counts.length) {
@@ -84,6 +107,27 @@ public final class AveragingEngine implements TrainingEngine {
     this.shards = shards;
     this.settings = settings;
     this.plan = new SyncPlan(counts, settings.batchSize(), settings.averagingFrequency(), settings.jobsPerEpoch());
+    MultiLayerNetwork probe = NetworkFactory.init(NetworkFactory.parse(settings.networkJson()));
+    this.vectorLength = (int) (probe.numParams() + NetworkFactory.updaterState(probe).length);
+    String host = sc.getConf().get("spark.driver.host");
+    String bind = sc.getConf().get("spark.driver.bindAddress", host);
+    int threads = settings.mergeThreads() > 0 ? settings.mergeThreads() : Runtime.getRuntime().availableProcessors();
+    try {
+      ExchangeServer server = new ExchangeServer(bind, settings.exchangePort(), threads, settings.syncTimeoutMs());
+      this.exchange = server.withAdvertisedHost(host);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start the averaging exchange on " + bind + ":"
+          + settings.exchangePort() + " (spark.sparkgrid.engine.exchangePort)", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      exchange.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override
@@ -134,8 +178,10 @@ public final class AveragingEngine implements TrainingEngine {
   }
 
   private List<TaskReport> runSegment(int epoch, int from, int to, ModelState state) {
+    long round = exchange.open(plan.workers(), vectorLength);
     SegmentSpec spec = new SegmentSpec(settings.networkJson(), state, settings.normalizer(), settings.numClasses(),
-        plan, epoch, from, to, settings.shuffle(), settings.seed(), settings.threadsPerTask());
+        plan, epoch, from, to, settings.shuffle(), settings.seed(), settings.threadsPerTask(), exchange.endpoint(),
+        round, (int) Math.min(Integer.MAX_VALUE, settings.syncTimeoutMs()));
     Broadcast<SegmentSpec> b = sc.broadcast(spec);
     try {
       sc.setJobDescription("SparkGrid averaging: epoch " + (epoch + 1) + ", sync steps " + from + "-" + to

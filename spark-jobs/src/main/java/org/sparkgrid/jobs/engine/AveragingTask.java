@@ -1,5 +1,7 @@
 package org.sparkgrid.jobs.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.BarrierTaskContext;
@@ -12,10 +14,10 @@ import org.sparkgrid.jobs.model.NetworkFactory;
 
 /**
  * The worker side of {@link AveragingEngine}: one barrier task per worker. It rebuilds the network
- * from the broadcast state, fits {@code averagingFrequency} minibatches of its own shard, joins the
- * all-gather of every worker's (weight, parameters, updater state), sets the example-weighted mean,
- * and repeats for the job's sync steps. Every worker computes the same mean from the same
- * messages in the same order, so all hold identical parameters after each averaging.
+ * from the broadcast state, fits {@code averagingFrequency} minibatches of its own shard, sends
+ * (examples, parameters, updater state) to the driver's {@link ExchangeServer}, sets the
+ * example-weighted mean it gets back, and repeats for the job's sync steps. Every worker gets the
+ * same mean, so all hold identical parameters after each averaging.
  */
 final class AveragingTask {
   private AveragingTask() {}
@@ -46,6 +48,9 @@ final class AveragingTask {
     double lossSum = 0;
     int syncs = 0;
     long t0 = System.nanoTime();
+    int length = (int) (net.numParams() + NetworkFactory.updaterState(net).length);
+    try (ExchangeClient exchange = new ExchangeClient(spec.exchange(), spec.round(), ctx.stageAttemptNumber(), w,
+        plan.workers(), length, spec.syncTimeoutMs())) {
     for (int step = spec.fromStep(); step < spec.toStep(); step++) {
       long stepExamples = 0;
       for (int b = plan.firstBatch(w, step); b < plan.endBatch(w, step); b++) {
@@ -57,15 +62,17 @@ final class AveragingTask {
         stepExamples += to - from;
       }
       examples += stepExamples;
-      float[] mine = stepExamples > 0 ? concat(net) : new float[0];
-      String[] all = ctx.allGather(new VectorMessage(stepExamples, mine).encode());
-      float[] mean = Averaging.merge(all);
+      float[] mean = exchange.average(step, stepExamples, stepExamples > 0 ? concat(net) : null);
       if (mean != null) {
         setState(net, mean);
       }
       iterations += longestStep(plan, step);
       net.setIterationCount((int) Math.min(Integer.MAX_VALUE, iterations));
       syncs++;
+    }
+    } catch (IOException e) {
+      throw new UncheckedIOException("worker " + w + ": averaging exchange with the driver at "
+          + spec.exchange().host() + ":" + spec.exchange().port() + " failed: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     ModelState out = w == 0

@@ -59,6 +59,11 @@ public final class Dl4jSparkEngine implements TrainingEngine {
   }
 
   @Override
+  public void close() {
+    batches.unpersist(false);
+  }
+
+  @Override
   public String name() {
     return "dl4j";
   }

@@ -1,38 +1,49 @@
 package org.sparkgrid.jobs.engine;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
- * Measures the cost of one averaging merge exactly as {@link AveragingTask} does it (encode,
- * all-gather, decode, weighted mean), without training in between. Used by the benchmarks.
+ * Measures one averaging merge exactly as {@link AveragingTask} does it (each worker sends its
+ * vector to the driver's {@link ExchangeServer} and gets the weighted mean back), without training
+ * in between; and, for comparison, Spark's stock {@code treeAggregate} of the same vectors. Used by
+ * the benchmarks.
  */
 public final class MergeProbe {
   private MergeProbe() {}
 
   /**
    * Runs {@code rounds} merges of {@code params}-float vectors among {@code workers} barrier tasks
-   * (after 3 warm-up rounds) and returns the median seconds per merge as worker 0 measured it.
+   * (after 3 warm-up merges) and returns the median seconds per merge as worker 0 measured it.
    */
-  public static double secondsPerAllGatherMerge(JavaSparkContext sc, int workers, int params, int rounds) {
-    List<Integer> ids = new ArrayList<>();
-    for (int i = 0; i < workers; i++) {
-      ids.add(i);
+  public static double secondsPerExchangeMerge(JavaSparkContext sc, int workers, int params, int rounds,
+      int mergeThreads) throws IOException {
+    String host = sc.getConf().get("spark.driver.host");
+    try (ExchangeServer server = new ExchangeServer(host, 0, mergeThreads, 600_000)) {
+      long round = server.open(workers, params);
+      List<Integer> ids = new ArrayList<>();
+      for (int i = 0; i < workers; i++) {
+        ids.add(i);
+      }
+      double[] times = sc.parallelize(ids, workers).rdd().barrier()
+          .mapPartitions(new ProbeFn(server.endpoint(), round, workers, params, rounds), false,
+              ClassTag$.MODULE$.apply(double[].class))
+          .toJavaRDD()
+          .collect()
+          .stream()
+          .filter(t -> t.length > 0)
+          .findFirst()
+          .orElseThrow();
+      Arrays.sort(times);
+      return times[times.length / 2];
     }
-    double[] times = sc.parallelize(ids, workers).rdd().barrier()
-        .mapPartitions(new ProbeFn(params, rounds), false, ClassTag$.MODULE$.apply(double[].class))
-        .toJavaRDD()
-        .collect()
-        .stream()
-        .filter(t -> t.length > 0)
-        .findFirst()
-        .orElseThrow();
-    Arrays.sort(times);
-    return times[times.length / 2];
   }
 
   /** Seconds for Spark's stock {@code treeAggregate} to sum the vectors (median of {@code rounds}). */
@@ -64,28 +75,38 @@ public final class MergeProbe {
   private static final class ProbeFn extends scala.runtime.AbstractFunction1<
       scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
+    private final Exchange.Endpoint endpoint;
+    private final long round;
+    private final int workers;
     private final int params;
     private final int rounds;
 
-    ProbeFn(int params, int rounds) {
+    ProbeFn(Exchange.Endpoint endpoint, long round, int workers, int params, int rounds) {
+      this.endpoint = endpoint;
+      this.round = round;
+      this.workers = workers;
       this.params = params;
       this.rounds = rounds;
     }
 
     @Override
     public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
-      org.apache.spark.BarrierTaskContext ctx = org.apache.spark.BarrierTaskContext.get();
+      BarrierTaskContext ctx = BarrierTaskContext.get();
       int w = ctx.partitionId();
       float[] v = new float[params];
       Arrays.fill(v, w + 1);
       double[] times = new double[rounds];
-      for (int r = -3; r < rounds; r++) {
-        long t0 = System.nanoTime();
-        String[] all = ctx.allGather(new VectorMessage(100 + w, v).encode());
-        v = Averaging.merge(all);
-        if (r >= 0) {
-          times[r] = (System.nanoTime() - t0) / 1e9;
+      try (ExchangeClient client = new ExchangeClient(endpoint, round, ctx.stageAttemptNumber(), w, workers, params,
+          600_000)) {
+        for (int r = -3; r < rounds; r++) {
+          long t0 = System.nanoTime();
+          v = client.average(r + 3, 100 + w, v);
+          if (r >= 0) {
+            times[r] = (System.nanoTime() - t0) / 1e9;
+          }
         }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       }
       double[] out = w == 0 ? times : new double[0];
       return JavaConverters.asScalaIterator(List.of(out).iterator());

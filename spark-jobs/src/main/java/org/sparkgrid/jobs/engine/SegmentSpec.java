@@ -17,6 +17,9 @@ import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
  * @param shuffle      shuffle each worker's examples each epoch
  * @param seed         the request's seed
  * @param threads      ND4J threads per task
+ * @param exchange     where the driver's averaging exchange listens
+ * @param round        the exchange round of this job
+ * @param syncTimeoutMs longest wait at one averaging
  */
 record SegmentSpec(
     String networkJson,
@@ -29,7 +32,10 @@ record SegmentSpec(
     int toStep,
     boolean shuffle,
     long seed,
-    int threads) implements Serializable {
+    int threads,
+    Exchange.Endpoint exchange,
+    long round,
+    int syncTimeoutMs) implements Serializable {
 
   /** The shuffle seed of worker {@code w} in this epoch: the same on every run with the same request seed. */
   long shuffleSeed(int w) {

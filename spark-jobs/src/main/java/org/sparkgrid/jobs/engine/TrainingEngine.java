@@ -12,7 +12,7 @@ package org.sparkgrid.jobs.engine;
  *       for users migrating from dl4j-spark.
  * </ul>
  */
-public interface TrainingEngine {
+public interface TrainingEngine extends AutoCloseable {
 
   /** The engine's name as written in a request's {@code engine.type}. */
   String name();
@@ -31,6 +31,10 @@ public interface TrainingEngine {
    * @return the model after the epoch
    */
   ModelState fitEpoch(int epoch, int fromStep, ModelState start, SegmentListener listener);
+
+  /** Releases what the engine holds on the driver (the averaging exchange's port). */
+  @Override
+  void close();
 
   /** Progress of an epoch, reported after each Spark job. */
   @FunctionalInterface

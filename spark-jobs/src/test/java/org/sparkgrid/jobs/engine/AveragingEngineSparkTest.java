@@ -75,7 +75,7 @@ class AveragingEngineSparkTest {
     JavaRDD<ExampleShard> rdd = sc.parallelize(shards, shards.size()).cache();
     int[] counts = shards.stream().mapToInt(ExampleShard::count).toArray();
     AveragingEngine engine = new AveragingEngine(sc, rdd, counts,
-        new AveragingEngine.Settings(json, null, CLASSES, batch, 1, false, 7, 1, 3));
+        AveragingEngine.Settings.of(json, null, CLASSES, batch, 1, false, 7, 3));
     ModelState s = start;
     List<TrainingEngine.SegmentReport> reports = new ArrayList<>();
     for (int e = 0; e < epochs; e++) {

@@ -1,0 +1,313 @@
+package org.sparkgrid.jobs.engine;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.sparkgrid.core.math.WeightedAverage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The driver side of the averaging exchange: each worker of a Spark job sends its
+ * (examples, vector) after every {@code averagingFrequency} minibatches; when all have sent, the
+ * server computes the example-weighted mean once (on {@code mergeThreads} threads, each summing a
+ * slice) and sends it back to every worker.
+ *
+ * <p>Why a socket of our own rather than Spark's {@code BarrierTaskContext.allGather}: allGather
+ * waits for its reply by polling once a second (Spark 3.5's {@code runBarrier} sleeps 1000 ms
+ * between checks), which idles every worker for up to a second at each averaging, and it sends every
+ * worker every other worker's vector, Java-serialized. Here each vector crosses the network twice
+ * (up, and the mean down), as raw floats, and a worker resumes the moment the mean is ready.
+ *
+ * <p>Each Spark job is a <em>round</em> the driver opens with {@link #open} before launching it;
+ * a hello for any other round, or with the wrong token, is refused. A retried barrier stage comes
+ * back with a higher attempt number, which abandons the previous attempt's round. A step that not
+ * every worker reaches within {@code timeoutMs} fails the round, and with it the Spark job.
+ */
+public final class ExchangeServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExchangeServer.class);
+
+  private final ServerSocket server;
+  private Exchange.Endpoint endpoint;
+  private final ExecutorService connections;
+  private final int mergeThreads;
+  private final long timeoutMs;
+  private final AtomicLong nextRound = new AtomicLong(1);
+  private volatile boolean closed;
+  private Round current;
+
+  /**
+   * Binds to {@code host} on an ephemeral port (or {@code port} when not 0) and starts accepting.
+   *
+   * @param host         the driver's address as executors reach it
+   * @param port         port to bind, 0 for any free one
+   * @param mergeThreads threads that compute the mean
+   * @param timeoutMs    longest wait for the slowest worker at one averaging
+   * @throws IOException if the port cannot be bound
+   */
+  public ExchangeServer(String host, int port, int mergeThreads, long timeoutMs) throws IOException {
+    this.server = new ServerSocket();
+    server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
+    this.endpoint = new Exchange.Endpoint(host, server.getLocalPort(), new SecureRandom().nextLong());
+    this.mergeThreads = mergeThreads;
+    this.timeoutMs = timeoutMs;
+    this.connections = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "sparkgrid-exchange");
+      t.setDaemon(true);
+      return t;
+    });
+    connections.submit(this::acceptLoop);
+  }
+
+  /**
+   * Sets the address workers are told to connect to, when it differs from the bind address
+   * (e.g. bound to 0.0.0.0, reached as the driver's host name).
+   */
+  ExchangeServer withAdvertisedHost(String host) {
+    endpoint = new Exchange.Endpoint(host, endpoint.port(), endpoint.token());
+    return this;
+  }
+
+  /** Where workers connect. */
+  Exchange.Endpoint endpoint() {
+    return endpoint;
+  }
+
+  /**
+   * Opens the round of the next Spark job, abandoning any earlier one.
+   *
+   * @param workers the workers that will take part
+   * @param length  the length of every vector
+   * @return the round's id, for the workers' hello
+   */
+  synchronized long open(int workers, int length) {
+    if (current != null) {
+      current.abort("a new round started");
+    }
+    current = new Round(nextRound.getAndIncrement(), workers, length);
+    return current.id;
+  }
+
+  private synchronized Round join(long id, int attempt, int workers, int length) throws IOException {
+    Round r = current;
+    if (r == null || r.id != id) {
+      throw new IOException("round " + id + " is not open (current: " + (r == null ? "none" : r.id) + ")");
+    }
+    if (r.workers != workers || r.length != length) {
+      throw new IOException("round " + id + " expects " + r.workers + " workers of " + r.length
+          + " floats, a worker says " + workers + " of " + length);
+    }
+    if (attempt > r.attempt) {
+      // a retried barrier stage: start the round over
+      r.abort("stage attempt " + attempt + " replaced attempt " + r.attempt);
+      current = new Round(r.id, workers, length);
+      current.attempt = attempt;
+      r = current;
+    } else if (attempt < r.attempt) {
+      throw new IOException("stale attempt " + attempt + " of round " + id + " (now " + r.attempt + ")");
+    }
+    return r;
+  }
+
+  private void acceptLoop() {
+    while (!closed) {
+      try {
+        Socket s = server.accept();
+        s.setTcpNoDelay(true);
+        connections.submit(() -> serve(s));
+      } catch (IOException e) {
+        if (!closed) {
+          LOG.warn("exchange accept failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private void serve(Socket socket) {
+    Round round = null;
+    int worker = -1;
+    try (socket;
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16))) {
+      if (in.readInt() != Exchange.MAGIC || in.readLong() != endpoint.token()) {
+        LOG.warn("refused an exchange connection from {}: not a SparkGrid worker of this job",
+            socket.getRemoteSocketAddress());
+        return;
+      }
+      long id = in.readLong();
+      int attempt = in.readInt();
+      worker = in.readInt();
+      int workers = in.readInt();
+      int length = in.readInt();
+      round = join(id, attempt, workers, length);
+      round.connected(socket);
+      ByteBuffer scratch = null;
+      while (true) {
+        int step = in.readInt();
+        if (step == Exchange.GOODBYE) {
+          return;
+        }
+        long weight = in.readLong();
+        float[] v = null;
+        if (weight > 0) {
+          scratch = Exchange.sized(scratch, length);
+          v = Exchange.readFloats(in, length, scratch);
+        }
+        Round.Mean mean = round.contribute(worker, step, weight, v, timeoutMs);
+        out.writeLong(mean.total);
+        if (mean.total > 0) {
+          scratch = Exchange.sized(scratch, length);
+          Exchange.writeFloats(out, mean.vector, scratch);
+        }
+        out.flush();
+      }
+    } catch (IOException | InterruptedException e) {
+      if (round != null && !closed) {
+        round.abort("worker " + worker + ": " + e.getMessage());
+      }
+      if (!(e instanceof SocketException) || !closed) {
+        LOG.debug("exchange connection of worker {} ended: {}", worker, e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    synchronized (this) {
+      if (current != null) {
+        current.abort("the exchange closed");
+      }
+    }
+    server.close();
+    connections.shutdownNow();
+  }
+
+  /** One Spark job's averagings: a rendezvous of all workers at each step. */
+  private final class Round {
+    final long id;
+    final int workers;
+    final int length;
+    int attempt;
+    private final float[][] vectors;
+    private final long[] weights;
+    private final boolean[] arrived;
+    private final List<Socket> sockets = new ArrayList<>();
+    private int arrivals;
+    private int step = -1;
+    private Mean result;
+    private String aborted;
+
+    record Mean(int step, long total, float[] vector) {}
+
+    Round(long id, int workers, int length) {
+      this.id = id;
+      this.workers = workers;
+      this.length = length;
+      this.vectors = new float[workers][];
+      this.weights = new long[workers];
+      this.arrived = new boolean[workers];
+    }
+
+    synchronized void connected(Socket s) {
+      sockets.add(s);
+    }
+
+    synchronized Mean contribute(int worker, int s, long weight, float[] v, long timeout)
+        throws IOException, InterruptedException {
+      if (aborted != null) {
+        throw new IOException("averaging round " + id + " failed: " + aborted);
+      }
+      if (worker < 0 || worker >= workers) {
+        throw new IOException("worker " + worker + " is not one of the round's " + workers);
+      }
+      if (arrived[worker]) {
+        throw new IOException("worker " + worker + " sent step " + s + " twice");
+      }
+      if (arrivals == 0) {
+        step = s;
+      } else if (s != step) {
+        throw new IOException("worker " + worker + " sent step " + s + " while the others are at " + step);
+      }
+      arrived[worker] = true;
+      weights[worker] = weight;
+      vectors[worker] = v;
+      if (++arrivals == workers) {
+        result = merge(s);
+        arrivals = 0;
+        java.util.Arrays.fill(arrived, false);
+        java.util.Arrays.fill(vectors, null);
+        notifyAll();
+        return result;
+      }
+      long deadline = System.currentTimeMillis() + timeout;
+      while ((result == null || result.step != s) && aborted == null) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          List<Integer> missing = new ArrayList<>();
+          for (int w = 0; w < workers; w++) {
+            if (!arrived[w]) {
+              missing.add(w);
+            }
+          }
+          abort("worker(s) " + missing + " did not reach averaging step " + s + " within " + timeout + " ms");
+          break;
+        }
+        wait(left);
+      }
+      if (aborted != null && (result == null || result.step != s)) {
+        throw new IOException("averaging round " + id + " failed: " + aborted);
+      }
+      return result;
+    }
+
+    private Mean merge(int s) {
+      List<float[]> vs = new ArrayList<>(workers);
+      long[] ws = new long[workers];
+      int n = 0;
+      long total = 0;
+      for (int w = 0; w < workers; w++) {
+        if (weights[w] > 0) {
+          vs.add(vectors[w]);
+          ws[n++] = weights[w];
+          total += weights[w];
+        }
+      }
+      if (n == 0) {
+        return new Mean(s, 0, null);
+      }
+      float[] mean = n == 1 ? vs.get(0)
+          : WeightedAverage.averageParallel(vs, java.util.Arrays.copyOf(ws, n), mergeThreads);
+      return new Mean(s, total, mean);
+    }
+
+    synchronized void abort(String why) {
+      if (aborted == null) {
+        aborted = why;
+        LOG.warn("averaging round {} aborted: {}", id, why);
+      }
+      notifyAll();
+      for (Socket s : sockets) {
+        try {
+          s.close();
+        } catch (IOException ignored) {
+          // closing is all that is left to do
+        }
+      }
+    }
+  }
+}
