@@ -96,7 +96,7 @@ public final class ExchangeServer implements AutoCloseable {
    */
   synchronized long open(int workers, int length) {
     if (current != null) {
-      current.abort("a new round started");
+      current.retire();
     }
     current = new Round(nextRound.getAndIncrement(), workers, length);
     return current.id;
@@ -190,7 +190,7 @@ public final class ExchangeServer implements AutoCloseable {
     closed = true;
     synchronized (this) {
       if (current != null) {
-        current.abort("the exchange closed");
+        current.retire();
       }
     }
     server.close();
@@ -300,6 +300,18 @@ public final class ExchangeServer implements AutoCloseable {
         aborted = why;
         LOG.warn("averaging round {} aborted: {}", id, why);
       }
+      closeAll();
+    }
+
+    /** Ends a round whose Spark job is over: nothing is waiting, nothing to report. */
+    synchronized void retire() {
+      if (aborted == null) {
+        aborted = "the round is over";
+      }
+      closeAll();
+    }
+
+    private void closeAll() {
       notifyAll();
       for (Socket s : sockets) {
         try {
