@@ -93,7 +93,9 @@ class SparkGridConfigTest {
   void listsEveryKeyOnceInDeclarationOrder() {
     assertThat(SparkGridConfig.all()).extracting(ConfigKey::name).containsExactly(
         "spark.sparkgrid.home", "spark.sparkgrid.store.root", "spark.sparkgrid.engine.threadsPerTask",
-        "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
+        "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.engine.syncTimeoutMs",
+        "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
+        "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep");
   }
 
