@@ -12,8 +12,8 @@ import org.sparkgrid.jobs.engine.MergeProbe;
  * K x P x 4 bytes), next to a plain memory copy of the same bytes measured in the same run:
  * <ul>
  *   <li>the kernel: {@code WeightedAverage.average} in one JVM;
- *   <li>SparkGrid's merge on Spark: one all-gather round among K barrier tasks on {@code local[K]},
- *       encode, exchange, decode, weighted mean: what each sync step of the engine costs;
+ *   <li>SparkGrid's merge on Spark: K barrier tasks on {@code local[K]} each send their vector to the
+ *       driver's exchange and get the weighted mean back: what each sync step of the engine costs;
  *   <li>Spark's stock {@code treeAggregate} of the same vectors, the approach DL4J-style engines use.
  * </ul>
  *
@@ -21,7 +21,7 @@ import org.sparkgrid.jobs.engine.MergeProbe;
  */
 public final class MergeBenchmark {
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     int p = Integer.parseInt(TrainingBenchmark.arg(args, "--params", "1000000"));
     int k = Integer.parseInt(TrainingBenchmark.arg(args, "--workers", "2"));
     int rounds = Integer.parseInt(TrainingBenchmark.arg(args, "--rounds", "20"));
@@ -54,7 +54,7 @@ public final class MergeBenchmark {
         .set("spark.rpc.message.maxSize", "1024");
     try (JavaSparkContext sc = new JavaSparkContext(conf)) {
       sc.setLogLevel("WARN");
-      spark = MergeProbe.secondsPerAllGatherMerge(sc, k, p, rounds);
+      spark = MergeProbe.secondsPerExchangeMerge(sc, k, p, rounds, Runtime.getRuntime().availableProcessors());
       tree = MergeProbe.secondsPerTreeAggregate(sc, vectors, Math.max(3, rounds / 4));
     }
 
@@ -62,7 +62,7 @@ public final class MergeBenchmark {
     System.out.printf("%-44s %10s %12s %14s%n", "stage", "ms", "GB/s", "of copy speed");
     row("memory copy (baseline)", copy, bytes, copy);
     row("WeightedAverage kernel, 1 thread", kernel, bytes, copy);
-    row("SparkGrid all-gather merge, local[" + k + "]", spark, bytes, copy);
+    row("SparkGrid exchange merge, local[" + k + "]", spark, bytes, copy);
     row("Spark treeAggregate, local[" + k + "]", tree, bytes, copy);
   }
 

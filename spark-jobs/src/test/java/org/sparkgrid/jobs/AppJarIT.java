@@ -24,13 +24,44 @@ class AppJarIT {
 
   @TempDir Path dir;
 
+  /**
+   * The jars of a Spark installation: spark-core and spark-sql with their own dependencies at the
+   * versions Spark's build pins (spark-parent's dependencyManagement), resolved by Maven from a pom
+   * that names nothing else.
+   */
+  private String sparkInstallationClasspath() throws Exception {
+    Path pom = dir.resolve("spark-install/pom.xml");
+    Files.createDirectories(pom.getParent());
+    Files.writeString(pom, """
+        <project xmlns="http://maven.apache.org/POM/4.0.0">
+          <modelVersion>4.0.0</modelVersion>
+          <groupId>it</groupId><artifactId>spark-install</artifactId><version>1</version>
+          <dependencyManagement><dependencies>
+            <dependency><groupId>org.apache.spark</groupId><artifactId>spark-parent_2.12</artifactId>
+              <version>%1$s</version><type>pom</type><scope>import</scope></dependency>
+          </dependencies></dependencyManagement>
+          <dependencies>
+            <dependency><groupId>org.apache.spark</groupId><artifactId>spark-core_2.12</artifactId><version>%1$s</version></dependency>
+            <dependency><groupId>org.apache.spark</groupId><artifactId>spark-sql_2.12</artifactId><version>%1$s</version></dependency>
+          </dependencies>
+        </project>
+        """.formatted(org.apache.spark.package$.MODULE$.SPARK_VERSION()));
+    Path out = dir.resolve("spark-install/classpath.txt");
+    Process mvn = new ProcessBuilder("mvn", "-B", "-q", "-f", pom.toString(),
+        "dependency:build-classpath", "-Dmdep.outputFile=" + out)
+        .redirectErrorStream(true).redirectOutput(dir.resolve("spark-install/mvn.log").toFile()).start();
+    assertThat(mvn.waitFor(3, TimeUnit.MINUTES)).isTrue();
+    assertThat(mvn.exitValue()).as(Files.readString(dir.resolve("spark-install/mvn.log"))).isZero();
+    return Files.readString(out).strip();
+  }
+
   @Test
   void sparkSubmitTrainsARequestFromTheAppJar() throws Exception {
     assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
     Path target = Path.of("target");
     File appJar = Files.list(target).map(Path::toFile)
         .filter(f -> f.getName().endsWith("-app.jar")).findFirst().orElseThrow();
-    String sparkClasspath = Files.readString(target.resolve("spark.classpath")).strip();
+    String sparkClasspath = sparkInstallationClasspath();
     Path request = dir.resolve("request.json");
     Files.writeString(request, """
         {"schema": 1, "id": "app-jar-it",
