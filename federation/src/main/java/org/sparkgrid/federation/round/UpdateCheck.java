@@ -1,0 +1,20 @@
+package org.sparkgrid.federation.round;
+
+import java.util.Optional;
+import org.sparkgrid.federation.strategy.SiteUpdate;
+
+/**
+ * One more check of an update before aggregation, beside the built-in ones of
+ * {@link UpdateValidation}: the hook for the site allowlist and signature checks, which come later.
+ *
+ * <pre>{@code
+ * UpdateCheck allowlist = u -> allowed.contains(u.siteId())
+ *     ? Optional.empty() : Optional.of("site " + u.siteId() + " is not on the allowlist");
+ * }</pre>
+ */
+@FunctionalInterface
+public interface UpdateCheck {
+
+  /** Why the update must be rejected, or empty to accept it. Must not modify the update. */
+  Optional<String> problem(SiteUpdate update);
+}

@@ -1,0 +1,45 @@
+package org.sparkgrid.federation.strategy;
+
+import java.util.List;
+
+/**
+ * Update-norm clipping in front of another strategy: each delta is scaled to L2 norm at most
+ * {@code clipNorm} ({@link Vectors#clipToNorm}) before the inner strategy sees it. The request asks
+ * for it with the {@code clipNorm} parameter of any type except {@code dp-fedavg}, which always
+ * clips. Same type, state, minimum and {@code mu} as the inner strategy.
+ */
+final class Clipped implements AggregationStrategy {
+
+  private final AggregationStrategy inner;
+  private final double clipNorm;
+
+  Clipped(AggregationStrategy inner, double clipNorm) {
+    this.inner = inner;
+    this.clipNorm = clipNorm;
+  }
+
+  @Override
+  public String type() {
+    return inner.type();
+  }
+
+  @Override
+  public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
+    return inner.aggregate(global, Vectors.clipUpdates(updates, clipNorm), state);
+  }
+
+  @Override
+  public int minUpdates() {
+    return inner.minUpdates();
+  }
+
+  @Override
+  public double proximalMu() {
+    return inner.proximalMu();
+  }
+
+  @Override
+  public String toString() {
+    return inner.type() + " clipped to norm " + clipNorm;
+  }
+}

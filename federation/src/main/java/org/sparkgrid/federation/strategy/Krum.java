@@ -1,0 +1,89 @@
+package org.sparkgrid.federation.strategy;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.sparkgrid.core.math.WeightedAverage;
+
+/**
+ * Krum and Multi-Krum (Blanchard et al. 2017), types {@code krum} and {@code multi-krum}.
+ * Parameters: {@code f}, the number of Byzantine sites assumed (whole number >= 0, required), and
+ * for multi-krum {@code m}, how many updates to keep (whole number >= 1; default {@code n - f}).
+ *
+ * <p>Each update's score is the sum of its squared distances to its {@code n - f - 2} nearest other
+ * updates. Krum moves the global parameters by the update with the lowest score; Multi-Krum by the
+ * <b>example-weighted</b> mean of the {@code m} lowest-scoring ones (as Flower does; the paper's mean
+ * is unweighted), {@code m} capped at {@code n}. Ties go to the earlier update in the list. The
+ * guarantee needs {@code n >= 2f + 3}, so {@link #minUpdates()} is {@code 2f + 3}. Stateless.
+ */
+final class Krum implements AggregationStrategy {
+
+  private final String type;
+  private final int f;
+  private final Integer m;
+
+  /** @param m how many to keep: 1 for Krum, null for Multi-Krum's default {@code n - f} */
+  Krum(String type, int f, Integer m) {
+    this.type = type;
+    this.f = f;
+    this.m = m;
+  }
+
+  @Override
+  public String type() {
+    return type;
+  }
+
+  @Override
+  public int minUpdates() {
+    return (int) Math.min(Integer.MAX_VALUE, 2L * f + 3);
+  }
+
+  /** @throws IllegalStateException if there are fewer than {@code 2f + 3} updates, naming both */
+  @Override
+  public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
+    Vectors.checkUpdates(global, updates);
+    int n = updates.size();
+    if (n < minUpdates()) {
+      throw new IllegalStateException(type + " with f = " + f + " needs at least 2f + 3 = " + minUpdates()
+          + " updates, got " + n);
+    }
+    int keep = Math.min(n, m == null ? n - f : m);
+    List<SiteUpdate> selected = new ArrayList<>();
+    for (int k : select(updates, f, keep)) {
+      selected.add(updates.get(k));
+    }
+    float[] mean = WeightedAverage.average(Vectors.deltas(selected), Vectors.examples(selected));
+    return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
+  }
+
+  /** Krum's scores: for each update, the sum of squared distances to its {@code n - f - 2} nearest others. */
+  static double[] scores(List<SiteUpdate> updates, int f) {
+    int n = updates.size();
+    double[][] d = new double[n][n];
+    for (int a = 0; a < n; a++) {
+      for (int b = a + 1; b < n; b++) {
+        d[a][b] = Vectors.squaredDistance(updates.get(a).delta(), updates.get(b).delta());
+        d[b][a] = d[a][b];
+      }
+    }
+    int neighbours = Math.max(0, n - f - 2);
+    double[] scores = new double[n];
+    for (int a = 0; a < n; a++) {
+      int self = a;
+      scores[a] = IntStream.range(0, n).filter(b -> b != self).mapToDouble(b -> d[self][b])
+          .sorted().limit(neighbours).sum();
+    }
+    return scores;
+  }
+
+  /** Indices of the {@code keep} updates with the lowest scores, lowest first, ties by index. */
+  static int[] select(List<SiteUpdate> updates, int f, int keep) {
+    double[] scores = scores(updates, f);
+    return IntStream.range(0, updates.size()).boxed()
+        .sorted(Comparator.<Integer>comparingDouble(k -> scores[k]).thenComparingInt(k -> k))
+        .limit(keep).mapToInt(Integer::intValue).toArray();
+  }
+}

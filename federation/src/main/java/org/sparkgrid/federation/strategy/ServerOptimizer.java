@@ -1,0 +1,61 @@
+package org.sparkgrid.federation.strategy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The adaptive server optimizers of Reddi et al. 2021, "Adaptive Federated Optimization"
+ * (Algorithm 2), which FedAdam, FedYogi and FedAdagrad share. The pseudo-gradient {@code d} is the
+ * example-weighted mean delta (as in Flower; the paper's mean is unweighted, which equal example
+ * counts give). Per coordinate:
+ * <pre>
+ *   m      = beta1 * m + (1 - beta1) * d            (m and v start at 0)
+ *   v      = secondMoment(v, d * d)                 (the only difference between the three)
+ *   global = global + eta * m / (sqrt(v) + tau)
+ * </pre>
+ * There is no bias correction, as in the paper. The sites' learning rate ({@code eta_l} in the
+ * paper) is the request's {@code training.updater.learningRate}, not a strategy parameter. State:
+ * vectors {@code m} and {@code v}.
+ */
+abstract class ServerOptimizer implements AggregationStrategy {
+
+  static final String M = "m";
+  static final String V = "v";
+
+  private final double eta;
+  private final double beta1;
+  private final double tau;
+
+  ServerOptimizer(double eta, double beta1, double tau) {
+    this.eta = eta;
+    this.beta1 = beta1;
+    this.tau = tau;
+  }
+
+  /** The new second moment of one coordinate from the previous one and the squared pseudo-gradient. */
+  abstract double secondMoment(double v, double dSquared);
+
+  /** @throws IllegalStateException if a state vector's length differs from {@code global}'s */
+  @Override
+  public final Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
+    float[] d = FedAvg.meanDelta(global, updates);
+    float[] m0 = Vectors.stateVector(state, M, d.length);
+    float[] v0 = Vectors.stateVector(state, V, d.length);
+    float[] m = new float[d.length];
+    float[] v = new float[d.length];
+    float[] next = new float[d.length];
+    for (int i = 0; i < d.length; i++) {
+      double di = d[i];
+      double mi = beta1 * (m0 == null ? 0 : m0[i]) + (1 - beta1) * di;
+      double vi = secondMoment(v0 == null ? 0 : v0[i], di * di);
+      m[i] = (float) mi;
+      v[i] = (float) vi;
+      next[i] = (float) (global[i] + eta * mi / (Math.sqrt(vi) + tau));
+    }
+    Map<String, float[]> vectors = new LinkedHashMap<>();
+    vectors.put(M, m);
+    vectors.put(V, v);
+    return new Aggregation(next, state.next(vectors));
+  }
+}

@@ -1,0 +1,48 @@
+package org.sparkgrid.federation.strategy;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Coordinate-wise trimmed mean (Yin et al. 2018), type {@code trimmed-mean}, parameter {@code trim}
+ * (the fraction beta cut from each side, in [0, 0.5), default 0.2): for each parameter, the sites'
+ * deltas are sorted, the {@code floor(trim * n)} smallest and as many largest are dropped, and the
+ * rest are averaged. <b>Unweighted</b>, like {@link CoordinateMedian}. With 10 sites and
+ * {@code trim} 0.2, two values are cut from each side, so up to two arbitrary sites per side are
+ * ignored. Stateless.
+ */
+final class TrimmedMean implements AggregationStrategy {
+
+  private final double trim;
+
+  TrimmedMean(double trim) {
+    this.trim = trim;
+  }
+
+  @Override
+  public String type() {
+    return "trimmed-mean";
+  }
+
+  @Override
+  public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
+    Vectors.checkUpdates(global, updates);
+    int n = updates.size();
+    int cut = (int) Math.floor(trim * n);
+    float[] column = new float[n];
+    float[] next = new float[global.length];
+    for (int i = 0; i < global.length; i++) {
+      for (int k = 0; k < n; k++) {
+        column[k] = updates.get(k).delta()[i];
+      }
+      Arrays.sort(column);
+      double sum = 0;
+      for (int k = cut; k < n - cut; k++) {
+        sum += column[k];
+      }
+      next[i] = (float) (global[i] + sum / (n - 2 * cut));
+    }
+    return new Aggregation(next, state.next(Map.of()));
+  }
+}
