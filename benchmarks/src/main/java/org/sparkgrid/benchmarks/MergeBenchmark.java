@@ -22,6 +22,15 @@ import org.sparkgrid.jobs.engine.MergeProbe;
 public final class MergeBenchmark {
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } finally {
+      // Spark's barrier tasks leave a non-daemon timer thread behind (spark-submit exits the same way)
+      System.exit(0);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     int p = Integer.parseInt(TrainingBenchmark.arg(args, "--params", "1000000"));
     int k = Integer.parseInt(TrainingBenchmark.arg(args, "--workers", "2"));
     int rounds = Integer.parseInt(TrainingBenchmark.arg(args, "--rounds", "20"));

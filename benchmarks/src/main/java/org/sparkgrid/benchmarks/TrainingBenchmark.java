@@ -41,6 +41,15 @@ public final class TrainingBenchmark {
   private record Outcome(String name, double examplesPerSecond, double steadyExamplesPerSecond, double accuracy) {}
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } finally {
+      // Spark's barrier tasks leave a non-daemon timer thread behind (spark-submit exits the same way)
+      System.exit(0);
+    }
+  }
+
+  private static void run(String[] args) throws Exception {
     String model = arg(args, "--model", "cnn");
     int epochs = Integer.parseInt(arg(args, "--epochs", "2"));
     Integer limit = args.length > 0 && arg(args, "--limit", null) != null ? Integer.valueOf(arg(args, "--limit", null)) : null;

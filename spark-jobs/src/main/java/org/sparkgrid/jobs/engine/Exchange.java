@@ -22,6 +22,10 @@ import java.nio.ByteOrder;
 final class Exchange {
   static final int MAGIC = 0x53475831; // "SGX1"
   static final int GOODBYE = -1;
+  /** Socket send/receive buffers: a whole averaging of a mid-size model in flight without stalls. */
+  static final int SOCKET_BUFFER = 4 << 20;
+  /** Stream buffers; bulk float arrays bypass them. */
+  static final int STREAM_BUFFER = 1 << 16;
 
   private Exchange() {}
 

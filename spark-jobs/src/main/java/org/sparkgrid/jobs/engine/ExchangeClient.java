@@ -26,11 +26,13 @@ final class ExchangeClient implements AutoCloseable {
       int timeoutMs) throws IOException {
     this.length = length;
     this.socket = new Socket();
+    socket.setSendBufferSize(Exchange.SOCKET_BUFFER);
+    socket.setReceiveBufferSize(Exchange.SOCKET_BUFFER);
     socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), Math.min(timeoutMs, 60_000));
     socket.setTcpNoDelay(true);
     socket.setSoTimeout(timeoutMs);
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
+    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER));
     out.writeInt(Exchange.MAGIC);
     out.writeLong(endpoint.token());
     out.writeLong(round);

@@ -61,6 +61,7 @@ public final class ExchangeServer implements AutoCloseable {
    */
   public ExchangeServer(String host, int port, int mergeThreads, long timeoutMs) throws IOException {
     this.server = new ServerSocket();
+    server.setReceiveBufferSize(Exchange.SOCKET_BUFFER);
     server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
     this.endpoint = new Exchange.Endpoint(host, server.getLocalPort(), new SecureRandom().nextLong());
     this.mergeThreads = mergeThreads;
@@ -128,6 +129,7 @@ public final class ExchangeServer implements AutoCloseable {
       try {
         Socket s = server.accept();
         s.setTcpNoDelay(true);
+        s.setSendBufferSize(Exchange.SOCKET_BUFFER);
         connections.submit(() -> serve(s));
       } catch (IOException e) {
         if (!closed) {
@@ -141,8 +143,8 @@ public final class ExchangeServer implements AutoCloseable {
     Round round = null;
     int worker = -1;
     try (socket;
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 16));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16))) {
+        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER))) {
       if (in.readInt() != Exchange.MAGIC || in.readLong() != endpoint.token()) {
         LOG.warn("refused an exchange connection from {}: not a SparkGrid worker of this job",
             socket.getRemoteSocketAddress());
