@@ -21,19 +21,14 @@ import org.sparkgrid.jobs.engine.MergeProbe;
  */
 public final class MergeBenchmark {
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } finally {
-      // Spark's barrier tasks leave a non-daemon timer thread behind (spark-submit exits the same way)
-      System.exit(0);
-    }
+  public static void main(String[] args) {
+    Bench.runThenExit(() -> run(args));
   }
 
   private static void run(String[] args) throws Exception {
-    int p = Integer.parseInt(TrainingBenchmark.arg(args, "--params", "1000000"));
-    int k = Integer.parseInt(TrainingBenchmark.arg(args, "--workers", "2"));
-    int rounds = Integer.parseInt(TrainingBenchmark.arg(args, "--rounds", "20"));
+    int p = Integer.parseInt(Bench.arg(args, "--params", "1000000"));
+    int k = Integer.parseInt(Bench.arg(args, "--workers", "2"));
+    int rounds = Integer.parseInt(Bench.arg(args, "--rounds", "20"));
     double bytes = (double) k * p * Float.BYTES;
     List<float[]> vectors = new ArrayList<>();
     long[] weights = new long[k];

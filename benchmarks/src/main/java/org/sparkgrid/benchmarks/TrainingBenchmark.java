@@ -12,10 +12,12 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 import org.sparkgrid.core.request.CnnSpec;
+import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.core.request.MlpSpec;
 import org.sparkgrid.core.request.ModelSpec;
 import org.sparkgrid.core.request.TrainingSpec;
 import org.sparkgrid.core.request.UpdaterSpec;
+import org.sparkgrid.jobs.data.DataSource;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.Minibatches;
@@ -40,21 +42,17 @@ public final class TrainingBenchmark {
 
   private record Outcome(String name, double examplesPerSecond, double steadyExamplesPerSecond, double accuracy) {}
 
-  public static void main(String[] args) throws Exception {
-    try {
-      run(args);
-    } finally {
-      // Spark's barrier tasks leave a non-daemon timer thread behind (spark-submit exits the same way)
-      System.exit(0);
-    }
+  public static void main(String[] args) {
+    Bench.runThenExit(() -> run(args));
   }
 
   private static void run(String[] args) throws Exception {
-    String model = arg(args, "--model", "cnn");
-    int epochs = Integer.parseInt(arg(args, "--epochs", "2"));
-    Integer limit = args.length > 0 && arg(args, "--limit", null) != null ? Integer.valueOf(arg(args, "--limit", null)) : null;
+    String model = Bench.arg(args, "--model", "cnn");
+    int epochs = Integer.parseInt(Bench.arg(args, "--epochs", "2"));
+    String limitArg = Bench.arg(args, "--limit", null);
+    Integer limit = limitArg == null ? null : Integer.valueOf(limitArg);
     int batch = 64;
-    int avgFreq = Integer.parseInt(arg(args, "--averaging-frequency", "10"));
+    int avgFreq = Integer.parseInt(Bench.arg(args, "--averaging-frequency", "10"));
     Configuration hadoop = new Configuration();
     ExampleShard train = IdxReader.read(hadoop, DATA + "train", limit);
     ExampleShard test = IdxReader.read(hadoop, DATA + "t10k", null);
@@ -80,10 +78,11 @@ public final class TrainingBenchmark {
         .set("spark.rpc.message.maxSize", "512");
     try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
       sc.setLogLevel("WARN");
-      List<ExampleShard> halves = List.of(train.slice(0, train.count() / 2), train.slice(train.count() / 2, train.count()));
-      JavaRDD<ExampleShard> shards = sc.parallelize(halves, 2).cache();
-      shards.count();
-      int[] counts = halves.stream().mapToInt(ExampleShard::count).toArray();
+      // read on the executors, one block per worker, as compute jobs do
+      DataSpec data = new DataSpec(DataSpec.Format.IDX, "file:" + DATA + "train", null, 0, false, 10,
+          DataSpec.Normalization.SCALE, limit);
+      JavaRDD<ExampleShard> shards = DataSource.train(data).shards(sc, 2).cache();
+      int[] counts = shards.map(ExampleShard::count).collect().stream().mapToInt(Integer::intValue).toArray();
       AveragingEngine.Settings settings =
           AveragingEngine.Settings.of(json, norm, 10, batch, avgFreq, true, 42, 4);
       outcomes.add(onSpark("SparkGrid engine, local[2]", new AveragingEngine(sc, shards, counts, settings),
@@ -148,14 +147,5 @@ public final class TrainingBenchmark {
     double steady = seconds.length > 1 ? all - seconds[0] : all;
     int steadyEpochs = seconds.length > 1 ? seconds.length - 1 : 1;
     return new Outcome(name, examplesPerEpoch * seconds.length / all, examplesPerEpoch * steadyEpochs / steady, accuracy);
-  }
-
-  static String arg(String[] args, String name, String dflt) {
-    for (int i = 0; i + 1 < args.length; i++) {
-      if (args[i].equals(name)) {
-        return args[i + 1];
-      }
-    }
-    return dflt;
   }
 }

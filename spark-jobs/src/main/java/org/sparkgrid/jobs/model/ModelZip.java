@@ -2,7 +2,6 @@ package org.sparkgrid.jobs.model;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.zip.ZipEntry;
@@ -12,6 +11,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.nd4j.linalg.dataset.api.preprocessor.serializer.NormalizerSerializer;
+import org.sparkgrid.core.store.NonClosingOutputStream;
 
 /**
  * Writes {@code model.zip} in DL4J's ModelSerializer format, loadable by plain DL4J
@@ -39,32 +39,15 @@ public final class ModelZip {
       return;
     }
     try (ZipInputStream in = new ZipInputStream(new ByteArrayInputStream(base.toByteArray()));
-        ZipOutputStream zip = new ZipOutputStream(new NoClose(out))) {
+        ZipOutputStream zip = new ZipOutputStream(new NonClosingOutputStream(out))) {
       for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
         zip.putNextEntry(new ZipEntry(e.getName()));
         in.transferTo(zip);
         zip.closeEntry();
       }
       zip.putNextEntry(new ZipEntry(ModelSerializer.NORMALIZER_BIN));
-      NormalizerSerializer.getDefault().write(normalizer, new NoClose(zip));
+      NormalizerSerializer.getDefault().write(normalizer, new NonClosingOutputStream(zip));
       zip.closeEntry();
-    }
-  }
-
-  /** Passes everything through but close, which only flushes. */
-  private static final class NoClose extends FilterOutputStream {
-    NoClose(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
     }
   }
 }

@@ -23,6 +23,7 @@ import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.sparkgrid.core.store.ArtifactWriter;
+import org.sparkgrid.core.store.NonClosingOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,27 +96,8 @@ final class StoreFileSystem {
   /** Creates {@code file} (and its parents), failing if it exists, with the writer's content. */
   void write(Path file, ArtifactWriter writer) throws IOException {
     try (OutputStream out = fs.create(file, false)) {
-      writer.writeTo(new CloseShield(out));
-    }
-  }
-
-  /**
-   * Keeps a writer from closing the store's stream: some writers (DL4J's ModelSerializer) close
-   * the stream they are given, and the store must still flush and close it itself.
-   */
-  private static final class CloseShield extends java.io.FilterOutputStream {
-    CloseShield(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-    }
-
-    @Override
-    public void close() throws IOException {
-      out.flush();
+      // some writers (DL4J's ModelSerializer) close the stream they are given; the store closes it
+      writer.writeTo(new NonClosingOutputStream(out));
     }
   }
 

@@ -1,0 +1,36 @@
+package org.sparkgrid.benchmarks;
+
+/** What every benchmark main shares. */
+final class Bench {
+  private Bench() {}
+
+  /** A benchmark body. */
+  interface Body {
+    void run() throws Exception;
+  }
+
+  /**
+   * Runs the body and exits the JVM: Spark's barrier tasks leave a non-daemon timer thread behind
+   * (spark-submit ends its JVM the same way). Exit status 1 and the stack trace if the body throws.
+   */
+  static void runThenExit(Body body) {
+    int status = 0;
+    try {
+      body.run();
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /** The value after {@code name} in {@code args}, or {@code dflt}. */
+  static String arg(String[] args, String name, String dflt) {
+    for (int i = 0; i + 1 < args.length; i++) {
+      if (args[i].equals(name)) {
+        return args[i + 1];
+      }
+    }
+    return dflt;
+  }
+}
