@@ -1,0 +1,186 @@
+package org.sparkgrid.federation.sites;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A federation: its sites (each with its own data, which never leaves it) and the allowlist of
+ * site accounts whose updates are accepted.
+ *
+ * <pre>{@code
+ * {"sites": [{"id": "site-01", "data": "hdfs://site01/fmnist/train", "account": "0x5aAe...",
+ *             "weight": 1.0, "hosts": ["worker-3"]}, ...],
+ *  "allowlist": ["0x5aAe...", ...]}
+ * }</pre>
+ *
+ * @param sites     the sites, ids unique
+ * @param allowlist lower-case account addresses allowed to contribute; empty: every site's account
+ */
+public record FederationFile(List<Site> sites, Set<String> allowlist) {
+
+  private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+  private static final Pattern ACCOUNT = Pattern.compile("0x[0-9a-fA-F]{40}");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * One site.
+   *
+   * @param id      unique id, {@code [A-Za-z0-9][A-Za-z0-9._-]*}
+   * @param data    the site's training data: a Hadoop path in the request's data format
+   * @param account the site's Ethereum account (0x + 40 hex digits), paid its rewards and checked
+   *                against the allowlist
+   * @param weight  relative weight, > 0 (default 1); informational for now
+   * @param hosts   executor hosts that hold the site's data: its training task prefers them (empty: any)
+   */
+  public record Site(String id, String data, String account, double weight, List<String> hosts) {}
+
+  public FederationFile {
+    sites = List.copyOf(sites);
+    allowlist = Set.copyOf(allowlist);
+  }
+
+  /** Site ids in file order. */
+  public List<String> ids() {
+    return sites.stream().map(Site::id).toList();
+  }
+
+  /** The site with this id. @throws IllegalArgumentException if there is none */
+  public Site site(String id) {
+    return sites.stream().filter(s -> s.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no site '" + id + "' in the federation (sites: " + ids() + ")"));
+  }
+
+  /** Whether the site's account may contribute. */
+  public boolean allowed(Site s) {
+    return allowlist.isEmpty() || allowlist.contains(s.account().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Parses and checks a federation file.
+   *
+   * @param what names the file in messages
+   * @throws IllegalArgumentException naming the field (e.g. {@code sites[2].account}) and the value
+   */
+  public static FederationFile parse(byte[] json, String what) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(what + ": not valid JSON: " + e.getMessage());
+    }
+    if (root == null || !root.isObject()) {
+      throw new IllegalArgumentException(what + ": must be a JSON object with \"sites\"");
+    }
+    unknown(root, what, "", Set.of("sites", "allowlist"));
+    JsonNode sitesNode = root.get("sites");
+    if (sitesNode == null || !sitesNode.isArray() || sitesNode.isEmpty()) {
+      throw new IllegalArgumentException(what + ": sites: must be a non-empty array");
+    }
+    List<Site> sites = new ArrayList<>();
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < sitesNode.size(); i++) {
+      String f = "sites[" + i + "]";
+      JsonNode s = sitesNode.get(i);
+      if (!s.isObject()) {
+        throw new IllegalArgumentException(what + ": " + f + ": must be an object");
+      }
+      unknown(s, what, f + ".", Set.of("id", "data", "account", "weight", "hosts"));
+      String id = text(s, what, f + ".id", true);
+      if (!ID.matcher(id).matches()) {
+        throw new IllegalArgumentException(what + ": " + f + ".id: '" + id + "' must be 1-64 of [A-Za-z0-9._-]");
+      }
+      if (!ids.add(id)) {
+        throw new IllegalArgumentException(what + ": " + f + ".id: '" + id + "' appears twice");
+      }
+      String data = text(s, what, f + ".data", true);
+      String account = text(s, what, f + ".account", true);
+      if (!ACCOUNT.matcher(account).matches()) {
+        throw new IllegalArgumentException(what + ": " + f + ".account: '" + account
+            + "' must be 0x followed by 40 hex digits");
+      }
+      double weight = 1.0;
+      if (s.has("weight")) {
+        if (!s.get("weight").isNumber() || !(s.get("weight").asDouble() > 0)) {
+          throw new IllegalArgumentException(what + ": " + f + ".weight: must be a number > 0, got " + s.get("weight"));
+        }
+        weight = s.get("weight").asDouble();
+      }
+      List<String> hosts = new ArrayList<>();
+      if (s.has("hosts")) {
+        for (JsonNode h : s.get("hosts")) {
+          hosts.add(h.asText());
+        }
+      }
+      sites.add(new Site(id, data, account, weight, hosts));
+    }
+    Set<String> allow = new HashSet<>();
+    JsonNode a = root.get("allowlist");
+    if (a != null) {
+      if (!a.isArray()) {
+        throw new IllegalArgumentException(what + ": allowlist: must be an array of accounts");
+      }
+      for (int i = 0; i < a.size(); i++) {
+        String acc = a.get(i).asText();
+        if (!ACCOUNT.matcher(acc).matches()) {
+          throw new IllegalArgumentException(what + ": allowlist[" + i + "]: '" + acc
+              + "' must be 0x followed by 40 hex digits");
+        }
+        allow.add(acc.toLowerCase(Locale.ROOT));
+      }
+    }
+    return new FederationFile(sites, allow);
+  }
+
+  /** The file as JSON, as {@link #parse} reads it. */
+  public byte[] toJson() {
+    var root = JSON.createObjectNode();
+    var arr = root.putArray("sites");
+    for (Site s : sites) {
+      var o = arr.addObject();
+      o.put("id", s.id()).put("data", s.data()).put("account", s.account()).put("weight", s.weight());
+      if (!s.hosts().isEmpty()) {
+        var h = o.putArray("hosts");
+        s.hosts().forEach(h::add);
+      }
+    }
+    var allow = root.putArray("allowlist");
+    allowlist.stream().sorted().forEach(allow::add);
+    try {
+      return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(root);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String text(JsonNode o, String what, String field, boolean required) {
+    JsonNode n = o.get(field.substring(field.lastIndexOf('.') + 1));
+    if (n == null || n.isNull()) {
+      if (required) {
+        throw new IllegalArgumentException(what + ": " + field + ": is required");
+      }
+      return null;
+    }
+    if (!n.isTextual() || n.asText().isBlank()) {
+      throw new IllegalArgumentException(what + ": " + field + ": must be a non-empty string, got " + n);
+    }
+    return n.asText();
+  }
+
+  private static void unknown(JsonNode o, String what, String prefix, Set<String> known) {
+    for (Iterator<String> it = o.fieldNames(); it.hasNext(); ) {
+      String name = it.next();
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException(what + ": " + prefix + name + ": unknown field (known: "
+            + known.stream().sorted().toList() + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,112 @@
+package org.sparkgrid.ingest;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.sparkgrid.ingest.jobs.JobStoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the control topic on its own thread and hands each {@link ControlCommand} to a
+ * {@link ControlHandler}. Offsets are committed after the handler returns. A command that cannot
+ * be read, or that the handler refuses (unknown job, job already over), is logged and skipped; a
+ * {@link JobStoreException} makes the consumer wait and read the command again.
+ *
+ * <pre>{@code
+ * try (ControlConsumer control = ControlConsumer.create("localhost:9092", Topics.DEFAULT, "sparkgrid-service",
+ *     new JobStoreControlHandler(store, events, jobId -> spark.cancelJobGroup(jobId)))) {
+ *   control.start();
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class ControlConsumer extends PollLoop {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ControlConsumer.class);
+
+  private final ControlHandler handler;
+
+  private ControlConsumer(Map<String, Object> props, String topic, ControlHandler handler) {
+    super(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()), topic,
+        Duration.ofMillis(500), Duration.ofSeconds(1), "sparkgrid-control");
+    this.handler = handler;
+  }
+
+  /**
+   * A consumer of {@code topics.control()}, not yet started.
+   *
+   * @param groupId the consumer group, e.g. the service's
+   */
+  public static ControlConsumer create(String bootstrapServers, Topics topics, String groupId, ControlHandler handler) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sparkgrid-control");
+    return new ControlConsumer(p, topics.control(), Objects.requireNonNull(handler, "handler"));
+  }
+
+  @Override
+  protected void handle(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    Map<TopicPartition, Long> next = new HashMap<>();
+    Map<TopicPartition, Long> end = new HashMap<>();
+    boolean storeDown = false;
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      first.put(tp, list.get(0).offset());
+      next.put(tp, list.get(0).offset());
+      end.put(tp, list.get(list.size() - 1).offset() + 1);
+      for (ConsumerRecord<byte[], byte[]> record : list) {
+        if (storeDown || closing()) {
+          break;
+        }
+        try {
+          dispatch(record);
+        } catch (JobStoreException e) {
+          LOG.error("job store failed on control command {}-{}@{}; will read it again: {}", record.topic(),
+              record.partition(), record.offset(), e.getMessage());
+          storeDown = true;
+          break;
+        }
+        next.put(tp, record.offset() + 1);
+      }
+    }
+    commitAndRewind(first, next, end);
+    if (storeDown) {
+      backoff();
+    }
+  }
+
+  private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+    ControlCommand command;
+    try {
+      command = ControlCommand.fromJson(record.value() == null ? new byte[0] : record.value());
+    } catch (IllegalArgumentException e) {
+      LOG.warn("control record {}-{}@{} skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+      return;
+    }
+    try {
+      if (command instanceof ControlCommand.Cancel c) {
+        handler.cancel(c.jobId());
+      } else if (command instanceof ControlCommand.ExcludeSite x) {
+        handler.excludeSite(x.jobId(), x.site());
+      }
+      LOG.info("control: {} {} done", command.command(), command.jobId());
+    } catch (JobStoreException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      LOG.warn("control: {} {} refused: {}", command.command(), command.jobId(), e.getMessage());
+    }
+  }
+}

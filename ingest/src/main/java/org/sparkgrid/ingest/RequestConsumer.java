@@ -1,0 +1,314 @@
+package org.sparkgrid.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.ingest.events.EventPublisher;
+import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.jobs.JobStoreException;
+import org.sparkgrid.ingest.jobs.RecordSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads training requests from the requests topic into the {@link JobStore}, on its own thread.
+ *
+ * <ul>
+ *   <li>Each record is decided by a {@link RequestRouter}. An accepted request is enqueued (its id
+ *       is the job id) and a {@code queued} event published; a request whose id the store already
+ *       holds runs nothing and publishes a {@code duplicate} event.
+ *   <li>A refused record goes to the dead-letter topic with its original key, value and headers
+ *       and the reason headers of {@link DeadLetter}; the consumer goes on with the next record.
+ *   <li>Auto-commit is off. An offset is committed only after the store holds the request or the
+ *       dead-letter topic acknowledged the refusal. If the store fails, the consumer commits what
+ *       it finished, goes back to the failed record, waits {@code retryBackoff} and tries again:
+ *       nothing accepted is lost, and a restart reads again from the last commit.
+ * </ul>
+ *
+ * <pre>{@code
+ * try (JobStore store = JdbcJobStore.openH2(home.resolve("jobs"));
+ *      EventPublisher events = KafkaEventPublisher.create("localhost:9092", Topics.DEFAULT.events(), store);
+ *      RequestConsumer requests = RequestConsumer.builder("localhost:9092", store, events)
+ *          .onQueued(jobId -> scheduler.wakeUp())
+ *          .build()) {
+ *   requests.start();
+ *   ...                                   // until the service stops
+ * }                                       // close(): wakes the poll, finishes the batch, closes
+ * }</pre>
+ */
+public final class RequestConsumer extends PollLoop {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
+
+  private final Topics topics;
+  private final JobStore store;
+  private final EventPublisher events;
+  private final RequestRouter router;
+  private final Producer<byte[], byte[]> deadLetters;
+  private final Consumer<String> onQueued;
+
+  private RequestConsumer(Builder b) {
+    super(new KafkaConsumer<>(consumerProps(b), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+        b.topics.requests(), b.pollTimeout, b.retryBackoff, "sparkgrid-requests");
+    this.topics = b.topics;
+    this.store = b.store;
+    this.events = b.events;
+    this.router = new RequestRouter(b.maxRequestBytes);
+    this.deadLetters = new KafkaProducer<>(producerProps(b), new ByteArraySerializer(), new ByteArraySerializer());
+    this.onQueued = b.onQueued;
+  }
+
+  /**
+   * A builder for a consumer on {@code bootstrapServers} that stores jobs in {@code store} and
+   * publishes events through {@code events} (neither is closed by the consumer).
+   */
+  public static Builder builder(String bootstrapServers, JobStore store, EventPublisher events) {
+    return new Builder(bootstrapServers, store, events);
+  }
+
+  /** Options of a {@link RequestConsumer}; every one has a default. */
+  public static final class Builder {
+    private final String bootstrapServers;
+    private final JobStore store;
+    private final EventPublisher events;
+    private Topics topics = Topics.DEFAULT;
+    private String groupId = "sparkgrid-service";
+    private int maxRequestBytes = RequestRouter.DEFAULT_MAX_REQUEST_BYTES;
+    private Duration pollTimeout = Duration.ofMillis(500);
+    private Duration retryBackoff = Duration.ofSeconds(1);
+    private Consumer<String> onQueued = id -> { };
+    private final Map<String, Object> kafkaProps = new HashMap<>();
+
+    private Builder(String bootstrapServers, JobStore store, EventPublisher events) {
+      this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      this.store = Objects.requireNonNull(store, "store");
+      this.events = Objects.requireNonNull(events, "events");
+    }
+
+    /** The topic names; default {@link Topics#DEFAULT}. */
+    public Builder topics(Topics t) {
+      this.topics = Objects.requireNonNull(t, "topics");
+      return this;
+    }
+
+    /** The consumer group; default {@code sparkgrid-service}. */
+    public Builder groupId(String id) {
+      this.groupId = Objects.requireNonNull(id, "groupId");
+      return this;
+    }
+
+    /**
+     * Larger requests are refused as {@code too-large}; default 1 MiB.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder maxRequestBytes(int bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxRequestBytes must be at least 1, got " + bytes);
+      }
+      this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /** The longest wait of one poll; default 500 ms. */
+    public Builder pollTimeout(Duration d) {
+      this.pollTimeout = Objects.requireNonNull(d, "pollTimeout");
+      return this;
+    }
+
+    /** The wait before trying a record again after the job store or the dead-letter topic failed; default 1 s. */
+    public Builder retryBackoff(Duration d) {
+      this.retryBackoff = Objects.requireNonNull(d, "retryBackoff");
+      return this;
+    }
+
+    /** Called on the consumer's thread with each new job's id, after it is stored. */
+    public Builder onQueued(Consumer<String> listener) {
+      this.onQueued = Objects.requireNonNull(listener, "onQueued");
+      return this;
+    }
+
+    /**
+     * Extra Kafka client properties (security, timeouts ...) for the consumer and the
+     * dead-letter producer. {@code enable.auto.commit} cannot be turned on.
+     */
+    public Builder kafkaProperty(String name, Object value) {
+      kafkaProps.put(name, value);
+      return this;
+    }
+
+    /** The consumer, not yet started. */
+    public RequestConsumer build() {
+      return new RequestConsumer(this);
+    }
+  }
+
+  @Override
+  protected void handle(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Long> first = new HashMap<>();
+    Map<TopicPartition, Long> next = new HashMap<>();
+    Map<TopicPartition, Long> end = new HashMap<>();
+    List<Pending> sent = new ArrayList<>();
+    boolean storeDown = false;
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      first.put(tp, list.get(0).offset());
+      next.put(tp, list.get(0).offset());
+      end.put(tp, list.get(list.size() - 1).offset() + 1);
+      for (ConsumerRecord<byte[], byte[]> record : list) {
+        if (storeDown || closing()) {
+          break;
+        }
+        Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
+        RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
+        if (route instanceof Refusal refusal) {
+          sent.add(new Pending(tp, record, refusal,
+              deadLetters.send(DeadLetter.of(topics.deadLetters(), record, refusal))));
+        } else {
+          try {
+            accept(record, (RequestRouter.Accepted) route);
+          } catch (JobStoreException e) {
+            LOG.error("job store failed on {}-{}@{}; will read it again: {}", record.topic(), record.partition(),
+                record.offset(), e.getMessage());
+            storeDown = true;
+            break;
+          }
+        }
+        next.put(tp, record.offset() + 1);
+      }
+    }
+    boolean deadLetterFailed = confirm(sent, next);
+    commitAndRewind(first, next, end);
+    if (storeDown || deadLetterFailed) {
+      backoff(); // then read again from the first record not done
+    }
+  }
+
+  private void accept(ConsumerRecord<byte[], byte[]> record, RequestRouter.Accepted accepted) {
+    String id = accepted.request().id();
+    RecordSource source = new RecordSource(record.topic(), record.partition(), record.offset());
+    if (store.enqueue(accepted.request(), accepted.priority(), source)) {
+      LOG.info("job {} queued from {} (priority {})", id, source, accepted.priority());
+      publish(id, new JobEvent.Queued(accepted.priority()));
+      try {
+        onQueued.accept(id);
+      } catch (RuntimeException e) {
+        LOG.warn("onQueued listener failed for job {}: {}", id, e.toString());
+      }
+    } else {
+      Job existing = store.get(id).orElseThrow();
+      boolean same = existing.requestJson().equals(new String(RequestCodec.write(accepted.request()), StandardCharsets.UTF_8));
+      LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, source, id, existing.state(),
+          same ? "" : ", with a different request");
+      publish(id, new JobEvent.Duplicate(existing.state(), same, source));
+    }
+  }
+
+  /** Events report and never hold up a request: a failure to publish one is logged. */
+  private void publish(String jobId, JobEvent.Payload payload) {
+    try {
+      events.publish(jobId, payload);
+    } catch (RuntimeException e) {
+      LOG.warn("event {} of job {} not published: {}", payload.type(), jobId, e.toString());
+    }
+  }
+
+  /**
+   * Waits for the dead-letter sends; where one failed, moves {@code next} of its partition back to
+   * it. A value too large for the dead-letter topic is sent again without the value.
+   *
+   * @return whether any send failed
+   */
+  private boolean confirm(List<Pending> sent, Map<TopicPartition, Long> next) {
+    if (sent.isEmpty()) {
+      return false;
+    }
+    deadLetters.flush();
+    boolean failed = false;
+    for (Pending p : sent) {
+      try {
+        try {
+          p.future.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof RecordTooLargeException)) {
+            throw e;
+          }
+          deadLetters.send(DeadLetter.withoutValue(topics.deadLetters(), p.record, p.refusal)).get();
+        }
+        LOG.info("refused {}-{}@{}: {} {}", p.record.topic(), p.record.partition(), p.record.offset(),
+            p.refusal.reason().wire(), p.refusal.message());
+      } catch (ExecutionException e) {
+        LOG.error("dead-letter topic {} refused {}-{}@{}; will read it again: {}", topics.deadLetters(),
+            p.record.topic(), p.record.partition(), p.record.offset(), e.getCause().toString());
+        next.merge(p.tp, p.record.offset(), Math::min);
+        failed = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        next.merge(p.tp, p.record.offset(), Math::min);
+        failed = true;
+      }
+    }
+    return failed;
+  }
+
+  @Override
+  protected void closed() {
+    deadLetters.close();
+  }
+
+  private record Pending(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal,
+      Future<RecordMetadata> future) {}
+
+  private static Map<String, Object> consumerProps(Builder b) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, b.groupId);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sparkgrid-requests");
+    for (Map.Entry<String, Object> e : b.kafkaProps.entrySet()) {
+      if (ConsumerConfig.configNames().contains(e.getKey())) {
+        p.put(e.getKey(), e.getValue());
+      }
+    }
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // offsets are committed after the store write
+    return p;
+  }
+
+  private static Map<String, Object> producerProps(Builder b) {
+    Map<String, Object> p = new HashMap<>();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-dead-letters");
+    for (Map.Entry<String, Object> e : b.kafkaProps.entrySet()) {
+      if (ProducerConfig.configNames().contains(e.getKey())) {
+        p.put(e.getKey(), e.getValue());
+      }
+    }
+    return p;
+  }
+}

@@ -1,0 +1,180 @@
+package org.sparkgrid.ingest.events;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import org.sparkgrid.ingest.jobs.JobState;
+import org.sparkgrid.ingest.jobs.RecordSource;
+
+/**
+ * One event on {@code sparkgrid.events}, keyed by job id: what happened to a job, when, and its
+ * place in the job's sequence. On the wire, one flat JSON object:
+ *
+ * <pre>{@code
+ * {"job":"fmnist-mlp-0001","seq":4,"time":"2025-01-31T10:15:30.120Z","type":"epoch","epoch":3,"metrics":{"loss":0.41,"accuracy":0.86}}
+ * }</pre>
+ *
+ * <pre>{@code
+ * JobEvent e = JobEvent.fromJson(record.value());
+ * if (e.payload() instanceof JobEvent.Succeeded s) {
+ *   System.out.println(e.jobId() + " registered version " + s.modelVersion());
+ * }
+ * }</pre>
+ *
+ * @param jobId   the job (the request id)
+ * @param seq     1 for the job's first event, then +1 per event, kept across service restarts
+ * @param time    when the event was published
+ * @param payload what happened; its {@link Payload#type()} is the wire {@code type}
+ */
+public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
+
+  public JobEvent {
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(time, "time");
+    Objects.requireNonNull(payload, "payload");
+  }
+
+  /** This event as UTF-8 JSON, as published. */
+  public byte[] toJson() {
+    return EventJson.write(this);
+  }
+
+  /**
+   * Reads an event as published.
+   *
+   * @throws IllegalArgumentException if the bytes are not an event of a known type
+   */
+  public static JobEvent fromJson(byte[] json) {
+    return EventJson.read(json);
+  }
+
+  /** What happened. The records below are every kind there is. */
+  public sealed interface Payload
+      permits Queued, Duplicate, Started, Epoch, Trial, Succeeded, Failed, Cancelled, TimedOut {
+
+    /** The wire name: {@code queued}, {@code duplicate}, {@code started} ... */
+    String type();
+
+    /** Whether the job is over after this event: succeeded, failed, cancelled, timed-out. */
+    default boolean terminal() {
+      return false;
+    }
+  }
+
+  /** The request was stored as a new job. */
+  public record Queued(int priority) implements Payload {
+    @Override
+    public String type() {
+      return "queued";
+    }
+  }
+
+  /**
+   * A request with an existing job's id arrived again and was not run.
+   *
+   * @param existingState the existing job's state
+   * @param sameRequest   whether the duplicate's request equals the stored one, defaults included
+   * @param source        where the duplicate was read; {@code null} if not from Kafka
+   */
+  public record Duplicate(JobState existingState, boolean sameRequest, RecordSource source) implements Payload {
+    @Override
+    public String type() {
+      return "duplicate";
+    }
+  }
+
+  /** The job started running; {@code attempt} is 1 on a first run, more when it resumes. */
+  public record Started(int attempt) implements Payload {
+    @Override
+    public String type() {
+      return "started";
+    }
+  }
+
+  /** An epoch (compute mode) or round (tree mode) is done; metrics such as {@code loss}, {@code accuracy}. */
+  public record Epoch(int epoch, Map<String, Double> metrics) implements Payload {
+    public Epoch {
+      metrics = Map.copyOf(metrics);
+    }
+
+    @Override
+    public String type() {
+      return "epoch";
+    }
+  }
+
+  /**
+   * One configuration of a sweep finished.
+   *
+   * @param trial     0-based index of the trial
+   * @param overrides the swept fields and their values, e.g. {@code training.updater.learningRate: 0.005}
+   * @param metrics   its final metrics
+   */
+  public record Trial(int trial, Map<String, Object> overrides, Map<String, Double> metrics) implements Payload {
+    public Trial {
+      overrides = Map.copyOf(overrides);
+      metrics = Map.copyOf(metrics);
+    }
+
+    @Override
+    public String type() {
+      return "trial";
+    }
+  }
+
+  /** The job succeeded and registered {@code model} at {@code modelVersion}. */
+  public record Succeeded(String model, String modelVersion, Map<String, Double> metrics) implements Payload {
+    public Succeeded {
+      metrics = Map.copyOf(metrics);
+    }
+
+    @Override
+    public String type() {
+      return "succeeded";
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
+
+  /** The job failed; {@code reason} says why. */
+  public record Failed(String reason) implements Payload {
+    @Override
+    public String type() {
+      return "failed";
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
+
+  /** The job was cancelled; {@code wasRunning} says whether it had started. */
+  public record Cancelled(boolean wasRunning) implements Payload {
+    @Override
+    public String type() {
+      return "cancelled";
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
+
+  /** The job ran out of time in {@code phase} (e.g. {@code queue}, {@code fetch}, {@code train}). */
+  public record TimedOut(String phase) implements Payload {
+    @Override
+    public String type() {
+      return "timed-out";
+    }
+
+    @Override
+    public boolean terminal() {
+      return true;
+    }
+  }
+}

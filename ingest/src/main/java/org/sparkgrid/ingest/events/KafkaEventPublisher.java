@@ -1,0 +1,75 @@
+package org.sparkgrid.ingest.events;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.sparkgrid.ingest.jobs.JobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes {@link JobEvent}s as JSON on the events topic, keyed by job id (so one job's events
+ * stay in order on one partition), with sequence numbers from the {@link JobStore}.
+ *
+ * <pre>{@code
+ * try (EventPublisher events = KafkaEventPublisher.create("localhost:9092", "sparkgrid.events", store)) {
+ *   events.publish("fmnist-mlp-0001", new JobEvent.Failed("data.train: file not found"));
+ * }
+ * }</pre>
+ */
+public final class KafkaEventPublisher implements EventPublisher {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaEventPublisher.class);
+
+  private final Producer<byte[], byte[]> producer;
+  private final String topic;
+  private final JobStore store;
+  private final Clock clock;
+
+  /** Publishes through {@code producer}, which this publisher then owns and closes. */
+  public KafkaEventPublisher(Producer<byte[], byte[]> producer, String topic, JobStore store, Clock clock) {
+    this.producer = Objects.requireNonNull(producer, "producer");
+    this.topic = Objects.requireNonNull(topic, "topic");
+    this.store = Objects.requireNonNull(store, "store");
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  /** A publisher with its own producer (acks=all, idempotent) on {@code bootstrapServers}. */
+  public static KafkaEventPublisher create(String bootstrapServers, String topic, JobStore store) {
+    Map<String, Object> props = Map.of(
+        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        ProducerConfig.ACKS_CONFIG, "all",
+        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-events");
+    return new KafkaEventPublisher(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()),
+        topic, store, Clock.systemUTC());
+  }
+
+  @Override
+  public JobEvent publish(String jobId, JobEvent.Payload payload) {
+    JobEvent event = new JobEvent(jobId, store.nextEventSeq(jobId), clock.instant(), payload);
+    producer.send(new ProducerRecord<>(topic, jobId.getBytes(StandardCharsets.UTF_8), event.toJson()), (md, e) -> {
+      if (e != null) {
+        LOG.warn("event {} #{} of job {} was not published: {}", payload.type(), event.seq(), jobId, e.toString());
+      }
+    });
+    return event;
+  }
+
+  @Override
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

@@ -1,0 +1,39 @@
+package org.sparkgrid.ingest.jobs;
+
+import java.time.Instant;
+
+/**
+ * One job as the {@link JobStore} holds it: a snapshot, not a live view.
+ *
+ * @param id          the request's id (the client's idempotency key)
+ * @param requestJson the request as canonical JSON ({@code RequestCodec.write}), every default filled in
+ * @param state       where the job is
+ * @param priority    higher runs first; 0 by default
+ * @param attempts    earlier attempts that did not finish (the service died, the job was requeued):
+ *                    0 on a first run; a job claimed with {@code attempts > 0} resumes from its checkpoint
+ * @param createdAt   when it was enqueued
+ * @param updatedAt   when it last changed
+ * @param startedAt   when it last went RUNNING, {@code null} if never
+ * @param finishedAt  when it reached a terminal state, {@code null} if not yet
+ * @param error       why it failed, was cancelled or timed out; {@code null} otherwise
+ * @param phase       what it is doing (e.g. {@code fetch}, {@code train}, {@code evaluate}); for a
+ *                    timed-out job, the phase that ran out of time; {@code null} if not set
+ * @param resultJson  what it produced, e.g. {@code {"model":"fmnist-mlp","version":"3"}}; {@code null} if nothing yet
+ * @param source      where the request was read, {@code null} if it did not come from Kafka
+ * @param eventSeq    the sequence number of the job's latest event, 0 before its first
+ */
+public record Job(
+    String id,
+    String requestJson,
+    JobState state,
+    int priority,
+    int attempts,
+    Instant createdAt,
+    Instant updatedAt,
+    Instant startedAt,
+    Instant finishedAt,
+    String error,
+    String phase,
+    String resultJson,
+    RecordSource source,
+    long eventSeq) {}

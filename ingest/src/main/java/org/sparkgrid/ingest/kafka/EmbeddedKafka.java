@@ -1,0 +1,276 @@
+package org.sparkgrid.ingest.kafka;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, broker and controller in one) run as a child JVM from
+ * the Maven Central {@code kafka_2.12} jars, for {@code bin/sparkgrid serve --embedded-kafka} and
+ * for trying SparkGrid on one machine. The child keeps the broker's classpath out of the
+ * application's.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.start(Path.of(System.getProperty("user.home"), ".sparkgrid", "kafka"))) {
+ *   String bootstrap = kafka.bootstrapServers();   // e.g. 127.0.0.1:40123
+ *   try (SparkGridClient client = SparkGridClient.connect(bootstrap)) { ... }
+ * }                                                 // stops the broker; its data stays in the directory
+ * }</pre>
+ *
+ * <p>In {@code dir}: {@code server.properties} (written on every start, with free ports on
+ * 127.0.0.1), {@code data/} (formatted with {@code kafka.tools.StorageTool format} on first use
+ * and kept), {@code broker.log}. The broker's classpath is the one Maven resolved at build time
+ * (resource {@value #CLASSPATH_RESOURCE}), or the system property {@value #CLASSPATH_PROPERTY}.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
+  /** The classpath resource with the broker's classpath, written by the build. */
+  public static final String CLASSPATH_RESOURCE = "/org/sparkgrid/ingest/kafka/broker.classpath";
+
+  /** A system property that overrides the broker's classpath. */
+  public static final String CLASSPATH_PROPERTY = "sparkgrid.kafka.brokerClasspath";
+
+  /** The broker's heap. */
+  public static final String BROKER_HEAP = "-Xmx512m";
+
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
+
+  private final Process process;
+  private final String bootstrapServers;
+  private final Path logFile;
+  private final Thread shutdownHook;
+
+  private EmbeddedKafka(Process process, String bootstrapServers, Path logFile) {
+    this.process = process;
+    this.bootstrapServers = bootstrapServers;
+    this.logFile = logFile;
+    this.shutdownHook = new Thread(process::destroy, "sparkgrid-embedded-kafka-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  /** Starts a broker in {@code dir}, waiting up to 60 s for it to be ready. */
+  public static EmbeddedKafka start(Path dir) {
+    return start(dir, Duration.ofSeconds(60));
+  }
+
+  /**
+   * Starts a broker in {@code dir} (created if missing) and waits until it answers.
+   *
+   * @throws IllegalStateException if the broker's classpath is missing or names a missing jar, or
+   *     the broker exits or is not ready within {@code timeout} (the message ends with its log's tail)
+   * @throws UncheckedIOException  if {@code dir} cannot be written
+   */
+  public static EmbeddedKafka start(Path dir, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try {
+      Files.createDirectories(dir);
+      String classpath = brokerClasspath();
+      int brokerPort = freePort();
+      int controllerPort = freePort();
+      Path data = dir.resolve("data").toAbsolutePath();
+      Path config = dir.resolve("server.properties").toAbsolutePath();
+      Files.writeString(config, serverProperties(brokerPort, controllerPort, data), StandardCharsets.UTF_8);
+      Path logFile = dir.resolve("broker.log").toAbsolutePath();
+
+      if (!Files.exists(data.resolve("meta.properties"))) {
+        format(classpath, config, logFile, deadline);
+      }
+      Process broker = java(classpath, "kafka.Kafka", config.toString())
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+          .start();
+      String bootstrap = "127.0.0.1:" + brokerPort;
+      EmbeddedKafka kafka = new EmbeddedKafka(broker, bootstrap, logFile);
+      try {
+        kafka.awaitReady(deadline);
+      } catch (RuntimeException e) {
+        kafka.close();
+        throw e;
+      }
+      LOG.info("embedded Kafka ready on {} (data in {}, log {})", bootstrap, data, logFile);
+      return kafka;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start embedded Kafka in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code host:port} for clients' {@code bootstrap.servers}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** The broker's own log. */
+  public Path logFile() {
+    return logFile;
+  }
+
+  /** Whether the broker's JVM is running. */
+  public boolean isRunning() {
+    return process.isAlive();
+  }
+
+  /** Stops the broker (a clean shutdown, forced after 30 s) and waits for its JVM to exit. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        LOG.warn("embedded Kafka did not stop within {}; killing it", STOP_TIMEOUT);
+        process.destroyForcibly().waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException e) {
+      // the JVM is already shutting down
+    }
+  }
+
+  /**
+   * The broker's classpath: the system property {@value #CLASSPATH_PROPERTY} if set, else the
+   * resource the build wrote.
+   *
+   * @throws IllegalStateException if there is none or an entry does not exist
+   */
+  static String brokerClasspath() throws IOException {
+    String cp = System.getProperty(CLASSPATH_PROPERTY);
+    if (cp == null) {
+      try (InputStream in = EmbeddedKafka.class.getResourceAsStream(CLASSPATH_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException("no broker classpath: resource " + CLASSPATH_RESOURCE
+              + " is missing (built by sparkgrid-ingest's pom) and " + CLASSPATH_PROPERTY + " is not set");
+        }
+        cp = new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+      }
+    }
+    for (String entry : cp.split(File.pathSeparator)) {
+      if (!Files.exists(Path.of(entry))) {
+        throw new IllegalStateException("broker classpath entry " + entry + " does not exist;"
+            + " rebuild sparkgrid-ingest on this machine or set " + CLASSPATH_PROPERTY);
+      }
+    }
+    return cp;
+  }
+
+  static String serverProperties(int brokerPort, int controllerPort, Path data) {
+    return String.join("\n",
+        "# written by SparkGrid's EmbeddedKafka on every start",
+        "process.roles=broker,controller",
+        "node.id=1",
+        "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+        "listeners=PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort,
+        "advertised.listeners=PLAINTEXT://127.0.0.1:" + brokerPort,
+        "controller.listener.names=CONTROLLER",
+        "inter.broker.listener.name=PLAINTEXT",
+        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+        "log.dirs=" + data,
+        "num.partitions=1",
+        "offsets.topic.replication.factor=1",
+        "offsets.topic.num.partitions=1",
+        "transaction.state.log.replication.factor=1",
+        "transaction.state.log.min.isr=1",
+        "share.coordinator.state.topic.replication.factor=1",
+        "group.initial.rebalance.delay.ms=0",
+        "auto.create.topics.enable=true",
+        "");
+  }
+
+  private static void format(String classpath, Path config, Path logFile, long deadline) throws IOException {
+    Process p = java(classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
+        "-c", config.toString())
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+        .start();
+    try {
+      if (!p.waitFor(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("formatting Kafka storage timed out" + tail(logFile));
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while formatting Kafka storage", e);
+    }
+    if (p.exitValue() != 0) {
+      throw new IllegalStateException("formatting Kafka storage failed (exit " + p.exitValue() + ")" + tail(logFile));
+    }
+  }
+
+  private static ProcessBuilder java(String classpath, String main, String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(BROKER_HEAP);
+    cmd.add("-XX:+UseG1GC");
+    cmd.add("-Djava.awt.headless=true");
+    cmd.add("-cp");
+    cmd.add(classpath);
+    cmd.add(main);
+    cmd.addAll(List.of(args));
+    return new ProcessBuilder(cmd).redirectErrorStream(true);
+  }
+
+  private void awaitReady(long deadline) {
+    Map<String, Object> props = Map.of(
+        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
+    try (Admin admin = Admin.create(props)) {
+      while (true) {
+        if (!process.isAlive()) {
+          throw new IllegalStateException("embedded Kafka exited with " + process.exitValue() + tail(logFile));
+        }
+        try {
+          if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get().isEmpty()) {
+            return;
+          }
+        } catch (ExecutionException e) {
+          // not ready yet
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("embedded Kafka not ready in time" + tail(logFile));
+        }
+        Thread.sleep(200);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for embedded Kafka", e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** The last 20 lines of the broker's log, for an error message. */
+  private static String tail(Path logFile) {
+    try {
+      List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+      return "; last lines of " + logFile + ":\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "; see " + logFile;
+    }
+  }
+}
