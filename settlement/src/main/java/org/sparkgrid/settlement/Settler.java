@@ -1,0 +1,266 @@
+package org.sparkgrid.settlement;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.contracts.RewardDistributor;
+import org.sparkgrid.settlement.contracts.SparkGridToken;
+import org.sparkgrid.settlement.ledger.Bytes32;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+import org.web3j.protocol.core.methods.response.EthLog;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
+import org.web3j.protocol.exceptions.TransactionException;
+import org.web3j.tuples.generated.Tuple3;
+import org.web3j.tx.FastRawTransactionManager;
+
+/**
+ * Publishes settlements: one Merkle root per settlement id, in one transaction, funded from the
+ * coordinator's tokens, and stores the receipt. Idempotent and patient:
+ *
+ * <ul>
+ *   <li>a settlement whose receipt is stored is not published again;
+ *   <li>one already published on chain but not stored (the process died between the two) is
+ *       found by its {@code SettlementPublished} event and stored, not published again;
+ *   <li>a failure to reach the node, a nonce clash or a receipt that does not come is retried
+ *       with backoff ({@link RetryPolicy}) until the receipt is stored;
+ *   <li>a publication that the chain refuses (it reverted: not the coordinator, paused, too few
+ *       tokens) or an id already published with another root fails at once with
+ *       {@link IllegalStateException}.
+ * </ul>
+ *
+ * <p>Before its first publication the settler approves the distributor to take the
+ * coordinator's tokens (one more transaction, once: the allowance is unlimited).
+ *
+ * <pre>{@code
+ * Settler settler = Settler.builder(chain, ChainKey.fromEnvironment(), deployment.distributor(),
+ *     new FileReceiptStore(dir)).build();
+ * Settler.Outcome outcome = settler.settle(
+ *     SettlementPlan.of("job-7/round-3", pool, contributions, Weighting.SCORE));
+ * }</pre>
+ */
+public final class Settler {
+  private static final Logger LOG = LoggerFactory.getLogger(Settler.class);
+  private static final BigInteger UNLIMITED = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
+
+  private final Chain chain;
+  private final ChainKey key;
+  private final String distributorAddress;
+  private final ReceiptStore store;
+  private final RetryPolicy retry;
+  private final FastRawTransactionManager transactions;
+  private final RewardDistributor distributor;
+
+  private Settler(Builder b) {
+    this.chain = b.chain;
+    this.key = b.key;
+    this.distributorAddress = b.distributor;
+    this.store = b.store;
+    this.retry = b.retry;
+    this.transactions = chain.transactionManager(key);
+    this.distributor = RewardDistributor.load(distributorAddress, chain.web3j(), transactions, chain.gas());
+  }
+
+  /**
+   * @param chain       the node to publish on
+   * @param coordinator the key holding the coordinator role and the tokens
+   * @param distributor the RewardDistributor address
+   * @param store       where receipts are kept
+   */
+  public static Builder builder(Chain chain, ChainKey coordinator, String distributor, ReceiptStore store) {
+    return new Builder(chain, coordinator, distributor, store);
+  }
+
+  /**
+   * What {@link #settle} did.
+   *
+   * @param receipt   the stored receipt
+   * @param published whether this call published it (false: it was settled before)
+   * @param attempts  how many attempts this call made (0 when the store held the receipt)
+   */
+  public record Outcome(SettlementReceipt receipt, boolean published, int attempts) {}
+
+  /**
+   * Settles the plan once: returns the stored receipt if there is one, else publishes (retrying
+   * as the class comment says) and stores it.
+   *
+   * @throws IllegalStateException if the id is settled with another root or total, if the chain
+   *     refuses the publication, or if the retry policy gives up (the last failure is the cause)
+   * @throws IOException if the receipt store fails
+   * @throws InterruptedException if interrupted while waiting to retry
+   */
+  public Outcome settle(SettlementPlan plan) throws IOException, InterruptedException {
+    Objects.requireNonNull(plan, "plan");
+    Optional<SettlementReceipt> stored = store.find(plan.id());
+    if (stored.isPresent()) {
+      try {
+        checkSame(plan, Bytes32.fromHex(stored.get().root()), stored.get().total(), "the receipt store");
+      } catch (Refused e) {
+        throw new IllegalStateException(e.getMessage());
+      }
+      LOG.info("settlement '{}' is settled already (tx {})", plan.name(), stored.get().transactionHash());
+      return new Outcome(stored.get(), false, 0);
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        Outcome outcome = publishOnce(plan, attempt);
+        store.put(outcome.receipt());
+        LOG.info("settlement '{}' ({} payouts, total {}) settled in tx {} after {} attempt(s)", plan.name(),
+            plan.payouts().size(), plan.total(), outcome.receipt().transactionHash(), attempt);
+        return outcome;
+      } catch (Refused e) {
+        throw new IllegalStateException(e.getMessage(), e.getCause());
+      } catch (IOException | RuntimeException | TransactionException e) {
+        if (!retry.allowsAnother(attempt)) {
+          throw new IllegalStateException("settlement '" + plan.name() + "' failed after " + attempt
+              + " attempts: " + e, e);
+        }
+        java.time.Duration wait = retry.backoff(attempt);
+        LOG.warn("settlement '{}' attempt {} failed ({}); retrying in {} ms", plan.name(), attempt, e.toString(),
+            wait.toMillis());
+        transactions.clearNonce(); // the next transaction asks the node for the nonce
+        Thread.sleep(wait.toMillis());
+      }
+    }
+  }
+
+  private Outcome publishOnce(SettlementPlan plan, int attempt) throws IOException, TransactionException, Refused {
+    Optional<TransactionReceipt> earlier = publishedEarlier(plan);
+    if (earlier.isPresent()) {
+      LOG.info("settlement '{}' was published before its receipt was stored; storing tx {}", plan.name(),
+          earlier.get().getTransactionHash());
+      return new Outcome(receiptOf(plan, earlier.get()), true, attempt);
+    }
+    ensureAllowance(plan.total());
+    TransactionReceipt tx;
+    try {
+      tx = call(() -> distributor.publish(plan.id().bytes(), plan.root().bytes(), plan.total()).send());
+    } catch (TransactionException e) {
+      if (e.getTransactionReceipt().isEmpty()) {
+        throw e; // no receipt (yet): retried, and the next attempt looks at the chain first
+      }
+      Optional<TransactionReceipt> mined = publishedEarlier(plan); // a concurrent publication of the same plan?
+      if (mined.isPresent()) {
+        return new Outcome(receiptOf(plan, mined.get()), true, attempt);
+      }
+      throw new Refused("the chain refused settlement '" + plan.name() + "': " + e.getMessage(), e);
+    }
+    return new Outcome(receiptOf(plan, tx), true, attempt);
+  }
+
+  /** The receipt of this plan's earlier publication, or empty if the id is not on chain. */
+  private Optional<TransactionReceipt> publishedEarlier(SettlementPlan plan)
+      throws IOException, TransactionException, Refused {
+    Tuple3<byte[], BigInteger, BigInteger> onChain = call(() -> distributor.settlement(plan.id().bytes()).send());
+    Bytes32 root = Bytes32.of(onChain.component1());
+    if (root.isZero()) {
+      return Optional.empty();
+    }
+    checkSame(plan, root, onChain.component2(), "the chain");
+    EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
+        distributorAddress)
+        .addSingleTopic(EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT))
+        .addSingleTopic(plan.id().hex());
+    EthLog logs = chain.web3j().ethGetLogs(filter).send();
+    if (logs.hasError()) {
+      throw new IOException("eth_getLogs failed: " + logs.getError().getMessage());
+    }
+    List<EthLog.LogResult> results = logs.getLogs();
+    if (results.isEmpty()) {
+      throw new IOException("settlement '" + plan.name() + "' is on chain but its event is not (yet) visible");
+    }
+    Log log = (Log) results.get(0).get();
+    return chain.web3j().ethGetTransactionReceipt(log.getTransactionHash()).send().getTransactionReceipt();
+  }
+
+  private void ensureAllowance(BigInteger total) throws IOException, TransactionException {
+    SparkGridToken token = SparkGridToken.load(call(() -> distributor.token().send()), chain.web3j(), transactions,
+        chain.gas());
+    BigInteger allowance = call(() -> token.allowance(key.address(), distributorAddress).send());
+    if (allowance.compareTo(total) < 0) {
+      LOG.info("approving the distributor {} to take the coordinator's tokens", distributorAddress);
+      call(() -> token.approve(distributorAddress, UNLIMITED).send());
+    }
+  }
+
+  private SettlementReceipt receiptOf(SettlementPlan plan, TransactionReceipt tx) {
+    return new SettlementReceipt(plan.name(), plan.id().hex(), plan.root().hex(), plan.total(), plan.payouts(),
+        chain.chainId(), distributorAddress, tx.getTransactionHash(), tx.getBlockNumber().longValueExact(),
+        tx.getGasUsed().longValueExact());
+  }
+
+  private static void checkSame(SettlementPlan plan, Bytes32 root, BigInteger total, String where) throws Refused {
+    if (!plan.root().equals(root) || plan.total().compareTo(total) != 0) {
+      throw new Refused("settlement '" + plan.name() + "' (" + plan.id() + ") is settled in " + where
+          + " with root " + root + " and total " + total + ", not root " + plan.root() + " and total " + plan.total());
+    }
+  }
+
+  /** Runs a Web3j call, unwrapping the checked exceptions it may hide. */
+  private static <T> T call(Web3jCall<T> c) throws IOException, TransactionException {
+    try {
+      return c.call();
+    } catch (IOException | TransactionException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Web3jCall<T> {
+    T call() throws Exception;
+  }
+
+  /** The chain or the store says no: not retried. */
+  private static final class Refused extends Exception {
+    Refused(String message) {
+      super(message);
+    }
+
+    Refused(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Settler[" + chain + ", coordinator=" + key.address() + ", distributor=" + distributorAddress + ", "
+        + store + "]";
+  }
+
+  /** Options of a {@link Settler}. */
+  public static final class Builder {
+    private final Chain chain;
+    private final ChainKey key;
+    private final String distributor;
+    private final ReceiptStore store;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
+
+    private Builder(Chain chain, ChainKey key, String distributor, ReceiptStore store) {
+      this.chain = Objects.requireNonNull(chain, "chain");
+      this.key = Objects.requireNonNull(key, "coordinator");
+      this.distributor = Objects.requireNonNull(distributor, "distributor");
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    /** How failures are retried (default {@link RetryPolicy#DEFAULT}: until the receipt is stored). */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    public Settler build() {
+      return new Settler(this);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package org.sparkgrid.settlement.chain;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.web3j.crypto.exception.CipherException;
+import org.web3j.crypto.Credentials;
+import org.web3j.crypto.WalletUtils;
+
+/**
+ * A signing key, loaded from a keystore file or an environment variable. Its {@link #toString()}
+ * shows the address only: the key never reaches a log line, an exception message or a report.
+ *
+ * <pre>{@code
+ * ChainKey coordinator = ChainKey.fromEnvironment();          // SPARKGRID_CHAIN_KEY=0x...
+ * ChainKey coordinator = ChainKey.fromKeystore(path, pass);   // a Web3 Secret Storage JSON file
+ * }</pre>
+ */
+public final class ChainKey {
+  /** The environment variable {@link #fromEnvironment()} reads: a hex private key. */
+  public static final String ENVIRONMENT_VARIABLE = "SPARKGRID_CHAIN_KEY";
+  private static final Pattern PRIVATE_KEY = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+
+  private final Credentials credentials;
+
+  private ChainKey(Credentials credentials) {
+    this.credentials = credentials;
+  }
+
+  /**
+   * @throws IllegalStateException if {@value #ENVIRONMENT_VARIABLE} is unset or not a hex key
+   *     (the message never contains the value)
+   */
+  public static ChainKey fromEnvironment() {
+    String value = System.getenv(ENVIRONMENT_VARIABLE);
+    if (value == null || value.isBlank()) {
+      throw new IllegalStateException(ENVIRONMENT_VARIABLE + " is not set");
+    }
+    if (!PRIVATE_KEY.matcher(value.trim()).matches()) {
+      throw new IllegalStateException(ENVIRONMENT_VARIABLE + " must be 64 hex digits (optionally after 0x)");
+    }
+    return new ChainKey(Credentials.create(value.trim()));
+  }
+
+  /**
+   * @param keystore a Web3 Secret Storage (V3) JSON file
+   * @param password its password; cleared when this returns
+   * @throws IllegalArgumentException if the file is missing or the password does not open it
+   * @throws IOException if the file cannot be read
+   */
+  public static ChainKey fromKeystore(Path keystore, char[] password) throws IOException {
+    Objects.requireNonNull(keystore, "keystore");
+    Objects.requireNonNull(password, "password");
+    try {
+      if (!Files.isRegularFile(keystore)) {
+        throw new IllegalArgumentException("keystore " + keystore + " is not a file");
+      }
+      return new ChainKey(WalletUtils.loadCredentials(new String(password), keystore.toFile()));
+    } catch (CipherException e) {
+      throw new IllegalArgumentException("keystore " + keystore + " cannot be opened with this password", e);
+    } finally {
+      Arrays.fill(password, '\0');
+    }
+  }
+
+  /**
+   * A key given in code: for the well-known development keys of a local node only.
+   *
+   * @throws IllegalArgumentException if {@code privateKeyHex} is not 64 hex digits
+   */
+  public static ChainKey ofPrivateKey(String privateKeyHex) {
+    Objects.requireNonNull(privateKeyHex, "privateKeyHex");
+    if (!PRIVATE_KEY.matcher(privateKeyHex).matches()) {
+      throw new IllegalArgumentException("a private key must be 64 hex digits (optionally after 0x)");
+    }
+    return new ChainKey(Credentials.create(privateKeyHex));
+  }
+
+  /** The key's address, 0x and 40 lower-case hex digits. */
+  public String address() {
+    return credentials.getAddress();
+  }
+
+  /** For Web3j's transaction managers; do not print or store what this returns. */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  @Override
+  public String toString() {
+    return "ChainKey[" + address() + "]";
+  }
+}

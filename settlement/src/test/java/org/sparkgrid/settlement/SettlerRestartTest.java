@@ -1,0 +1,73 @@
+package org.sparkgrid.settlement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.RewardDistributor;
+import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
+import org.sparkgrid.settlement.ledger.Weighting;
+import org.web3j.abi.EventEncoder;
+import org.web3j.protocol.core.DefaultBlockParameterName;
+import org.web3j.protocol.core.methods.request.EthFilter;
+
+/** The node goes down during a settlement and comes back with its state (anvil --state). */
+class SettlerRestartTest {
+  @TempDir static Path dir;
+  private static ChainFixture fx;
+
+  @BeforeAll
+  static void startChain() throws Exception {
+    fx = ChainFixture.start(LocalChain.builder().accounts(10).stateFile(dir.resolve("anvil-state.json")));
+  }
+
+  @AfterAll
+  static void stopChain() {
+    fx.close();
+  }
+
+  @Test
+  void aSettlementDuringAnOutageIsPublishedOnceWhenTheNodeIsBack() throws Exception {
+    SettlementPlan plan = SettlementPlan.of("outage", BigInteger.valueOf(1_000), List.of(
+        new Contribution("a", fx.node.key(1).address(), 1, 10),
+        new Contribution("b", fx.node.key(2).address(), 3, 10)), Weighting.SCORE);
+    FileReceiptStore store = new FileReceiptStore(dir.resolve("receipts"));
+    Settler settler = Settler.builder(fx.chain, fx.coordinator, fx.deployment.distributor(), store)
+        .retry(new RetryPolicy(0, Duration.ofMillis(100), Duration.ofMillis(400))).build();
+
+    fx.node.stop();
+    CompletableFuture<Settler.Outcome> settling = CompletableFuture.supplyAsync(() -> {
+      try {
+        return settler.settle(plan);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Thread.sleep(1_500); // several attempts fail: connection refused
+    assertThat(settling).isNotDone();
+    fx.node.start(); // same port, same chain
+    Settler.Outcome outcome = settling.get(60, TimeUnit.SECONDS);
+
+    assertThat(outcome.published()).isTrue();
+    assertThat(outcome.attempts()).isGreaterThan(1);
+    assertThat(store.find(plan.id())).contains(outcome.receipt());
+    assertThat(fx.distributor(fx.coordinator).settlement(plan.id().bytes()).send().component1())
+        .isEqualTo(plan.root().bytes());
+    EthFilter published = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
+        fx.deployment.distributor())
+        .addSingleTopic(EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT))
+        .addSingleTopic(plan.id().hex());
+    assertThat(fx.chain.web3j().ethGetLogs(published).send().getLogs()).hasSize(1);
+    assertThat(settler.settle(plan).published()).isFalse();
+  }
+}

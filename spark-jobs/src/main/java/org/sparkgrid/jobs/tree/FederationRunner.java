@@ -1,0 +1,399 @@
+package org.sparkgrid.jobs.tree;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaFutureAction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.DataSpec;
+import org.sparkgrid.core.request.FederationSpec;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.store.CheckpointStore;
+import org.sparkgrid.core.store.ModelArtifacts;
+import org.sparkgrid.core.store.ModelRef;
+import org.sparkgrid.core.store.ModelStore;
+import org.sparkgrid.core.store.ModelVersion;
+import org.sparkgrid.federation.round.RoundAggregation;
+import org.sparkgrid.federation.round.RoundState;
+import org.sparkgrid.federation.round.SiteSelection;
+import org.sparkgrid.federation.round.UpdateCheck;
+import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.federation.scoring.ContributionScores;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.strategy.AggregationStrategy;
+import org.sparkgrid.federation.strategy.SiteUpdate;
+import org.sparkgrid.federation.strategy.Strategies;
+import org.sparkgrid.federation.strategy.StrategyState;
+import org.sparkgrid.jobs.compute.HadoopPathChecker;
+import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.data.CsvReader;
+import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.IdxReader;
+import org.sparkgrid.jobs.data.Minibatches;
+import org.sparkgrid.jobs.data.Normalizers;
+import org.sparkgrid.jobs.eval.EvaluationResult;
+import org.sparkgrid.jobs.eval.LocalEvaluator;
+import org.sparkgrid.jobs.model.ModelZip;
+import org.sparkgrid.jobs.model.NetworkFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
+
+/**
+ * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run each selected
+ * site's local training as its own Spark job (the task reads only that site's data path and
+ * prefers the site's hosts), collect the updates that arrive before the round's deadline, validate
+ * them (shape, NaN/Inf, allowlist), merge them with the request's strategy, score each site's
+ * contribution on the coordinator's validation set, evaluate on the coordinator's test set, and
+ * checkpoint. A site that fails or misses the deadline is recorded and the round goes on; a round
+ * with fewer than {@code minSites} valid updates stops the federation with a message naming both
+ * counts. At the end the model is registered (lineage names the sites, rounds and contributions)
+ * and a copy is written for every site.
+ *
+ * <p>The coordinator's data: {@code data.train} is its validation set (contribution scores, and
+ * the normalizer when one is fitted), {@code data.test} its test set. Sites' data are named in the
+ * federation file and never read by the driver.
+ *
+ * <pre>{@code
+ * FederationRunner runner = new FederationRunner(sc, config, models, checkpoints, progress, new LocalSiteTrainer());
+ * FederationRunner.Result r = runner.run(request, request.id());
+ * }</pre>
+ */
+public final class FederationRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(FederationRunner.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int VALIDATION_LIMIT = 2_000;
+  static final String STATE_JSON = "round-state.json";
+  static final String ROUNDS_JSON = "rounds.json";
+  static final String REQUEST_JSON = "request.json";
+
+  /**
+   * @param jobId      the job
+   * @param version    the registered model
+   * @param evaluation final test evaluation ({@code null} without a test set)
+   * @param rounds     per-round figures
+   * @param state      the final round state (global model, contributions)
+   */
+  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<RoundMetrics> rounds,
+      RoundState state) {}
+
+  private final JavaSparkContext sc;
+  private final SparkGridConfig config;
+  private final ModelStore models;
+  private final CheckpointStore checkpoints;
+  private final ProgressListener progress;
+  private final SiteTrainer trainer;
+
+  public FederationRunner(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
+      ProgressListener progress, SiteTrainer trainer) {
+    this.sc = sc;
+    this.config = config;
+    this.models = models;
+    this.checkpoints = checkpoints;
+    this.progress = progress;
+    this.trainer = trainer;
+  }
+
+  /** Runs a tree-mode request from round 0. */
+  public Result run(TrainingRequest request, String jobId) throws IOException {
+    if (request.federation() == null) {
+      throw new IllegalArgumentException("mode: tree mode needs a federation section; this request has mode "
+          + request.mode().wire());
+    }
+    checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
+    return execute(request, jobId, null);
+  }
+
+  /** Resumes a federation from its last completed round. */
+  public Result resume(String jobId) throws IOException {
+    Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
+    if (in.isEmpty()) {
+      throw new IllegalArgumentException("job '" + jobId + "' is unknown: no " + REQUEST_JSON
+          + " under the store's runs/" + jobId + "/");
+    }
+    TrainingRequest request;
+    try (InputStream is = in.get()) {
+      request = RequestCodec.parse(is.readAllBytes());
+    }
+    OptionalLong step = checkpoints.latest(jobId);
+    return execute(request, jobId, step.isPresent() ? step.getAsLong() : null);
+  }
+
+  private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
+    Configuration hadoop = sc.hadoopConfiguration();
+    RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
+    FederationSpec fed = request.federation();
+    FederationFile federation = readFederation(fed.sites(), hadoop);
+    DataSpec data = request.data();
+
+    ExampleShard validation = read(data, data.train(), Math.min(VALIDATION_LIMIT,
+        data.limit() == null ? Integer.MAX_VALUE : data.limit()), hadoop);
+    int numClasses = data.classes() != null ? data.classes() : maxLabel(validation) + 1;
+    DataNormalization normalizer = Normalizers.fit(data.normalization(), validation);
+    MultiLayerConfiguration conf = NetworkFactory.build(request.model(), request.training(), validation.shape(),
+        numClasses);
+    String networkJson = conf.toJson();
+    List<DataSet> validationBatches = batches(validation, numClasses, normalizer);
+    List<DataSet> testBatches = data.test() == null ? null
+        : batches(read(data, data.test(), null, hadoop), numClasses, normalizer);
+
+    AggregationStrategy strategy = Strategies.create(fed);
+    RoundState state;
+    List<RoundMetrics> history = new ArrayList<>();
+    String initFrom = null;
+    if (resumeRound != null) {
+      try (InputStream in = checkpoints.open(jobId, resumeRound, STATE_JSON)) {
+        state = RoundState.fromJson(in.readAllBytes());
+      }
+      try (InputStream in = checkpoints.open(jobId, resumeRound, ROUNDS_JSON)) {
+        List<Map<String, Object>> h = JSON.readValue(in, new TypeReference<>() {});
+        h.forEach(m -> history.add(RoundMetrics.fromMap(m)));
+      }
+      progress.phase("Resuming federation " + jobId + " after round " + state.round());
+    } else if (request.model().initFrom() != null) {
+      ModelVersion from = models.resolve(ModelRef.parse(request.model().initFrom()));
+      initFrom = from.name() + "@" + from.version();
+      try (InputStream in = models.open(from, "model.zip")) {
+        state = RoundState.initial(NetworkFactory.params(ModelSerializer.restoreMultiLayerNetwork(in, false)));
+      }
+    } else {
+      state = RoundState.initial(NetworkFactory.params(NetworkFactory.init(conf)));
+    }
+
+    MultiLayerNetwork scorer = NetworkFactory.init(NetworkFactory.parse(networkJson));
+    EvaluationResult evaluation = null;
+    SerializableConf executorConf = new SerializableConf(hadoop);
+    List<UpdateCheck> checks = List.of(allowlistCheck(federation));
+    progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
+        + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites());
+    while (state.round() < fed.rounds()) {
+      int round = state.round();
+      long t0 = System.nanoTime();
+      List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
+          fed.minSites(), request.training().seed(), round);
+      Map<String, String> rejected = new LinkedHashMap<>();
+      List<SiteResult> results = trainSites(request, federation, selected, networkJson, state.global(), normalizer,
+          numClasses, strategy.proximalMu(), round, executorConf, rejected);
+      List<SiteUpdate> updates = results.stream()
+          .map(r -> new SiteUpdate(r.siteId(), r.delta(), r.examples())).toList();
+      RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, fed.minSites(), checks);
+      out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
+      float[] before = state.global();
+      List<Contribution> contributions = ContributionScores.score(round, before, out.accepted(), Strategies.fedAvg(),
+          StrategyState.EMPTY, params -> loss(scorer, params, validationBatches, numClasses),
+          "shapley".equals(request.reward() == null ? null : request.reward().scoring()) ? 20 : 0,
+          request.training().seed() + round);
+      state = out.next().withContributions(contributions);
+      double accuracy = Double.NaN;
+      double testLoss = Double.NaN;
+      if (testBatches != null) {
+        NetworkFactory.setState(scorer, state.global(), null);
+        evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
+        accuracy = evaluation.accuracy();
+        testLoss = evaluation.loss();
+      }
+      double slowest = results.stream().filter(r -> out.accepted().stream().anyMatch(u -> u.siteId().equals(r.siteId())))
+          .mapToDouble(SiteResult::seconds).max().orElse(0);
+      RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected,
+          out.accepted().stream().map(SiteUpdate::siteId).toList(), rejected, (System.nanoTime() - t0) / 1e9, slowest);
+      history.add(m);
+      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s, %.1f s", round + 1, fed.rounds(),
+          Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f", accuracy),
+          m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")", m.seconds()));
+      saveRound(jobId, state, history);
+    }
+
+    if (evaluation == null && testBatches != null) {
+      NetworkFactory.setState(scorer, state.global(), null);
+      evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
+    }
+    ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
+        initFrom);
+    return new Result(jobId, version, evaluation, history, state);
+  }
+
+  /** Runs every selected site's training as its own Spark job and keeps what arrives before the deadline. */
+  private List<SiteResult> trainSites(TrainingRequest request, FederationFile federation, List<String> selected,
+      String networkJson, float[] global, DataNormalization normalizer, int numClasses, double mu, int round,
+      SerializableConf conf, Map<String, String> rejected) {
+    long timeoutMs = request.federation().roundTimeoutMs();
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    SiteTrainer siteTrainer = trainer;
+    Map<String, JavaFutureAction<List<SiteResult>>> futures = new LinkedHashMap<>();
+    for (String id : selected) {
+      FederationFile.Site site = federation.site(id);
+      SiteTask task = new SiteTask(id, site.data(), request.data(), networkJson, global, normalizer, numClasses,
+          request.training().batchSize(), request.federation().localEpochs(), mu,
+          request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
+          + id.hashCode(), round);
+      sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
+      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.get())).collectAsync());
+    }
+    List<SiteResult> results = new ArrayList<>();
+    for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
+      long left = deadline - System.nanoTime();
+      try {
+        results.add(e.getValue().get(Math.max(0, left), TimeUnit.NANOSECONDS).get(0));
+      } catch (TimeoutException te) {
+        e.getValue().cancel(true);
+        rejected.put(e.getKey(), "missed the round deadline of " + timeoutMs + " ms");
+      } catch (ExecutionException ee) {
+        Throwable cause = ee.getCause() == null ? ee : ee.getCause();
+        rejected.put(e.getKey(), "site training failed: " + rootMessage(cause));
+        LOG.warn("site {} failed in round {}: {}", e.getKey(), round, cause.toString());
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for site " + e.getKey(), ie);
+      }
+    }
+    return results;
+  }
+
+  /** One partition holding the site's task, preferring the site's hosts when the federation names them. */
+  private JavaRDD<SiteTask> siteRdd(SiteTask task, List<String> hosts) {
+    scala.collection.Seq<String> prefs = JavaConverters.asScalaBuffer(new ArrayList<>(hosts)).toSeq();
+    List<Tuple2<SiteTask, scala.collection.Seq<String>>> one = List.of(new Tuple2<>(task, prefs));
+    return sc.sc().makeRDD(JavaConverters.asScalaBuffer(one).toSeq(), ClassTag$.MODULE$.apply(SiteTask.class))
+        .toJavaRDD();
+  }
+
+  private static UpdateCheck allowlistCheck(FederationFile federation) {
+    return u -> federation.allowed(federation.site(u.siteId())) ? Optional.empty()
+        : Optional.of("account " + federation.site(u.siteId()).account() + " of site " + u.siteId()
+            + " is not on the federation's allowlist");
+  }
+
+  private static double loss(MultiLayerNetwork net, float[] params, List<DataSet> batches, int numClasses) {
+    NetworkFactory.setState(net, params, null);
+    return LocalEvaluator.evaluate(net, batches, numClasses).loss();
+  }
+
+  private void saveRound(String jobId, RoundState state, List<RoundMetrics> history) {
+    if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
+      return;
+    }
+    byte[] rounds;
+    try {
+      rounds = JSON.writeValueAsBytes(history.stream().map(RoundMetrics::toMap).toList());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    checkpoints.save(jobId, state.round(), Map.of(
+        STATE_JSON, out -> out.write(state.toJson()),
+        ROUNDS_JSON, out -> out.write(rounds)));
+    checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+  }
+
+  private ModelVersion publish(TrainingRequest request, String jobId, FederationFile federation, String networkJson,
+      DataNormalization normalizer, RoundState state, EvaluationResult evaluation, List<RoundMetrics> history,
+      String initFrom) throws IOException {
+    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.global(), null);
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    if (evaluation != null) {
+      metrics.put("accuracy", evaluation.accuracy());
+      metrics.put("loss", evaluation.loss());
+      metrics.put("evaluation", evaluation.toMap());
+    }
+    metrics.put("rounds", history.stream().map(RoundMetrics::toMap).toList());
+    Map<String, Object> lineage = new LinkedHashMap<>();
+    lineage.put("job", jobId);
+    lineage.put("mode", "tree");
+    lineage.put("request", JSON.readValue(RequestCodec.write(request), new TypeReference<Map<String, Object>>() {}));
+    lineage.put("sites", federation.sites().stream().map(s -> Map.of("id", s.id(), "account", s.account())).toList());
+    lineage.put("rounds", state.round());
+    lineage.put("strategy", request.federation().strategy().type());
+    lineage.put("contributions", state.contributions().stream().map(Contribution::toMap).toList());
+    lineage.put("initFrom", initFrom);
+    lineage.put("sparkMaster", sc.master());
+    lineage.put("sparkApplicationId", sc.sc().applicationId());
+    lineage.put("createdAt", Instant.now().toString());
+    ModelVersion v = models.publish(request.model().name(), ModelArtifacts.builder()
+        .model(out -> ModelZip.write(net, normalizer, out))
+        .metrics(metrics)
+        .lineage(lineage)
+        .build());
+    // every site ends with the final merged model
+    for (FederationFile.Site s : federation.sites()) {
+      checkpoints.putRunFile(jobId, "site-" + s.id() + "-model.zip", out -> ModelZip.write(net, normalizer, out));
+    }
+    return v;
+  }
+
+  private static FederationFile readFederation(String path, Configuration conf) throws IOException {
+    Path p = new Path(path);
+    try (InputStream in = p.getFileSystem(conf).open(p)) {
+      return FederationFile.parse(in.readAllBytes(), "federation.sites " + path);
+    }
+  }
+
+  static ExampleShard read(DataSpec d, String path, Integer limit, Configuration conf) throws IOException {
+    return d.format() == DataSpec.Format.IDX
+        ? IdxReader.read(conf, path, limit, d.classes())
+        : CsvReader.read(conf, path, d.labelColumn(), d.header(), limit);
+  }
+
+  private static List<DataSet> batches(ExampleShard s, int numClasses, DataNormalization norm) {
+    List<DataSet> out = new ArrayList<>();
+    for (int from = 0; from < s.count(); from += 1000) {
+      out.add(Minibatches.batch(s, null, from, Math.min(from + 1000, s.count()), numClasses, norm));
+    }
+    return out;
+  }
+
+  private static int maxLabel(ExampleShard s) {
+    int max = -1;
+    for (int l : s.labels()) {
+      max = Math.max(max, l);
+    }
+    return max;
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c.getMessage() == null ? c.toString() : c.getMessage();
+  }
+
+  /** The driver's Hadoop settings, carried to the site tasks. */
+  static final class SerializableConf implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final HashMap<String, String> entries = new HashMap<>();
+
+    SerializableConf(Configuration conf) {
+      conf.forEach(e -> entries.put(e.getKey(), e.getValue()));
+    }
+
+    Configuration get() {
+      Configuration c = new Configuration(false);
+      entries.forEach(c::set);
+      return c;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package org.sparkgrid.jobs.tree;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One round's figures, as written to metrics.json and the checkpoint.
+ *
+ * @param round         0-based round
+ * @param testAccuracy  the new global model's accuracy on the coordinator's test set (NaN without one)
+ * @param testLoss      its mean test loss (NaN without one)
+ * @param selected      sites asked to train
+ * @param accepted      sites whose updates were merged
+ * @param rejected      site id to the reason its update was left out (deadline, failure, validation)
+ * @param seconds       wall time of the round
+ * @param slowestSite   wall time of the slowest accepted site's training
+ */
+public record RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
+    List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite) {
+
+  /** As a JSON-ready map; NaN left out. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("round", round);
+    if (!Double.isNaN(testAccuracy)) {
+      m.put("testAccuracy", testAccuracy);
+      m.put("testLoss", testLoss);
+    }
+    m.put("selected", selected);
+    m.put("accepted", accepted);
+    m.put("rejected", rejected);
+    m.put("seconds", seconds);
+    m.put("slowestSiteSeconds", slowestSite);
+    return m;
+  }
+
+  /** Reads {@link #toMap()} back. */
+  @SuppressWarnings("unchecked")
+  public static RoundMetrics fromMap(Map<String, Object> m) {
+    Object acc = m.get("testAccuracy");
+    Object loss = m.get("testLoss");
+    return new RoundMetrics(((Number) m.get("round")).intValue(),
+        acc == null ? Double.NaN : ((Number) acc).doubleValue(), loss == null ? Double.NaN : ((Number) loss).doubleValue(),
+        (List<String>) m.get("selected"), (List<String>) m.get("accepted"), (Map<String, String>) m.get("rejected"),
+        ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("slowestSiteSeconds")).doubleValue());
+  }
+}
