@@ -26,7 +26,7 @@ public record DataSpec(
     boolean header,
     Integer classes,
     Normalization normalization,
-    Integer limit) {
+    Integer limit) implements java.io.Serializable {
 
   /** Supported file formats. */
   public enum Format {

@@ -151,7 +151,11 @@ public final class LocalChain implements AutoCloseable {
     return derive(config.mnemonic, i);
   }
 
-  static ChainKey derive(String mnemonic, int i) {
+  /**
+   * Key {@code i} of a mnemonic on the BIP-44 path {@code m/44'/60'/0'/0/i}: with
+   * {@link #DEV_MNEMONIC}, the development accounts every local node funds (never for real money).
+   */
+  public static ChainKey derive(String mnemonic, int i) {
     int hardened = Bip32ECKeyPair.HARDENED_BIT;
     Bip32ECKeyPair master = Bip32ECKeyPair.generateKeyPair(MnemonicUtils.generateSeed(mnemonic, ""));
     Bip32ECKeyPair child = Bip32ECKeyPair.deriveKeyPair(master,

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
  * bin/sparkgrid train --request req.json        # train a request on local Spark
  * bin/sparkgrid train --resume JOB              # continue a killed run from its last checkpoint
  * bin/sparkgrid models [NAME]                   # registered models, or NAME's versions
+ * bin/sparkgrid split --data P --sites N --out D # cut a dataset into site directories + federation.json
+ * bin/sparkgrid federate --request tree.json    # tree mode: sites train locally, updates merge per round
  * </pre>
  *
  * <p>Exit status: 0 success, 2 bad input (the one line printed says what to fix), 1 any other failure.
@@ -23,7 +25,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SparkGridCli.Version.class,
     description = "Train neural networks on Apache Spark.",
-    subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
+        SplitCommand.class, CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
 
   /** Exit status for bad input. */
@@ -33,7 +36,7 @@ public final class SparkGridCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train or models");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split or federate");
   }
 
   public static void main(String[] args) {

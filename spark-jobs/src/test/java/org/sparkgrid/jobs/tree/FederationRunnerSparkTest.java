@@ -1,0 +1,213 @@
+package org.sparkgrid.jobs.tree;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.split.DatasetSplits;
+import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.IdxReader;
+import org.sparkgrid.jobs.data.IdxWriter;
+import org.sparkgrid.jobs.store.HadoopCheckpointStore;
+import org.sparkgrid.jobs.store.HadoopModelStore;
+import org.sparkgrid.settlement.chain.LocalChain;
+
+/**
+ * Tree mode on real Spark ({@code local[2]}): four sites holding IID parts of a Fashion-MNIST
+ * subset, each site's training its own Spark job reading only its directory.
+ */
+class FederationRunnerSparkTest {
+  private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+  private static JavaSparkContext sc;
+  @TempDir static Path dir;
+  private static List<FederationFile.Site> sites;
+
+  @BeforeAll
+  static void setUp() throws IOException {
+    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
+    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("FederationRunnerSparkTest")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+    sc.setLogLevel("ERROR");
+    Configuration conf = new Configuration();
+    ExampleShard all = IdxReader.read(conf, FMNIST + "/train", 2400);
+    int[][] split = DatasetSplits.iid(all.count(), 4, 7);
+    sites = new ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      String id = "site-0" + (s + 1);
+      Path p = dir.resolve(id);
+      Files.createDirectories(p);
+      IdxWriter.write(conf, p.resolve("train").toString(), all, split[s]);
+      sites.add(new FederationFile.Site(id, "file:" + p.resolve("train"),
+          LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address(), 1.0, List.of()));
+    }
+    writeFederation("federation.json", Set.of());
+  }
+
+  @AfterAll
+  static void tearDown() {
+    if (sc != null) {
+      sc.stop();
+    }
+  }
+
+  private static Path writeFederation(String name, Set<String> allowlist) throws IOException {
+    Path f = dir.resolve(name);
+    Files.write(f, new FederationFile(sites, allowlist).toJson());
+    return f;
+  }
+
+  private static TrainingRequest request(String id, Path federation, int rounds, int minSites, long timeoutMs,
+      String strategy) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "%s", "mode": "tree",
+         "model": {"name": "%s", "architecture": "mlp", "mlp": {"hidden": [32]}},
+         "data": {"format": "idx", "train": "file:%s/t10k", "test": "file:%s/t10k", "limit": 1000},
+         "training": {"epochs": 1, "batchSize": 32, "seed": 3, "updater": {"type": "adam", "learningRate": 0.003}},
+         "federation": {"sites": "file:%s", "rounds": %d, "localEpochs": 1, "minSites": %d,
+                        "roundTimeoutMs": %d, "strategy": %s}}
+        """.formatted(id, id, FMNIST, FMNIST, federation, rounds, minSites, timeoutMs, strategy));
+  }
+
+  private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress) {
+    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root", dir.resolve("store").toUri().toString()));
+    return new FederationRunner(sc, config,
+        new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()),
+        new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()), progress, trainer);
+  }
+
+  @Test
+  void sitesTrainLocallyAndTheMergedModelLearns() throws Exception {
+    FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE)
+        .run(request("tree-fedavg", dir.resolve("federation.json"), 3, 3, 120_000, "{\"type\": \"fedavg\"}"), "tree-fedavg");
+
+    assertThat(r.evaluation().accuracy()).as("10 classes: chance is 0.1").isGreaterThan(0.6);
+    assertThat(r.rounds()).hasSize(3);
+    assertThat(r.rounds().get(2).accepted()).containsExactlyInAnyOrder("site-01", "site-02", "site-03", "site-04");
+    assertThat(r.state().contributions()).hasSize(12);
+    double shares = r.state().contributions().stream().filter(c -> c.round() == 0)
+        .mapToDouble(Contribution::exampleShare).sum();
+    assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(dir.resolve("store/runs/tree-fedavg/site-site-03-model.zip")).exists();
+    assertThat(r.version().name()).isEqualTo("tree-fedavg");
+  }
+
+  @Test
+  void aStragglerPastTheDeadlineIsLeftOutAndTheRoundGoesOn() throws Exception {
+    SiteTrainer slowSite4 = (task, conf) -> {
+      if (task.siteId().equals("site-04")) {
+        try {
+          Thread.sleep(8_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return new LocalSiteTrainer().train(task, conf);
+    };
+
+    FederationRunner.Result r = runner(slowSite4, ProgressListener.NONE)
+        .run(request("tree-straggler", dir.resolve("federation.json"), 1, 2, 4_000, "{\"type\": \"fedavg\"}"),
+            "tree-straggler");
+
+    assertThat(r.rounds().get(0).accepted()).doesNotContain("site-04").hasSize(3);
+    assertThat(r.rounds().get(0).rejected()).containsEntry("site-04", "missed the round deadline of 4000 ms");
+  }
+
+  @Test
+  void tooFewValidUpdatesStopTheFederationNamingBothCounts() {
+    SiteTrainer failing = (task, conf) -> {
+      if (task.siteId().equals("site-02")) {
+        throw new IOException("disk on fire at site-02");
+      }
+      return new LocalSiteTrainer().train(task, conf);
+    };
+
+    assertThatThrownBy(() -> runner(failing, ProgressListener.NONE)
+        .run(request("tree-minsites", dir.resolve("federation.json"), 1, 4, 120_000, "{\"type\": \"fedavg\"}"),
+            "tree-minsites"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("round 0 has 3 valid updates but minSites is 4");
+  }
+
+  @Test
+  void aSiteOffTheAllowlistIsRejectedWithTheReason() throws Exception {
+    Set<String> allow = new HashSet<>();
+    for (FederationFile.Site s : sites) {
+      if (!s.id().equals("site-03")) {
+        allow.add(s.account().toLowerCase());
+      }
+    }
+    Path fed = writeFederation("allowlisted.json", allow);
+
+    FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE)
+        .run(request("tree-allow", fed, 1, 2, 120_000, "{\"type\": \"fedavg\"}"), "tree-allow");
+
+    assertThat(r.rounds().get(0).rejected().get("site-03")).contains("is not on the federation's allowlist");
+  }
+
+  @Test
+  void aKilledCoordinatorResumesToTheSameModel() throws Exception {
+    TrainingRequest req = request("tree-resume", dir.resolve("federation.json"), 3, 3, 120_000,
+        "{\"type\": \"trimmed-mean\", \"trim\": 0.25}");
+    FederationRunner.Result whole = runner(new LocalSiteTrainer(), ProgressListener.NONE).run(req, "resume-whole");
+    ProgressListener killer = new ProgressListener() {
+      @Override
+      public void phase(String line) {
+        if (line.startsWith("round 2/")) {
+          throw new IllegalStateException("killed");
+        }
+      }
+    };
+    assertThatThrownBy(() -> runner(new LocalSiteTrainer(), killer).run(req, "resume-killed")).hasMessage("killed");
+
+    FederationRunner.Result resumed = runner(new LocalSiteTrainer(), ProgressListener.NONE).resume("resume-killed");
+
+    assertThat(resumed.rounds()).hasSize(3);
+    assertThat(resumed.state().global()).containsExactly(whole.state().global());
+  }
+
+  @Test
+  void aByzantineSiteDragsFedAvgButNotTheMedian() throws Exception {
+    SiteTrainer byzantine = (task, conf) -> {
+      SiteResult honest = new LocalSiteTrainer().train(task, conf);
+      if (!task.siteId().equals("site-01")) {
+        return honest;
+      }
+      float[] flipped = honest.delta().clone();
+      for (int i = 0; i < flipped.length; i++) {
+        flipped[i] *= -20f;
+      }
+      return new SiteResult(honest.siteId(), flipped, honest.examples(), honest.loss(), honest.seconds());
+    };
+
+    double fedavg = runner(byzantine, ProgressListener.NONE)
+        .run(request("tree-byz-avg", dir.resolve("federation.json"), 2, 3, 120_000, "{\"type\": \"fedavg\"}"),
+            "tree-byz-avg").evaluation().accuracy();
+    double median = runner(byzantine, ProgressListener.NONE)
+        .run(request("tree-byz-median", dir.resolve("federation.json"), 2, 3, 120_000, "{\"type\": \"median\"}"),
+            "tree-byz-median").evaluation().accuracy();
+
+    assertThat(median).isGreaterThan(0.6);
+    assertThat(fedavg).isLessThan(median - 0.2);
+  }
+}
