@@ -50,6 +50,11 @@ public final class SplitCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "42")
   long seed;
 
+  @Option(names = "--holdout", defaultValue = "2000",
+      description = "Examples kept out of every site for the coordinator's validation set, written to"
+          + " DIR/coordinator/validation-*; use it as the tree request's data.train (default: ${DEFAULT-VALUE})")
+  int holdout;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where site-NN/ and federation.json go")
   Path out;
 
@@ -71,12 +76,33 @@ public final class SplitCommand implements Callable<Integer> {
     }
     Configuration conf = new Configuration();
     ExampleShard all = IdxReader.read(conf, data, limit);
+    if (holdout < 0 || holdout >= all.count()) {
+      throw new IllegalArgumentException("--holdout must be in [0, " + all.count() + "), got " + holdout);
+    }
+    int[] order = org.sparkgrid.jobs.data.Minibatches.shuffledOrder(all.count(), seed);
+    int[] held = java.util.Arrays.copyOfRange(order, 0, holdout);
+    int[] rest = java.util.Arrays.copyOfRange(order, holdout, order.length);
+    int[] restLabels = new int[rest.length];
+    for (int i = 0; i < rest.length; i++) {
+      restLabels[i] = all.labels()[rest[i]];
+    }
     int[][] split = switch (method) {
-      case iid -> DatasetSplits.iid(all.count(), sites, seed);
-      case dirichlet -> DatasetSplits.dirichlet(all.labels(), sites, alpha, seed);
-      case classes -> DatasetSplits.classesPerSite(all.labels(), sites, classesPerSite, seed);
+      case iid -> DatasetSplits.iid(rest.length, sites, seed);
+      case dirichlet -> DatasetSplits.dirichlet(restLabels, sites, alpha, seed);
+      case classes -> DatasetSplits.classesPerSite(restLabels, sites, classesPerSite, seed);
     };
+    for (int[] site : split) {
+      for (int i = 0; i < site.length; i++) {
+        site[i] = rest[site[i]];
+      }
+    }
     Files.createDirectories(out);
+    if (holdout > 0) {
+      Path coordinator = out.resolve("coordinator").toAbsolutePath();
+      Files.createDirectories(coordinator);
+      IdxWriter.write(conf, coordinator.resolve("validation").toString(), all, held);
+      System.out.printf("coordinator validation set: %d examples -> file:%s%n", holdout, coordinator.resolve("validation"));
+    }
     List<FederationFile.Site> list = new ArrayList<>();
     for (int s = 0; s < sites; s++) {
       String id = String.format("site-%02d", s + 1);

@@ -1,0 +1,165 @@
+package org.sparkgrid.benchmarks;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.split.DatasetSplits;
+import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.IdxReader;
+import org.sparkgrid.jobs.data.IdxWriter;
+import org.sparkgrid.jobs.data.Minibatches;
+import org.sparkgrid.jobs.eval.LocalEvaluator;
+import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.store.HadoopCheckpointStore;
+import org.sparkgrid.jobs.store.HadoopModelStore;
+import org.sparkgrid.jobs.tree.FederationRunner;
+import org.sparkgrid.jobs.tree.LocalSiteTrainer;
+import org.sparkgrid.jobs.tree.RoundMetrics;
+import org.sparkgrid.settlement.chain.LocalChain;
+
+/**
+ * Tree mode against the centralized run, on Fashion-MNIST: the training set cut into N sites by
+ * Dirichlet(alpha) over labels, R rounds of FedAvg with one local epoch per site, test accuracy
+ * after every round; beside it one network trained on all the data in one JVM, test accuracy after
+ * every epoch (a round and an epoch both pass over every example once). Writes the two curves to a
+ * PNG.
+ *
+ * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results</pre>
+ */
+public final class FederatedBenchmark {
+  private static final String DATA = "/usr/share/datasets/fashion-mnist/";
+
+  public static void main(String[] args) {
+    Bench.runThenExit(() -> run(args));
+  }
+
+  private static void run(String[] args) throws Exception {
+    int sites = Integer.parseInt(Bench.arg(args, "--sites", "10"));
+    double alpha = Double.parseDouble(Bench.arg(args, "--alpha", "0.5"));
+    int rounds = Integer.parseInt(Bench.arg(args, "--rounds", "30"));
+    String strategy = Bench.arg(args, "--strategy", "fedavg");
+    Path out = Path.of(Bench.arg(args, "--out", "benchmarks/results"));
+    Path work = Files.createTempDirectory("sparkgrid-federated-bench");
+    Configuration conf = new Configuration();
+    ExampleShard all = IdxReader.read(conf, DATA + "train", null);
+    // the coordinator keeps 2,000 examples as its validation set; the sites share the other 58,000
+    int[] order = Minibatches.shuffledOrder(all.count(), 42);
+    IdxWriter.write(conf, work.resolve("validation").toString(), all, java.util.Arrays.copyOfRange(order, 0, 2000));
+    ExampleShard train = ExampleShard.concat(java.util.Arrays.stream(java.util.Arrays.copyOfRange(order, 2000,
+        order.length)).mapToObj(i -> all.slice(i, i + 1)).toList());
+    int[][] split = DatasetSplits.dirichlet(train.labels(), sites, alpha, 42);
+    List<FederationFile.Site> list = new ArrayList<>();
+    for (int s = 0; s < sites; s++) {
+      String id = String.format("site-%02d", s + 1);
+      Path dir = work.resolve(id);
+      Files.createDirectories(dir);
+      IdxWriter.write(conf, dir.resolve("train").toString(), train, split[s]);
+      list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"),
+          LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address(), 1.0, List.of()));
+    }
+    Path fed = work.resolve("federation.json");
+    Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());
+    System.out.printf("Federated benchmark: Fashion-MNIST in %d sites, Dirichlet alpha %.2f, %d rounds of %s,"
+        + " MLP 784-256-128-10, batch 64, Adam 0.001, 1 local epoch%n", sites, alpha, rounds, strategy);
+
+    TrainingRequest request = RequestCodec.parse("""
+        {"schema": 1, "id": "federated-bench", "mode": "tree",
+         "model": {"name": "federated-bench", "architecture": "mlp"},
+         "data": {"format": "idx", "train": "file:%6$s", "test": "file:%1$st10k"},
+         "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "adam", "learningRate": 0.001}},
+         "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": 1, "minSites": %4$d,
+                        "strategy": {"type": "%5$s"}}}
+        """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), strategy, work.resolve("validation")));
+
+    List<Double> federated = new ArrayList<>();
+    SparkConf sparkConf = new SparkConf().setMaster("local[2]").setAppName("FederatedBenchmark")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+    long t0 = System.nanoTime();
+    try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
+      sc.setLogLevel("ERROR");
+      String store = work.resolve("store").toUri().toString();
+      FederationRunner runner = new FederationRunner(sc, SparkGridConfig.from(Map.of()),
+          new HadoopModelStore(store, sc.hadoopConfiguration()), new HadoopCheckpointStore(store,
+          sc.hadoopConfiguration()), new ProgressListener() {
+            @Override
+            public void phase(String line) {
+              System.out.println("  " + line);
+            }
+          }, new LocalSiteTrainer());
+      for (RoundMetrics m : runner.run(request, "federated-bench").rounds()) {
+        federated.add(m.testAccuracy());
+      }
+    }
+    double federatedSeconds = (System.nanoTime() - t0) / 1e9;
+
+    // the centralized baseline: same network, all the data, one JVM
+    ExampleShard test = IdxReader.read(conf, DATA + "t10k", null);
+    DataNormalization norm = new ImagePreProcessingScaler(0, 1);
+    List<DataSet> testBatches = new ArrayList<>();
+    for (int from = 0; from < test.count(); from += 1000) {
+      testBatches.add(Minibatches.batch(test, null, from, Math.min(from + 1000, test.count()), 10, norm));
+    }
+    MultiLayerConfiguration mlc = NetworkFactory.build(request.model(), request.training(), train.shape(), 10);
+    MultiLayerNetwork net = NetworkFactory.init(mlc);
+    List<Double> centralized = new ArrayList<>();
+    long t1 = System.nanoTime();
+    for (int e = 0; e < rounds; e++) {
+      int[] epochOrder = Minibatches.shuffledOrder(train.count(), 42L + e);
+      for (int from = 0; from < train.count(); from += 64) {
+        net.fit(Minibatches.batch(train, epochOrder, from, Math.min(from + 64, train.count()), 10, norm));
+      }
+      centralized.add(LocalEvaluator.evaluate(net, testBatches, 10).accuracy());
+    }
+    double centralizedSeconds = (System.nanoTime() - t1) / 1e9;
+
+    System.out.println();
+    System.out.printf("%-6s %12s %12s%n", "round", "federated", "centralized");
+    for (int r = 0; r < rounds; r++) {
+      System.out.printf("%-6d %12.4f %12.4f%n", r + 1, federated.get(r), centralized.get(r));
+    }
+    int reached = -1;
+    for (int r = 0; r < rounds && reached < 0; r++) {
+      if (federated.get(r) >= 0.88) {
+        reached = r + 1;
+      }
+    }
+    System.out.printf("federated: %.4f after %d rounds (%.0f s); first round at >= 0.88: %s%n",
+        federated.get(rounds - 1), rounds, federatedSeconds, reached < 0 ? "not reached" : String.valueOf(reached));
+    System.out.printf("centralized: %.4f after %d epochs (%.0f s)%n", centralized.get(rounds - 1), rounds,
+        centralizedSeconds);
+
+    Files.createDirectories(out);
+    XYChart chart = new XYChartBuilder().width(800).height(480)
+        .title(String.format("Fashion-MNIST, %d sites, Dirichlet(%.1f), %s", sites, alpha, strategy))
+        .xAxisTitle("round (federated) / epoch (centralized)").yAxisTitle("test accuracy").build();
+    List<Integer> x = new ArrayList<>();
+    for (int r = 1; r <= rounds; r++) {
+      x.add(r);
+    }
+    chart.addSeries("SparkGrid tree mode", x, federated);
+    chart.addSeries("centralized, one JVM", x, centralized);
+    chart.getStyler().setYAxisMin(0.5).setYAxisMax(1.0);
+    Path png = out.resolve("federated-accuracy.png");
+    BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+    System.out.println("plot: " + png.toAbsolutePath());
+  }
+}
