@@ -57,6 +57,7 @@ public final class FederatedBenchmark {
     double alpha = Double.parseDouble(Bench.arg(args, "--alpha", "0.5"));
     int rounds = Integer.parseInt(Bench.arg(args, "--rounds", "30"));
     String strategy = Bench.arg(args, "--strategy", "fedavg");
+    int localEpochs = Integer.parseInt(Bench.arg(args, "--local-epochs", "1"));
     Path out = Path.of(Bench.arg(args, "--out", "benchmarks/results"));
     Path work = Files.createTempDirectory("sparkgrid-federated-bench");
     Configuration conf = new Configuration();
@@ -79,16 +80,16 @@ public final class FederatedBenchmark {
     Path fed = work.resolve("federation.json");
     Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());
     System.out.printf("Federated benchmark: Fashion-MNIST in %d sites, Dirichlet alpha %.2f, %d rounds of %s,"
-        + " MLP 784-256-128-10, batch 64, Adam 0.001, 1 local epoch%n", sites, alpha, rounds, strategy);
+        + " MLP 784-256-128-10, batch 64, Adam 0.001, %d local epoch(s)%n", sites, alpha, rounds, strategy, localEpochs);
 
     TrainingRequest request = RequestCodec.parse("""
         {"schema": 1, "id": "federated-bench", "mode": "tree",
          "model": {"name": "federated-bench", "architecture": "mlp"},
          "data": {"format": "idx", "train": "file:%6$s", "test": "file:%1$st10k"},
          "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "adam", "learningRate": 0.001}},
-         "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": 1, "minSites": %4$d,
+         "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": %7$d, "minSites": %4$d,
                         "strategy": {"type": "%5$s"}}}
-        """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), strategy, work.resolve("validation")));
+        """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), strategy, work.resolve("validation"), localEpochs));
 
     List<Double> federated = new ArrayList<>();
     SparkConf sparkConf = new SparkConf().setMaster("local[2]").setAppName("FederatedBenchmark")
@@ -149,7 +150,8 @@ public final class FederatedBenchmark {
 
     Files.createDirectories(out);
     XYChart chart = new XYChartBuilder().width(800).height(480)
-        .title(String.format("Fashion-MNIST, %d sites, Dirichlet(%.1f), %s", sites, alpha, strategy))
+        .title(String.format("Fashion-MNIST, %d sites, Dirichlet(%.1f), %s, %d local epoch(s)", sites, alpha, strategy,
+            localEpochs))
         .xAxisTitle("round (federated) / epoch (centralized)").yAxisTitle("test accuracy").build();
     List<Integer> x = new ArrayList<>();
     for (int r = 1; r <= rounds; r++) {
@@ -158,7 +160,7 @@ public final class FederatedBenchmark {
     chart.addSeries("SparkGrid tree mode", x, federated);
     chart.addSeries("centralized, one JVM", x, centralized);
     chart.getStyler().setYAxisMin(0.5).setYAxisMax(1.0);
-    Path png = out.resolve("federated-accuracy.png");
+    Path png = out.resolve("federated-accuracy-" + strategy + "-e" + localEpochs + ".png");
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     System.out.println("plot: " + png.toAbsolutePath());
   }

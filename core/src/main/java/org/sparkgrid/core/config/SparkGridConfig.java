@@ -73,10 +73,20 @@ public final class SparkGridConfig {
       "spark.sparkgrid.checkpoint.keep", 3, atLeast(1),
       "Newest checkpoints kept per job; older ones are deleted.");
 
+  public static final ConfigKey<String> CHAIN_RPC_URL = ConfigKey.ofString("spark.sparkgrid.chain.rpcUrl", "",
+      "Ethereum JSON-RPC endpoint where rewards are settled. Empty: contributions are recorded in lineage, nothing is paid."
+          + " The coordinator's key comes from the environment variable SPARKGRID_CHAIN_KEY, never from configuration.");
+
+  public static final ConfigKey<Long> CHAIN_ID = ConfigKey.ofLong("spark.sparkgrid.chain.chainId", 31_337L, atLeast(1L),
+      "Chain id of that endpoint (31337: a local anvil node).");
+
+  public static final ConfigKey<String> CHAIN_DISTRIBUTOR = ConfigKey.ofString("spark.sparkgrid.chain.distributor", "",
+      "Address of the deployed RewardDistributor contract that rewards are published to.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
-      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP));
+      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR));
 
   private final Map<ConfigKey<?>, Object> values;
 

@@ -96,7 +96,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.engine.syncTimeoutMs",
         "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
         "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
-        "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep");
+        "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep", "spark.sparkgrid.chain.rpcUrl",
+        "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor");
   }
 
   @Test

@@ -58,6 +58,7 @@ import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple2;
@@ -204,10 +205,8 @@ public final class FederationRunner {
       RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, fed.minSites(), checks);
       out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
       float[] before = state.global();
-      List<Contribution> contributions = ContributionScores.score(round, before, out.accepted(), Strategies.fedAvg(),
-          StrategyState.EMPTY, params -> loss(scorer, params, validationBatches, numClasses),
-          "shapley".equals(request.reward() == null ? null : request.reward().scoring()) ? 20 : 0,
-          request.training().seed() + round);
+      List<Contribution> contributions = contributions(request, round, before, out.accepted(),
+          params -> loss(scorer, params, validationBatches, numClasses));
       state = out.next().withContributions(contributions);
       double accuracy = Double.NaN;
       double testLoss = Double.NaN;
@@ -234,6 +233,24 @@ public final class FederationRunner {
     }
     ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
         initFrom);
+    if (request.reward() != null) {
+      List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
+      if (RewardSettlement.configured(config)) {
+        progress.phase("Settling " + plans.size() + " rounds' rewards on " + config.get(SparkGridConfig.CHAIN_RPC_URL));
+        try {
+          models.updateLineage(version, Map.of("settlements", RewardSettlement.settle(config, plans,
+              org.sparkgrid.settlement.chain.ChainKey.fromEnvironment())));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted while settling rewards", e);
+        }
+      } else {
+        progress.phase("reward: no chain configured (spark.sparkgrid.chain.rpcUrl): " + plans.size()
+            + " rounds' payouts recorded in lineage, nothing paid");
+        models.updateLineage(version, Map.of("payouts", plans.stream().map(p -> Map.of("name", p.name(), "root",
+            p.root().toString(), "total", p.total().toString())).toList()));
+      }
+    }
     return new Result(jobId, version, evaluation, history, state);
   }
 
@@ -280,6 +297,28 @@ public final class FederationRunner {
     List<Tuple2<SiteTask, scala.collection.Seq<String>>> one = List.of(new Tuple2<>(task, prefs));
     return sc.sc().makeRDD(JavaConverters.asScalaBuffer(one).toSeq(), ClassTag$.MODULE$.apply(SiteTask.class))
         .toJavaRDD();
+  }
+
+  /**
+   * Each accepted site's contribution to the round, by {@code reward.scoring}: {@code examples}
+   * (example share only: no extra evaluation), {@code loss-improvement} (the default: also
+   * leave-one-out loss improvement on the validation set, one merge and one evaluation per site), or
+   * {@code shapley} (also a sampled Shapley estimate, 20 permutations).
+   */
+  private static List<Contribution> contributions(TrainingRequest request, int round, float[] global,
+      List<SiteUpdate> accepted, org.sparkgrid.federation.scoring.LossFunction loss) {
+    String scoring = request.reward() == null ? "loss-improvement" : request.reward().scoring();
+    if ("examples".equals(scoring)) {
+      double[] shares = ContributionScores.exampleShares(accepted);
+      List<Contribution> out = new ArrayList<>();
+      for (int k = 0; k < accepted.size(); k++) {
+        SiteUpdate u = accepted.get(k);
+        out.add(new Contribution(round, u.siteId(), u.numExamples(), shares[k], Double.NaN, Double.NaN));
+      }
+      return out;
+    }
+    return ContributionScores.score(round, global, accepted, Strategies.fedAvg(), StrategyState.EMPTY, loss,
+        "shapley".equals(scoring) ? 20 : 0, request.training().seed() + round);
   }
 
   private static UpdateCheck allowlistCheck(FederationFile federation) {

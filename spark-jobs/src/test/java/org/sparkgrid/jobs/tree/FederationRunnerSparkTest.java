@@ -31,7 +31,14 @@ import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.IdxWriter;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
+import org.sparkgrid.settlement.Claimant;
+import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.Deployer;
+import org.sparkgrid.settlement.chain.Deployment;
 import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.SparkGridToken;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
 
 /**
  * Tree mode on real Spark ({@code local[2]}): four sites holding IID parts of a Fashion-MNIST
@@ -184,6 +191,50 @@ class FederationRunnerSparkTest {
 
     assertThat(resumed.rounds()).hasSize(3);
     assertThat(resumed.state().global()).containsExactly(whole.state().global());
+  }
+
+  @Test
+  void sitesArePaidOnChainAndBalancesEqualTheLedger() throws Exception {
+    System.setProperty(LocalChain.NODE_MODULES_PROPERTY, Path.of("..", "settlement", "node_modules").toString());
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(RequestCodec.write(request("tree-paid", dir.resolve("federation.json"), 2, 3, 120_000,
+            "{\"type\": \"fedavg\"}")));
+    tree.putObject("reward").put("poolPerRound", "1000000").put("scoring", "loss-improvement");
+    TrainingRequest req = RequestCodec.parse(tree.toString());
+    FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE).run(req, "tree-paid");
+    List<SettlementPlan> plans = TreeRewards.plans("tree-paid", FederationFile.parse(
+        Files.readAllBytes(dir.resolve("federation.json")), "federation.json"), r.state().contributions(), req.reward());
+
+    try (LocalChain node = LocalChain.builder().build().start()) {
+      Chain chain = Chain.connect(node.rpcUrl(), node.chainId());
+      ChainKey coordinator = node.key(0);
+      Deployment d = Deployer.with(chain, coordinator).deploy();
+      SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
+          "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.chainId", "" + node.chainId(),
+          "spark.sparkgrid.chain.distributor", d.distributor()));
+      List<Map<String, Object>> settled = RewardSettlement.settle(config, plans, coordinator);
+      List<Map<String, Object>> again = RewardSettlement.settle(config, plans, coordinator);
+
+      assertThat(settled).hasSize(2);
+      assertThat(again).extracting(m -> m.get("transactionHash"))
+          .containsExactlyElementsOf(settled.stream().map(m -> m.get("transactionHash")).toList());
+      Map<String, java.math.BigInteger> owed = new java.util.HashMap<>();
+      for (SettlementPlan plan : plans) {
+        assertThat(plan.total()).isEqualTo(new java.math.BigInteger("1000000"));
+        for (int i = 0; i < plan.payouts().size(); i++) {
+          var p = plan.payouts().get(i);
+          int site = sites.stream().map(FederationFile.Site::account).toList().indexOf(p.account());
+          new Claimant(chain, LocalChain.derive(LocalChain.DEV_MNEMONIC, site + 1), d.distributor()).claim(plan, i);
+          owed.merge(p.account(), p.amount(), java.math.BigInteger::add);
+        }
+      }
+      SparkGridToken token = SparkGridToken.load(d.token(), chain.web3j(), chain.transactionManager(coordinator),
+          chain.gas());
+      for (Map.Entry<String, java.math.BigInteger> e : owed.entrySet()) {
+        assertThat(token.balanceOf(e.getKey()).send()).as(e.getKey()).isEqualTo(e.getValue());
+      }
+      chain.close();
+    }
   }
 
   @Test
