@@ -74,7 +74,8 @@ public final class JdbcJobStore implements JobStore {
 
   /** The JDBC URL of the H2 file {@link #openH2} opens. */
   public static String h2Url(Path dir) {
-    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("jobs");
+    // AUTO_SERVER: the CLI (jobs, job) can read the store while the service holds it open
+    return "jdbc:h2:file:" + dir.toAbsolutePath().resolve("jobs") + ";AUTO_SERVER=TRUE";
   }
 
   /**

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
  * bin/sparkgrid models [NAME]                   # registered models, or NAME's versions
  * bin/sparkgrid split --data P --sites N --out D # cut a dataset into site directories + federation.json
  * bin/sparkgrid federate --request tree.json    # tree mode: sites train locally, updates merge per round
+ * bin/sparkgrid serve --embedded-kafka           # the request service, with a Kafka broker of its own
+ * bin/sparkgrid submit req.json --wait          # send a request to the service and follow it
  * </pre>
  *
  * <p>Exit status: 0 success, 2 bad input (the one line printed says what to fix), 1 any other failure.
@@ -26,7 +28,8 @@ import picocli.CommandLine.Command;
     versionProvider = SparkGridCli.Version.class,
     description = "Train neural networks on Apache Spark.",
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
-        SplitCommand.class, CommandLine.HelpCommand.class})
+        SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
+        ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
 
   /** Exit status for bad input. */
@@ -36,7 +39,7 @@ public final class SparkGridCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split or federate");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job or cancel");
   }
 
   public static void main(String[] args) {

@@ -1,0 +1,194 @@
+package org.sparkgrid.jobs.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.ingest.SparkGridClient;
+import org.sparkgrid.ingest.Topics;
+import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobFilter;
+import org.sparkgrid.ingest.jobs.JdbcJobStore;
+import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.jobs.SparkContexts;
+import org.sparkgrid.jobs.service.SparkGridService;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The request service and its clients: {@code serve}, {@code submit}, {@code jobs}, {@code job}, {@code cancel}. */
+final class ServiceCommands {
+  private ServiceCommands() {}
+
+  /** Where {@code serve --embedded-kafka} leaves the broker's address for the client commands. */
+  static Path bootstrapFile(SparkGridConfig config) {
+    return Path.of(config.home(), "kafka", "bootstrap.servers");
+  }
+
+  /** The brokers: {@code spark.sparkgrid.kafka.bootstrapServers}, else the embedded broker's. */
+  static String bootstrap(SparkGridConfig config) throws java.io.IOException {
+    String b = config.get(SparkGridConfig.KAFKA_BOOTSTRAP_SERVERS);
+    if (!b.isEmpty()) {
+      return b;
+    }
+    Path f = bootstrapFile(config);
+    if (Files.exists(f)) {
+      return Files.readString(f, StandardCharsets.UTF_8).strip();
+    }
+    throw new IllegalArgumentException("no Kafka brokers: set spark.sparkgrid.kafka.bootstrapServers, or start"
+        + " 'bin/sparkgrid serve --embedded-kafka' first");
+  }
+
+  static JobStore store(SparkGridConfig config) {
+    String url = config.get(SparkGridConfig.JOBS_JDBC_URL);
+    return url.isEmpty() ? JdbcJobStore.openH2(Path.of(config.home(), "jobs")) : JdbcJobStore.open(url);
+  }
+
+  static SparkGridConfig config(SparkOptions spark) {
+    spark.apply();
+    return SparkContexts.sparkGridConfig(SparkContexts.conf("SparkGrid", "local[*]"));
+  }
+
+  @Command(name = "serve", mixinStandardHelpOptions = true,
+      description = "Run the request service: consume training requests from Kafka and run them on Spark.")
+  static final class Serve implements Callable<Integer> {
+    @Option(names = "--embedded-kafka", description = "Start a Kafka broker (KRaft) under SparkGrid's home")
+    boolean embeddedKafka;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = config(spark);
+      EmbeddedKafka kafka = null;
+      String bootstrap;
+      if (embeddedKafka) {
+        kafka = EmbeddedKafka.start(Path.of(config.home(), "kafka", "data"));
+        bootstrap = kafka.bootstrapServers();
+        Files.createDirectories(bootstrapFile(config).getParent());
+        Files.writeString(bootstrapFile(config), bootstrap, StandardCharsets.UTF_8);
+        System.out.println("[sparkgrid] embedded Kafka broker at " + bootstrap);
+      } else {
+        bootstrap = bootstrap(config);
+      }
+      try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        Topics.DEFAULT.createMissing(admin, 1, (short) 1);
+      }
+      SparkConf conf = SparkContexts.conf("SparkGrid service", "local[*]");
+      conf.setIfMissing("spark.scheduler.mode", "FAIR");
+      try (JavaSparkContext sc = SparkContexts.start(conf);
+          JobStore store = store(config);
+          SparkGridService service = new SparkGridService(sc, config, bootstrap, Topics.DEFAULT, store)) {
+        sc.setLogLevel("WARN");
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close));
+        service.start();
+        System.out.println("[sparkgrid] service running; submit with: bin/sparkgrid submit REQUEST.json --wait");
+        service.awaitTermination();
+      } finally {
+        if (kafka != null) {
+          kafka.close();
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "submit", mixinStandardHelpOptions = true,
+      description = "Send a training request to the service; with --wait, follow it to the end.")
+  static final class Submit implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", description = "The request JSON") String file;
+
+    @Option(names = "--wait", description = "Follow the job's events until it ends; exit 0 only if it succeeded")
+    boolean await;
+
+    @Option(names = "--timeout-minutes", defaultValue = "600") long timeoutMinutes;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = config(spark);
+      TrainingRequest request = TrainCommand.readRequest(file, new Configuration());
+      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+        SparkGridClient.Submission s = client.submit(request);
+        System.out.printf("submitted %s (partition %d, offset %d)%n", s.jobId(), s.partition(), s.offset());
+        if (!await) {
+          return 0;
+        }
+        Optional<JobEvent> end = client.follow(request.id(), Duration.ofMinutes(timeoutMinutes),
+            e -> System.out.println("  " + e.payload()));
+        if (end.isEmpty()) {
+          System.err.println("sparkgrid: no final event for " + request.id() + " within " + timeoutMinutes + " min");
+          return 1;
+        }
+        return end.get().payload() instanceof JobEvent.Succeeded ? 0 : 1;
+      }
+    }
+  }
+
+  @Command(name = "jobs", mixinStandardHelpOptions = true, description = "List the service's jobs.")
+  static final class Jobs implements Callable<Integer> {
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() {
+      SparkGridConfig config = config(spark);
+      try (JobStore store = store(config)) {
+        List<Job> jobs = store.list(JobFilter.all());
+        System.out.printf("%-32s %-10s %-8s %-26s %s%n", "JOB", "STATE", "ATTEMPTS", "UPDATED", "RESULT / ERROR");
+        for (Job j : jobs) {
+          System.out.printf("%-32s %-10s %-8d %-26s %s%n", j.id(), j.state(), j.attempts(), j.updatedAt(),
+              j.error() != null ? j.error() : j.resultJson() == null ? "" : j.resultJson());
+        }
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "job", mixinStandardHelpOptions = true, description = "Show one job.")
+  static final class JobCmd implements Callable<Integer> {
+    @Parameters(paramLabel = "ID") String id;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() {
+      SparkGridConfig config = config(spark);
+      try (JobStore store = store(config)) {
+        Job j = store.get(id).orElseThrow(() -> new IllegalArgumentException("no job '" + id + "' in the job store"));
+        System.out.println(j);
+        return 0;
+      }
+    }
+  }
+
+  @Command(name = "cancel", mixinStandardHelpOptions = true, description = "Cancel a job through the control topic.")
+  static final class Cancel implements Callable<Integer> {
+    @Parameters(paramLabel = "ID") String id;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = config(spark);
+      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+        client.cancel(id);
+        System.out.println("cancel sent for " + id);
+        return 0;
+      }
+    }
+  }
+}
