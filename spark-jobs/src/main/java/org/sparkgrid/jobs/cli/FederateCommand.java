@@ -23,17 +23,8 @@ import picocli.CommandLine.Option;
     description = "Run a tree-mode request: sites train locally, updates merge each round; register the model.")
 public final class FederateCommand implements Callable<Integer> {
 
-  static final class Source {
-    @Option(names = "--request", paramLabel = "FILE", required = true, description = "The tree-mode request JSON")
-    String request;
-
-    @Option(names = "--resume", paramLabel = "JOB", required = true,
-        description = "Continue federation JOB after its last completed round")
-    String resume;
-  }
-
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
+  RequestSource source;
 
   @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: the request's id)")
   String jobId;

@@ -24,18 +24,8 @@ import picocli.CommandLine.Option;
     description = "Train a compute-mode request on Spark and register the model.")
 public final class TrainCommand implements Callable<Integer> {
 
-  static final class Source {
-    @Option(names = "--request", paramLabel = "FILE", required = true,
-        description = "The request JSON (a local file or any Hadoop path)")
-    String request;
-
-    @Option(names = "--resume", paramLabel = "JOB", required = true,
-        description = "Continue job JOB from its last checkpoint")
-    String resume;
-  }
-
   @ArgGroup(exclusive = true, multiplicity = "1")
-  Source source;
+  RequestSource source;
 
   @Option(names = "--job-id", paramLabel = "ID", description = "Job id (default: the request's id)")
   String jobId;
