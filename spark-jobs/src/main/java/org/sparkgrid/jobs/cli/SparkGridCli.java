@@ -29,7 +29,8 @@ import picocli.CommandLine.Command;
     description = "Train neural networks on Apache Spark.",
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
         SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
-        ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, CommandLine.HelpCommand.class})
+        ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, RewardsCommands.ChainCmd.class,
+        RewardsCommands.Rewards.class, RewardsCommands.Balance.class, CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
 
   /** Exit status for bad input. */
@@ -39,7 +40,8 @@ public final class SparkGridCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job or cancel");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job,"
+        + " cancel, chain, rewards or balance");
   }
 
   public static void main(String[] args) {

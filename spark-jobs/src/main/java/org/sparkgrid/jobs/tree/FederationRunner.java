@@ -150,6 +150,9 @@ public final class FederationRunner {
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     FederationSpec fed = request.federation();
     FederationFile federation = readFederation(fed.sites(), hadoop);
+    // a chain to pay on needs the coordinator's key: check before any training, not after it
+    org.sparkgrid.settlement.chain.ChainKey chainKey = request.reward() != null
+        && RewardSettlement.target(config).isPresent() ? RewardSettlement.coordinatorKey() : null;
     DataSpec data = request.data();
 
     ExampleShard validation = read(data, data.train(), Math.min(VALIDATION_LIMIT,
@@ -235,11 +238,11 @@ public final class FederationRunner {
         initFrom);
     if (request.reward() != null) {
       List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
-      if (RewardSettlement.configured(config)) {
-        progress.phase("Settling " + plans.size() + " rounds' rewards on " + config.get(SparkGridConfig.CHAIN_RPC_URL));
+      if (chainKey != null) {
+        progress.phase("Settling " + plans.size() + " rounds' rewards on "
+            + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
         try {
-          models.updateLineage(version, Map.of("settlements", RewardSettlement.settle(config, plans,
-              org.sparkgrid.settlement.chain.ChainKey.fromEnvironment())));
+          models.updateLineage(version, Map.of("settlements", RewardSettlement.settle(config, plans, chainKey)));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while settling rewards", e);

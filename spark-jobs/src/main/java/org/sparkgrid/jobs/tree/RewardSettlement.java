@@ -21,9 +21,57 @@ import org.sparkgrid.settlement.ledger.SettlementPlan;
 public final class RewardSettlement {
   private RewardSettlement() {}
 
-  /** Whether a chain is configured. */
-  public static boolean configured(SparkGridConfig config) {
-    return !config.get(SparkGridConfig.CHAIN_RPC_URL).isEmpty();
+  /**
+   * The chain rewards go to: RPC URL, chain id and RewardDistributor address.
+   *
+   * @param rpcUrl      JSON-RPC endpoint
+   * @param chainId     its chain id
+   * @param distributor the RewardDistributor contract
+   */
+  public record Target(String rpcUrl, long chainId, String distributor) {}
+
+  /** Where {@code bin/sparkgrid chain} records the local node and its contracts. */
+  public static Path chainFile(SparkGridConfig config) {
+    return Path.of(config.home(), "chain.json");
+  }
+
+  /**
+   * The {@code spark.sparkgrid.chain.*} keys, else what {@code bin/sparkgrid chain} recorded in
+   * SparkGrid's home, else empty (no chain: nothing is paid).
+   *
+   * @throws IllegalArgumentException if the RPC URL is set without the distributor
+   */
+  public static java.util.Optional<Target> target(SparkGridConfig config) throws IOException {
+    String rpc = config.get(SparkGridConfig.CHAIN_RPC_URL);
+    if (!rpc.isEmpty()) {
+      String distributor = config.get(SparkGridConfig.CHAIN_DISTRIBUTOR);
+      if (distributor.isEmpty()) {
+        throw new IllegalArgumentException("spark.sparkgrid.chain.distributor must name the RewardDistributor when"
+            + " spark.sparkgrid.chain.rpcUrl is set");
+      }
+      return java.util.Optional.of(new Target(rpc, config.get(SparkGridConfig.CHAIN_ID), distributor));
+    }
+    Path f = chainFile(config);
+    if (!java.nio.file.Files.exists(f)) {
+      return java.util.Optional.empty();
+    }
+    Map<?, ?> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(f.toFile(), Map.class);
+    return java.util.Optional.of(new Target((String) m.get("rpcUrl"), ((Number) m.get("chainId")).longValue(),
+        (String) m.get("distributor")));
+  }
+
+  /**
+   * The coordinator's key from {@code SPARKGRID_CHAIN_KEY}.
+   *
+   * @throws IllegalArgumentException if it is unset or malformed (the message never holds the value)
+   */
+  public static ChainKey coordinatorKey() {
+    try {
+      return ChainKey.fromEnvironment();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": the coordinator's key is needed to settle rewards"
+          + " on the configured chain");
+    }
   }
 
   /**
@@ -32,12 +80,10 @@ public final class RewardSettlement {
    */
   public static List<Map<String, Object>> settle(SparkGridConfig config, List<SettlementPlan> plans, ChainKey key)
       throws IOException, InterruptedException {
-    String distributor = config.get(SparkGridConfig.CHAIN_DISTRIBUTOR);
-    if (distributor.isEmpty()) {
-      throw new IllegalArgumentException("spark.sparkgrid.chain.distributor must name the RewardDistributor when"
-          + " spark.sparkgrid.chain.rpcUrl is set");
-    }
-    Chain chain = Chain.connect(config.get(SparkGridConfig.CHAIN_RPC_URL), config.get(SparkGridConfig.CHAIN_ID));
+    Target t = target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
+        + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or run 'bin/sparkgrid chain'"));
+    String distributor = t.distributor();
+    Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
     try {
       Settler settler = Settler.builder(chain, key, distributor,
           new FileReceiptStore(Path.of(config.home(), "settlements"))).build();

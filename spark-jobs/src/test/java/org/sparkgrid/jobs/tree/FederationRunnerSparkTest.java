@@ -97,7 +97,8 @@ class FederationRunnerSparkTest {
   }
 
   private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress) {
-    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root", dir.resolve("store").toUri().toString()));
+    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root",
+        dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve("home").toString()));
     return new FederationRunner(sc, config,
         new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()),
         new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()), progress, trainer);

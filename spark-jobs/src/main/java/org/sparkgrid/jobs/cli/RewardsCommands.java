@@ -1,0 +1,228 @@
+package org.sparkgrid.jobs.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.jobs.tree.RewardSettlement;
+import org.sparkgrid.settlement.Claimant;
+import org.sparkgrid.settlement.FileReceiptStore;
+import org.sparkgrid.settlement.Reconciler;
+import org.sparkgrid.settlement.SettlementReceipt;
+import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.Deployer;
+import org.sparkgrid.settlement.chain.Deployment;
+import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.RewardDistributor;
+import org.sparkgrid.settlement.contracts.SparkGridToken;
+import org.sparkgrid.settlement.ledger.Payout;
+import org.web3j.tx.ReadonlyTransactionManager;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The chain side: {@code chain}, {@code rewards list|claim|reconcile}, {@code balance}. */
+final class RewardsCommands {
+  private RewardsCommands() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static Path chainFile(SparkGridConfig config) {
+    return RewardSettlement.chainFile(config);
+  }
+
+  static RewardSettlement.Target target(SparkGridConfig config) throws java.io.IOException {
+    return RewardSettlement.target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
+        + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or start a local one with"
+        + " 'bin/sparkgrid chain'"));
+  }
+
+  static FileReceiptStore receipts(SparkGridConfig config) throws java.io.IOException {
+    return new FileReceiptStore(Path.of(config.home(), "settlements"));
+  }
+
+  @Command(name = "chain", mixinStandardHelpOptions = true,
+      description = "Start a local Ethereum node (anvil, development accounts), deploy SparkGrid's contracts,"
+          + " and keep it running; the other commands and federations find it through SparkGrid's home.")
+  static final class ChainCmd implements Callable<Integer> {
+    @Option(names = "--port", defaultValue = "8545") int port;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      LocalChain node = LocalChain.builder().port(port).build().start();
+      Runtime.getRuntime().addShutdownHook(new Thread(node::close));
+      Chain chain = Chain.connect(node.rpcUrl(), node.chainId());
+      ChainKey coordinator = node.key(0);
+      Deployment d = Deployer.with(chain, coordinator).deploy();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("rpcUrl", node.rpcUrl());
+      m.put("chainId", node.chainId());
+      m.put("token", d.token());
+      m.put("distributor", d.distributor());
+      m.put("escrow", d.escrow());
+      m.put("coordinator", coordinator.address());
+      Files.createDirectories(chainFile(config).getParent());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(chainFile(config).toFile(), m);
+      System.out.println("[sparkgrid] local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ")");
+      System.out.println("[sparkgrid] token " + d.token() + ", distributor " + d.distributor() + ", escrow "
+          + d.escrow());
+      System.out.println("[sparkgrid] coordinator: development account 0 (" + coordinator.address() + ") of the test"
+          + " mnemonic; federations settle here with:");
+      System.out.println("  --conf spark.sparkgrid.chain.rpcUrl=" + node.rpcUrl() + " --conf spark.sparkgrid.chain.distributor="
+          + d.distributor() + "  (and SPARKGRID_CHAIN_KEY set to that account's key)");
+      System.out.println("[sparkgrid] recorded in " + chainFile(config) + "; Ctrl-C stops the node");
+      while (node.isRunning()) {
+        Thread.sleep(1_000);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "rewards", mixinStandardHelpOptions = true, description = "Rewards settled on the chain.",
+      subcommands = {ListCmd.class, ClaimCmd.class, ReconcileCmd.class})
+  static final class Rewards implements Runnable {
+    @Override
+    public void run() {
+      throw new IllegalArgumentException("name a rewards command: list, claim or reconcile");
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "Settlements published, with payouts.")
+  static final class ListCmd implements Callable<Integer> {
+    @Option(names = "--federation", paramLabel = "JOB", description = "Only this federation's settlements")
+    String federation;
+
+    @Option(names = "--account", description = "Only payouts to this account") String account;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      List<SettlementReceipt> all = receipts(config).all();
+      System.out.printf("%-36s %-10s %22s  %s%n", "SETTLEMENT", "RECIPIENTS", "TOTAL", "TRANSACTION");
+      for (SettlementReceipt r : all) {
+        if (federation != null && !r.name().startsWith(federation + "/")) {
+          continue;
+        }
+        System.out.printf("%-36s %-10d %22s  %s%n", r.name(), r.payouts().size(), r.total(), r.transactionHash());
+        for (Payout p : r.payouts()) {
+          if (account == null || p.account().equalsIgnoreCase(account)) {
+            System.out.printf("    #%-4d %s %22s%n", p.index(), p.account(), p.amount());
+          }
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "claim", mixinStandardHelpOptions = true,
+      description = "Claim every unclaimed payout to ACCOUNT, signing with the key in SPARKGRID_CHAIN_KEY.")
+  static final class ClaimCmd implements Callable<Integer> {
+    @Option(names = "--account", required = true) String account;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      ChainKey key;
+      try {
+        key = ChainKey.fromEnvironment();
+      } catch (IllegalStateException e) {
+        throw new IllegalArgumentException(e.getMessage());
+      }
+      if (!key.address().equalsIgnoreCase(account)) {
+        throw new IllegalArgumentException("SPARKGRID_CHAIN_KEY holds the key of " + key.address() + ", not of --account "
+            + account);
+      }
+      RewardSettlement.Target t = target(config);
+      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+      try {
+        RewardDistributor view = RewardDistributor.load(t.distributor(), chain.web3j(),
+            new ReadonlyTransactionManager(chain.web3j(), t.distributor()), chain.gas());
+        Claimant claimant = new Claimant(chain, key, t.distributor());
+        BigInteger total = BigInteger.ZERO;
+        for (SettlementReceipt r : receipts(config).all()) {
+          for (Payout p : r.payouts()) {
+            if (!p.account().equalsIgnoreCase(account)) {
+              continue;
+            }
+            if (view.isClaimed(r.plan().id().bytes(), BigInteger.valueOf(p.index())).send()) {
+              System.out.printf("%s #%d: claimed already%n", r.name(), p.index());
+              continue;
+            }
+            var receipt = claimant.claim(r.plan(), p.index());
+            total = total.add(p.amount());
+            System.out.printf("%s #%d: %s claimed in %s%n", r.name(), p.index(), p.amount(), receipt.getTransactionHash());
+          }
+        }
+        System.out.println("claimed " + total + " in all for " + account.toLowerCase(Locale.ROOT));
+        return 0;
+      } finally {
+        chain.close();
+      }
+    }
+  }
+
+  @Command(name = "reconcile", mixinStandardHelpOptions = true,
+      description = "Compare the stored settlements with the chain; exit 1 on any difference.")
+  static final class ReconcileCmd implements Callable<Integer> {
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      RewardSettlement.Target t = target(config);
+      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+      try {
+        Reconciler.Report report = new Reconciler(chain, t.distributor()).reconcile(receipts(config));
+        for (Reconciler.Status s : report.settlements()) {
+          System.out.printf("%-36s %d payouts, %d claimed, %s claimed in all%n", s.name(), s.payouts(),
+              s.claimed().stream().filter(Boolean::booleanValue).count(), s.claimedAmount());
+        }
+        for (Reconciler.Difference d : report.differences()) {
+          System.out.printf("DIFFERENCE %s %s: ledger %s, chain %s%n", d.name(), d.kind(), d.ledger(), d.chain());
+        }
+        System.out.println(report.consistent() ? "ledger and chain agree" : "ledger and chain differ");
+        return report.consistent() ? 0 : 1;
+      } finally {
+        chain.close();
+      }
+    }
+  }
+
+  @Command(name = "balance", mixinStandardHelpOptions = true, description = "An account's reward-token balance.")
+  static final class Balance implements Callable<Integer> {
+    @Parameters(paramLabel = "ACCOUNT") String account;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      RewardSettlement.Target t = target(config);
+      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+      try {
+        var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
+        String token = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
+        BigInteger balance = SparkGridToken.load(token, chain.web3j(), ro, chain.gas()).balanceOf(account).send();
+        System.out.println(account + " " + balance);
+        return 0;
+      } finally {
+        chain.close();
+      }
+    }
+  }
+}
