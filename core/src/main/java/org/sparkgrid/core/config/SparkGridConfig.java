@@ -83,6 +83,9 @@ public final class SparkGridConfig {
   public static final ConfigKey<String> CHAIN_DISTRIBUTOR = ConfigKey.ofString("spark.sparkgrid.chain.distributor", "",
       "Address of the deployed RewardDistributor contract that rewards are published to.");
 
+  public static final ConfigKey<String> CHAIN_ESCROW = ConfigKey.ofString("spark.sparkgrid.chain.escrow", "",
+      "Address of the deployed JobEscrow contract that compute-job fees are deposited in.");
+
   public static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.ofString(
       "spark.sparkgrid.kafka.bootstrapServers", "",
       "Kafka brokers of the request service (host:port,...). Empty: `serve --embedded-kafka` starts one under the home.");
@@ -97,7 +100,7 @@ public final class SparkGridConfig {
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
-      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR,
+      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR, CHAIN_ESCROW,
       KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, JOBS_JDBC_URL));
 
   private final Map<ConfigKey<?>, Object> values;

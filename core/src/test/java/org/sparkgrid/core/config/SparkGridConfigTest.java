@@ -97,7 +97,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
         "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep", "spark.sparkgrid.chain.rpcUrl",
-        "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.kafka.bootstrapServers",
+        "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.chain.escrow",
+        "spark.sparkgrid.kafka.bootstrapServers",
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.jobs.jdbcUrl");
   }
 

@@ -20,6 +20,7 @@ import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.Deployer;
 import org.sparkgrid.settlement.chain.Deployment;
 import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.sparkgrid.settlement.ledger.Payout;
@@ -197,6 +198,89 @@ final class RewardsCommands {
         }
         System.out.println(report.consistent() ? "ledger and chain agree" : "ledger and chain differ");
         return report.consistent() ? 0 : 1;
+      } finally {
+        chain.close();
+      }
+    }
+  }
+
+  @Command(name = "escrow", mixinStandardHelpOptions = true,
+      description = "A compute job's fee: deposit it, or withdraw it (refund minus the penalty) once the job failed or"
+          + " its deadline passed. Signs with the key in SPARKGRID_CHAIN_KEY.",
+      subcommands = {Deposit.class, Withdraw.class})
+  static final class Escrow implements Runnable {
+    @Override
+    public void run() {
+      throw new IllegalArgumentException("name an escrow command: deposit or withdraw");
+    }
+  }
+
+  /** The job id as the escrow keys it: keccak-256 of the id's UTF-8 bytes. */
+  static byte[] escrowId(String jobId) {
+    return org.web3j.crypto.Hash.sha3(jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static JobEscrow escrow(Chain chain, RewardSettlement.Target t, ChainKey key) {
+    if (t.escrow().isEmpty()) {
+      throw new IllegalArgumentException("spark.sparkgrid.chain.escrow is not set (bin/sparkgrid chain records it)");
+    }
+    return JobEscrow.load(t.escrow(), chain.web3j(), chain.transactionManager(key), chain.gas());
+  }
+
+  @Command(name = "deposit", mixinStandardHelpOptions = true, description = "Deposit a job's fee in the escrow.")
+  static final class Deposit implements Callable<Integer> {
+    @Option(names = "--job", required = true) String job;
+
+    @Option(names = "--fee", required = true, description = "In the token's smallest unit") BigInteger fee;
+
+    @Option(names = "--deadline-minutes", defaultValue = "1440",
+        description = "After this, anyone may have the fee refunded (default: ${DEFAULT-VALUE})")
+    long deadlineMinutes;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      if (fee.signum() <= 0) {
+        throw new IllegalArgumentException("--fee must be > 0, got " + fee);
+      }
+      SparkGridConfig config = ServiceCommands.config(spark);
+      ChainKey key = RewardSettlement.coordinatorKey();
+      RewardSettlement.Target t = target(config);
+      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+      try {
+        var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
+        String tokenAddress = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
+        SparkGridToken token = SparkGridToken.load(tokenAddress, chain.web3j(), chain.transactionManager(key),
+            chain.gas());
+        token.approve(t.escrow(), fee).send();
+        long deadline = java.time.Instant.now().getEpochSecond() + deadlineMinutes * 60;
+        var r = escrow(chain, t, key).deposit(escrowId(job), fee, BigInteger.valueOf(deadline)).send();
+        System.out.println("deposited " + fee + " for job " + job + " in " + r.getTransactionHash());
+        return 0;
+      } finally {
+        chain.close();
+      }
+    }
+  }
+
+  @Command(name = "withdraw", mixinStandardHelpOptions = true,
+      description = "Have a job's fee refunded, minus the penalty: after its deadline, or any time by the coordinator.")
+  static final class Withdraw implements Callable<Integer> {
+    @Option(names = "--job", required = true) String job;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = ServiceCommands.config(spark);
+      ChainKey key = RewardSettlement.coordinatorKey();
+      RewardSettlement.Target t = target(config);
+      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+      try {
+        var r = escrow(chain, t, key).refund(escrowId(job)).send();
+        System.out.println("refunded job " + job + " in " + r.getTransactionHash());
+        return 0;
       } finally {
         chain.close();
       }

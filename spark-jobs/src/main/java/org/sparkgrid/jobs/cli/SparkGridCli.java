@@ -30,7 +30,8 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
         SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
         ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, RewardsCommands.ChainCmd.class,
-        RewardsCommands.Rewards.class, RewardsCommands.Balance.class, CommandLine.HelpCommand.class})
+        RewardsCommands.Rewards.class, RewardsCommands.Balance.class, RewardsCommands.Escrow.class,
+        CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
 
   /** Exit status for bad input. */
@@ -41,7 +42,7 @@ public final class SparkGridCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job,"
-        + " cancel, chain, rewards or balance");
+        + " cancel, chain, rewards, balance or escrow");
   }
 
   public static void main(String[] args) {

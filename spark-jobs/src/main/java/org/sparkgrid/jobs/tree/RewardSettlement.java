@@ -27,8 +27,9 @@ public final class RewardSettlement {
    * @param rpcUrl      JSON-RPC endpoint
    * @param chainId     its chain id
    * @param distributor the RewardDistributor contract
+   * @param escrow      the JobEscrow contract (empty if unknown)
    */
-  public record Target(String rpcUrl, long chainId, String distributor) {}
+  public record Target(String rpcUrl, long chainId, String distributor, String escrow) {}
 
   /** Where {@code bin/sparkgrid chain} records the local node and its contracts. */
   public static Path chainFile(SparkGridConfig config) {
@@ -49,15 +50,17 @@ public final class RewardSettlement {
         throw new IllegalArgumentException("spark.sparkgrid.chain.distributor must name the RewardDistributor when"
             + " spark.sparkgrid.chain.rpcUrl is set");
       }
-      return java.util.Optional.of(new Target(rpc, config.get(SparkGridConfig.CHAIN_ID), distributor));
+      return java.util.Optional.of(new Target(rpc, config.get(SparkGridConfig.CHAIN_ID), distributor,
+          config.get(SparkGridConfig.CHAIN_ESCROW)));
     }
     Path f = chainFile(config);
     if (!java.nio.file.Files.exists(f)) {
       return java.util.Optional.empty();
     }
     Map<?, ?> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(f.toFile(), Map.class);
+    Object escrow = m.get("escrow");
     return java.util.Optional.of(new Target((String) m.get("rpcUrl"), ((Number) m.get("chainId")).longValue(),
-        (String) m.get("distributor")));
+        (String) m.get("distributor"), escrow == null ? "" : (String) escrow));
   }
 
   /**
@@ -69,8 +72,8 @@ public final class RewardSettlement {
     try {
       return ChainKey.fromEnvironment();
     } catch (IllegalStateException e) {
-      throw new IllegalArgumentException(e.getMessage() + ": the coordinator's key is needed to settle rewards"
-          + " on the configured chain");
+      throw new IllegalArgumentException(e.getMessage() + ": it must hold the private key that signs the"
+          + " transactions (the coordinator's, to settle rewards)");
     }
   }
 

@@ -40,7 +40,8 @@ class RewardsCommandsTest {
     chain = Chain.connect(node.rpcUrl(), node.chainId());
     deployment = Deployer.with(chain, node.key(0)).deploy();
     new ObjectMapper().writeValue(home.resolve("chain.json").toFile(), Map.of("rpcUrl", node.rpcUrl(),
-        "chainId", node.chainId(), "distributor", deployment.distributor(), "token", deployment.token()));
+        "chainId", node.chainId(), "distributor", deployment.distributor(), "token", deployment.token(),
+        "escrow", deployment.escrow()));
     List<Contribution> sites = List.of(
         new Contribution("site-01", node.key(1).address(), 0.3, 100),
         new Contribution("site-02", node.key(2).address(), 0.1, 100));
@@ -78,6 +79,67 @@ class RewardsCommandsTest {
     }
     assertThat(rc).as(out.toString(StandardCharsets.UTF_8)).isEqualTo(expectedStatus);
     return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** The CLI in a child JVM, with SPARKGRID_CHAIN_KEY in its environment as a user would set it. */
+  private static String runWithKey(String privateKeyHex, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+        "org.sparkgrid.jobs.cli.SparkGridCli"));
+    cmd.addAll(java.util.List.of(args));
+    cmd.addAll(java.util.List.of("--conf", "spark.sparkgrid.home=" + home));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("SPARKGRID_CHAIN_KEY", privateKeyHex);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  private static String privateKey(int i) {
+    return org.web3j.utils.Numeric.toHexStringNoPrefixZeroPadded(
+        node.key(i).credentials().getEcKeyPair().getPrivateKey(), 64);
+  }
+
+  @Test
+  void aSiteClaimsItsPayoutsWithItsKeyFromTheEnvironment() throws Exception {
+    String acct = node.key(1).address();
+    java.math.BigInteger owed = plans.stream().flatMap(p -> p.payouts().stream())
+        .filter(p -> p.account().equalsIgnoreCase(acct)).map(p -> p.amount()).reduce(BigInteger.ZERO, BigInteger::add);
+
+    String out = runWithKey(privateKey(1), "rewards", "claim", "--account", acct);
+
+    assertThat(out).contains("claimed " + owed + " in all");
+    assertThat(run(0, "balance", acct)).contains(acct + " " + owed);
+    assertThat(runWithKey(privateKey(1), "rewards", "claim", "--account", acct)).contains("claimed already");
+  }
+
+  @Test
+  void aFeeIsDepositedThenWithdrawnMinusThePenalty() throws Exception {
+    String out = runWithKey(privateKey(0), "escrow", "deposit", "--job", "job-77", "--fee", "1000");
+    assertThat(out).contains("deposited 1000 for job job-77");
+
+    out = runWithKey(privateKey(0), "escrow", "withdraw", "--job", "job-77");
+
+    assertThat(out).contains("refunded job job-77");
+  }
+
+  @Test
+  void claimingWithoutAKeyIsBadInputNamingTheVariable() {
+    PrintStream old = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assumeNoKey();
+      run(2, "rewards", "claim", "--account", node.key(1).address());
+    } finally {
+      System.setErr(old);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("SPARKGRID_CHAIN_KEY is not set");
+  }
+
+  private static void assumeNoKey() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("SPARKGRID_CHAIN_KEY") == null);
   }
 
   @Test
