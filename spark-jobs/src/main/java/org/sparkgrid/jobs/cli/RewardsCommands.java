@@ -149,8 +149,7 @@ final class RewardsCommands {
             + account);
       }
       RewardSettlement.Target t = target(config);
-      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
-      try {
+      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
         RewardDistributor view = RewardDistributor.load(t.distributor(), chain.web3j(),
             new ReadonlyTransactionManager(chain.web3j(), t.distributor()), chain.gas());
         Claimant claimant = new Claimant(chain, key, t.distributor());
@@ -171,8 +170,6 @@ final class RewardsCommands {
         }
         System.out.println("claimed " + total + " in all for " + account.toLowerCase(Locale.ROOT));
         return 0;
-      } finally {
-        chain.close();
       }
     }
   }
@@ -186,8 +183,7 @@ final class RewardsCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
       RewardSettlement.Target t = target(config);
-      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
-      try {
+      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
         Reconciler.Report report = new Reconciler(chain, t.distributor()).reconcile(receipts(config));
         for (Reconciler.Status s : report.settlements()) {
           System.out.printf("%-36s %d payouts, %d claimed, %s claimed in all%n", s.name(), s.payouts(),
@@ -198,8 +194,6 @@ final class RewardsCommands {
         }
         System.out.println(report.consistent() ? "ledger and chain agree" : "ledger and chain differ");
         return report.consistent() ? 0 : 1;
-      } finally {
-        chain.close();
       }
     }
   }
@@ -247,8 +241,7 @@ final class RewardsCommands {
       SparkGridConfig config = ServiceCommands.config(spark);
       ChainKey key = RewardSettlement.coordinatorKey();
       RewardSettlement.Target t = target(config);
-      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
-      try {
+      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
         var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
         String tokenAddress = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
         SparkGridToken token = SparkGridToken.load(tokenAddress, chain.web3j(), chain.transactionManager(key),
@@ -258,8 +251,6 @@ final class RewardsCommands {
         var r = escrow(chain, t, key).deposit(escrowId(job), fee, BigInteger.valueOf(deadline)).send();
         System.out.println("deposited " + fee + " for job " + job + " in " + r.getTransactionHash());
         return 0;
-      } finally {
-        chain.close();
       }
     }
   }
@@ -276,13 +267,10 @@ final class RewardsCommands {
       SparkGridConfig config = ServiceCommands.config(spark);
       ChainKey key = RewardSettlement.coordinatorKey();
       RewardSettlement.Target t = target(config);
-      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
-      try {
+      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
         var r = escrow(chain, t, key).refund(escrowId(job)).send();
         System.out.println("refunded job " + job + " in " + r.getTransactionHash());
         return 0;
-      } finally {
-        chain.close();
       }
     }
   }
@@ -297,15 +285,12 @@ final class RewardsCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
       RewardSettlement.Target t = target(config);
-      Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
-      try {
+      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
         var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
         String token = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
         BigInteger balance = SparkGridToken.load(token, chain.web3j(), ro, chain.gas()).balanceOf(account).send();
         System.out.println(account + " " + balance);
         return 0;
-      } finally {
-        chain.close();
       }
     }
   }
