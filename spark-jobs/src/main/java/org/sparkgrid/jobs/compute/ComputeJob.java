@@ -97,6 +97,10 @@ public final class ComputeJob {
    * @throws IOException if the store or the data cannot be read
    */
   public Result run(TrainingRequest request, String jobId) throws IOException {
+    if (checkpoints.latest(jobId).isPresent()) {
+      throw new IllegalArgumentException("job '" + jobId + "' has run before and has checkpoints in the store: continue"
+          + " it with --resume " + jobId + ", or start afresh under another id (--job-id)");
+    }
     checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
     return execute(request, jobId, null);
   }

@@ -126,6 +126,10 @@ public final class FederationRunner {
       throw new IllegalArgumentException("mode: tree mode needs a federation section; this request has mode "
           + request.mode().wire());
     }
+    if (checkpoints.latest(jobId).isPresent()) {
+      throw new IllegalArgumentException("job '" + jobId + "' has run before and has checkpoints in the store: continue"
+          + " it with --resume " + jobId + ", or start afresh under another id (--job-id)");
+    }
     checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
     return execute(request, jobId, null);
   }

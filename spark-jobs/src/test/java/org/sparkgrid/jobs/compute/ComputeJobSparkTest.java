@@ -166,6 +166,17 @@ class ComputeJobSparkTest {
   }
 
   @Test
+  void aJobIdThatRanBeforeIsRefusedPointingToResume() throws Exception {
+    TrainingRequest req = request("it-again", "", "sparkgrid", 1, 200);
+    job(ProgressListener.NONE).run(req, "it-again");
+
+    assertThatThrownBy(() -> job(ProgressListener.NONE).run(req, "it-again"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("job 'it-again' has run before and has checkpoints in the store: continue it with --resume"
+            + " it-again, or start afresh under another id (--job-id)");
+  }
+
+  @Test
   void unknownInitFromModelIsRefused() {
     TrainingRequest req = request("it-unknown", ", \"initFrom\": \"no-such-model@best\"", "sparkgrid", 1, 100);
 
