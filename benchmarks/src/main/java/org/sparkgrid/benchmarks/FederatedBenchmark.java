@@ -115,10 +115,7 @@ public final class FederatedBenchmark {
     // the centralized baseline: same network, all the data, one JVM
     ExampleShard test = IdxReader.read(conf, DATA + "t10k", null);
     DataNormalization norm = new ImagePreProcessingScaler(0, 1);
-    List<DataSet> testBatches = new ArrayList<>();
-    for (int from = 0; from < test.count(); from += 1000) {
-      testBatches.add(Minibatches.batch(test, null, from, Math.min(from + 1000, test.count()), 10, norm));
-    }
+    List<DataSet> testBatches = Minibatches.all(test, 1000, 10, norm);
     MultiLayerConfiguration mlc = NetworkFactory.build(request.model(), request.training(), train.shape(), 10);
     MultiLayerNetwork net = NetworkFactory.init(mlc);
     List<Double> centralized = new ArrayList<>();

@@ -63,10 +63,7 @@ public final class TrainingBenchmark {
     MultiLayerConfiguration conf = NetworkFactory.build(spec, training, train.shape(), 10);
     String json = conf.toJson();
     DataNormalization norm = new ImagePreProcessingScaler(0, 1);
-    List<DataSet> testBatches = new ArrayList<>();
-    for (int from = 0; from < test.count(); from += 1000) {
-      testBatches.add(Minibatches.batch(test, null, from, Math.min(from + 1000, test.count()), 10, norm));
-    }
+    List<DataSet> testBatches = Minibatches.all(test, 1000, 10, norm);
     System.out.printf("Training benchmark: %s, %d epochs x %d examples, batch %d, averaging every %d, %d cores%n",
         model, epochs, train.count(), batch, avgFreq, Runtime.getRuntime().availableProcessors());
 

@@ -3,11 +3,9 @@ package org.sparkgrid.jobs.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.SparkConf;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
-import org.sparkgrid.jobs.SparkContexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -24,14 +22,12 @@ public final class ModelsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    spark.apply();
-    SparkConf conf = SparkContexts.conf("SparkGrid models", "local[1]");
-    SparkGridConfig config = SparkContexts.sparkGridConfig(conf);
+    SparkGridConfig config = ServiceCommands.config(spark);
     ModelStore store = Stores.models(config, new Configuration());
     if (name == null) {
       List<String> names = store.names();
       if (names.isEmpty()) {
-        System.out.println("no models in " + Stores.root(config) + " yet; try: bin/sparkgrid quickstart");
+        System.out.println("no models in " + config.storeRoot() + " yet; try: bin/sparkgrid quickstart");
       }
       for (String n : names) {
         List<ModelVersion> vs = store.versions(n);
@@ -42,7 +38,7 @@ public final class ModelsCommand implements Callable<Integer> {
     }
     List<ModelVersion> versions = store.versions(name);
     if (versions.isEmpty()) {
-      throw new IllegalArgumentException("no model named '" + name + "' in " + Stores.root(config)
+      throw new IllegalArgumentException("no model named '" + name + "' in " + config.storeRoot()
           + " (models: " + store.names() + ")");
     }
     System.out.printf("%-8s %-10s %-26s %s%n", "VERSION", "ACCURACY", "CREATED", "URI");

@@ -36,10 +36,6 @@ final class RewardsCommands {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static Path chainFile(SparkGridConfig config) {
-    return RewardSettlement.chainFile(config);
-  }
-
   static RewardSettlement.Target target(SparkGridConfig config) throws java.io.IOException {
     return RewardSettlement.target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
         + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or start a local one with"
@@ -73,8 +69,8 @@ final class RewardsCommands {
       m.put("distributor", d.distributor());
       m.put("escrow", d.escrow());
       m.put("coordinator", coordinator.address());
-      Files.createDirectories(chainFile(config).getParent());
-      JSON.writerWithDefaultPrettyPrinter().writeValue(chainFile(config).toFile(), m);
+      Files.createDirectories(RewardSettlement.chainFile(config).getParent());
+      JSON.writerWithDefaultPrettyPrinter().writeValue(RewardSettlement.chainFile(config).toFile(), m);
       System.out.println("[sparkgrid] local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ")");
       System.out.println("[sparkgrid] token " + d.token() + ", distributor " + d.distributor() + ", escrow "
           + d.escrow());
@@ -82,7 +78,7 @@ final class RewardsCommands {
           + " mnemonic; federations settle here with:");
       System.out.println("  --conf spark.sparkgrid.chain.rpcUrl=" + node.rpcUrl() + " --conf spark.sparkgrid.chain.distributor="
           + d.distributor() + "  (and SPARKGRID_CHAIN_KEY set to that account's key)");
-      System.out.println("[sparkgrid] recorded in " + chainFile(config) + "; Ctrl-C stops the node");
+      System.out.println("[sparkgrid] recorded in " + RewardSettlement.chainFile(config) + "; Ctrl-C stops the node");
       while (node.isRunning()) {
         Thread.sleep(1_000);
       }
@@ -138,12 +134,7 @@ final class RewardsCommands {
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
-      ChainKey key;
-      try {
-        key = ChainKey.fromEnvironment();
-      } catch (IllegalStateException e) {
-        throw new IllegalArgumentException(e.getMessage());
-      }
+      ChainKey key = RewardSettlement.coordinatorKey();
       if (!key.address().equalsIgnoreCase(account)) {
         throw new IllegalArgumentException("SPARKGRID_CHAIN_KEY holds the key of " + key.address() + ", not of --account "
             + account);

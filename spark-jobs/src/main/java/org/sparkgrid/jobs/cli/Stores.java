@@ -9,16 +9,11 @@ import org.sparkgrid.jobs.store.HadoopModelStore;
 public final class Stores {
   private Stores() {}
 
-  /** The store root URI: {@code spark.sparkgrid.store.root}, else {@code file:<home>/store}. */
-  public static String root(SparkGridConfig config) {
-    return config.storeRoot();
-  }
-
   public static HadoopModelStore models(SparkGridConfig config, Configuration hadoop) {
-    return new HadoopModelStore(root(config), hadoop);
+    return new HadoopModelStore(config.storeRoot(), hadoop);
   }
 
   public static HadoopCheckpointStore checkpoints(SparkGridConfig config, Configuration hadoop) {
-    return new HadoopCheckpointStore(root(config), hadoop);
+    return new HadoopCheckpointStore(config.storeRoot(), hadoop);
   }
 }

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -63,7 +62,6 @@ public final class ComputeJob {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String MODEL_ZIP = "model.zip";
   static final String STATE_JSON = "state.json";
-  static final String REQUEST_JSON = "request.json";
 
   /**
    * The outcome of a run.
@@ -97,11 +95,7 @@ public final class ComputeJob {
    * @throws IOException if the store or the data cannot be read
    */
   public Result run(TrainingRequest request, String jobId) throws IOException {
-    if (checkpoints.latest(jobId).isPresent()) {
-      throw new IllegalArgumentException("job '" + jobId + "' has run before and has checkpoints in the store: continue"
-          + " it with --resume " + jobId + ", or start afresh under another id (--job-id)");
-    }
-    checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
+    JobRuns.start(checkpoints, jobId, request);
     return execute(request, jobId, null);
   }
 
@@ -111,15 +105,7 @@ public final class ComputeJob {
    * @throws IllegalArgumentException if the job is unknown or has no checkpoint
    */
   public Result resume(String jobId) throws IOException {
-    Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
-    if (in.isEmpty()) {
-      throw new IllegalArgumentException("job '" + jobId + "' is unknown: no " + REQUEST_JSON
-          + " under the store's runs/" + jobId + "/ (jobs known: " + checkpoints.jobs() + ")");
-    }
-    TrainingRequest request;
-    try (InputStream is = in.get()) {
-      request = RequestCodec.parse(is.readAllBytes());
-    }
+    TrainingRequest request = JobRuns.request(checkpoints, jobId);
     OptionalLong step = checkpoints.latest(jobId);
     if (step.isEmpty()) {
       LOG.info("job {} has no checkpoint yet: starting it from the beginning", jobId);
@@ -139,7 +125,7 @@ public final class ComputeJob {
     DataSource train = DataSource.train(data);
     int[] shape = train.shape(hadoop);
     JavaRDD<ExampleShard> shards = train.shards(sc, workers).persist(StorageLevel.MEMORY_ONLY());
-    List<int[]> shardStats = shards.map(s -> new int[] {s.count(), maxLabel(s)}).collect();
+    List<int[]> shardStats = shards.map(s -> new int[] {s.count(), s.maxLabel()}).collect();
     int[] counts = shardStats.stream().mapToInt(a -> a[0]).toArray();
     int maxLabel = shardStats.stream().mapToInt(a -> a[1]).max().orElse(-1);
     int numClasses = data.classes() != null ? data.classes() : maxLabel + 1;
@@ -236,13 +222,9 @@ public final class ComputeJob {
   private JavaRDD<DataSet> testBatches(DataSource test, int workers, int numClasses, DataNormalization normalizer)
       throws IOException {
     int evalBatch = config.get(SparkGridConfig.EVAL_BATCH_SIZE);
-    return test.shards(sc, workers).flatMap(s -> {
-      List<DataSet> out = new ArrayList<>();
-      for (int from = 0; from < s.count(); from += evalBatch) {
-        out.add(Minibatches.batch(s, null, from, Math.min(from + evalBatch, s.count()), numClasses, normalizer));
-      }
-      return out.iterator();
-    }).persist(StorageLevel.MEMORY_ONLY());
+    return test.shards(sc, workers)
+        .flatMap(s -> Minibatches.all(s, evalBatch, numClasses, normalizer).iterator())
+        .persist(StorageLevel.MEMORY_ONLY());
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,
@@ -333,14 +315,6 @@ public final class ComputeJob {
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));
-  }
-
-  private static int maxLabel(ExampleShard s) {
-    int max = -1;
-    for (int l : s.labels()) {
-      max = Math.max(max, l);
-    }
-    return max;
   }
 
   /** Sums an epoch's segment reports. */

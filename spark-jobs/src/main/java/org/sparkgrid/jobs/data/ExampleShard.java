@@ -148,6 +148,15 @@ public final class ExampleShard implements Serializable {
         Arrays.copyOfRange(labels, from, to));
   }
 
+  /** The largest label in the shard, or -1 if it holds no example. */
+  public int maxLabel() {
+    int max = -1;
+    for (int l : labels()) {
+      max = Math.max(max, l);
+    }
+    return max;
+  }
+
   /**
    * The bounds of block {@code shard} when {@code count} examples are cut into {@code numShards}
    * contiguous blocks: {@code [shard*count/numShards, (shard+1)*count/numShards)}. Block sizes differ

@@ -4,9 +4,6 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.apache.hadoop.conf.Configuration;
@@ -60,29 +57,6 @@ final class HadoopFiles {
     } catch (IOException | RuntimeException e) {
       raw.close();
       throw e;
-    }
-  }
-
-  /**
-   * A Hadoop configuration's entries as a serializable value, to rebuild the same configuration in a
-   * Spark task (a {@link Configuration} is not {@link Serializable}).
-   */
-  static final class ConfEntries implements Serializable {
-    private static final long serialVersionUID = 1L;
-
-    private final HashMap<String, String> entries = new HashMap<>();
-
-    ConfEntries(Configuration conf) {
-      for (Map.Entry<String, String> e : conf) {
-        entries.put(e.getKey(), e.getValue());
-      }
-    }
-
-    /** A configuration holding exactly the captured entries (no default resources loaded). */
-    Configuration toConfiguration() {
-      Configuration conf = new Configuration(false);
-      entries.forEach(conf::set);
-      return conf;
     }
   }
 }

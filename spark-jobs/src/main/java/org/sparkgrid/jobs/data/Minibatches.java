@@ -105,6 +105,18 @@ public final class Minibatches {
   }
 
   /**
+   * The whole shard as minibatches of {@code batchSize} in natural order (the last one possibly
+   * smaller): for evaluation, and for engines that take prepared minibatches.
+   */
+  public static java.util.List<DataSet> all(ExampleShard s, int batchSize, int numClasses, DataNormalization norm) {
+    java.util.List<DataSet> out = new java.util.ArrayList<>(numBatches(s.count(), batchSize));
+    for (int from = 0; from < s.count(); from += batchSize) {
+      out.add(batch(s, null, from, Math.min(from + batchSize, s.count()), numClasses, norm));
+    }
+    return out;
+  }
+
+  /**
    * Minibatches of at most {@code batchSize} in {@code count} examples: {@code ceil(count / batchSize)},
    * the last one possibly smaller.
    *

@@ -31,7 +31,7 @@ final class ShardTasks {
     if (numShards < 1) {
       throw new IllegalArgumentException("numShards must be >= 1, was " + numShards);
     }
-    HadoopFiles.ConfEntries conf = new HadoopFiles.ConfEntries(sc.hadoopConfiguration());
+    ConfEntries conf = new ConfEntries(sc.hadoopConfiguration());
     List<Integer> indices = IntStream.range(0, numShards).boxed().collect(Collectors.toList());
     return sc.parallelize(indices, numShards)
         .mapPartitionsWithIndex(

@@ -1,7 +1,5 @@
 package org.sparkgrid.jobs.engine;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
@@ -44,16 +42,8 @@ public final class Dl4jSparkEngine implements TrainingEngine {
     int bs = settings.batchSize();
     int numClasses = settings.numClasses();
     DataNormalization norm = settings.normalizer();
-    this.batches = shards.mapPartitions(it -> {
-      List<DataSet> out = new ArrayList<>();
-      while (it.hasNext()) {
-        ExampleShard s = it.next();
-        for (int from = 0; from < s.count(); from += bs) {
-          out.add(Minibatches.batch(s, null, from, Math.min(from + bs, s.count()), numClasses, norm));
-        }
-      }
-      return out.iterator();
-    }).persist(StorageLevel.MEMORY_ONLY());
+    this.batches = shards.flatMap(s -> Minibatches.all(s, bs, numClasses, norm).iterator())
+        .persist(StorageLevel.MEMORY_ONLY());
     this.batchCount = batches.count();
     this.exampleCount = shards.map(ExampleShard::count).reduce(Integer::sum);
   }

@@ -4,8 +4,8 @@
  *
  * <p>Start with {@link org.sparkgrid.jobs.store.HadoopModelStore} and
  * {@link org.sparkgrid.jobs.store.HadoopCheckpointStore}, which implement the interfaces of
- * {@code org.sparkgrid.core.store}; {@link org.sparkgrid.jobs.store.StoreLocations} gives the
- * default root. How writes are made atomic (write to {@code _tmp-<uuid>}, then rename without
+ * {@code org.sparkgrid.core.store}; {@code SparkGridConfig.storeRoot()} gives the default root.
+ * How writes are made atomic (write to {@code _tmp-<uuid>}, then rename without
  * replacing) is in the package-private {@code StoreFileSystem}.
  */
 package org.sparkgrid.jobs.store;

@@ -4,10 +4,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.Serializable;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +47,8 @@ import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.compute.HadoopPathChecker;
 import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.compute.JobRuns;
+import org.sparkgrid.jobs.data.ConfEntries;
 import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
@@ -91,7 +91,6 @@ public final class FederationRunner {
   private static final int VALIDATION_LIMIT = 2_000;
   static final String STATE_JSON = "round-state.json";
   static final String ROUNDS_JSON = "rounds.json";
-  static final String REQUEST_JSON = "request.json";
 
   /**
    * @param jobId      the job
@@ -126,25 +125,13 @@ public final class FederationRunner {
       throw new IllegalArgumentException("mode: tree mode needs a federation section; this request has mode "
           + request.mode().wire());
     }
-    if (checkpoints.latest(jobId).isPresent()) {
-      throw new IllegalArgumentException("job '" + jobId + "' has run before and has checkpoints in the store: continue"
-          + " it with --resume " + jobId + ", or start afresh under another id (--job-id)");
-    }
-    checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
+    JobRuns.start(checkpoints, jobId, request);
     return execute(request, jobId, null);
   }
 
   /** Resumes a federation from its last completed round. */
   public Result resume(String jobId) throws IOException {
-    Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
-    if (in.isEmpty()) {
-      throw new IllegalArgumentException("job '" + jobId + "' is unknown: no " + REQUEST_JSON
-          + " under the store's runs/" + jobId + "/");
-    }
-    TrainingRequest request;
-    try (InputStream is = in.get()) {
-      request = RequestCodec.parse(is.readAllBytes());
-    }
+    TrainingRequest request = JobRuns.request(checkpoints, jobId);
     OptionalLong step = checkpoints.latest(jobId);
     return execute(request, jobId, step.isPresent() ? step.getAsLong() : null);
   }
@@ -160,15 +147,15 @@ public final class FederationRunner {
     DataSpec data = request.data();
 
     ExampleShard validation = read(data, data.train(), Math.min(VALIDATION_LIMIT,
-        data.limit() == null ? Integer.MAX_VALUE : data.limit()), hadoop);
-    int numClasses = data.classes() != null ? data.classes() : maxLabel(validation) + 1;
+        data.limit() == null ? Integer.MAX_VALUE : data.limit()), data.classes(), hadoop);
+    int numClasses = data.classes() != null ? data.classes() : validation.maxLabel() + 1;
     DataNormalization normalizer = Normalizers.fit(data.normalization(), validation);
     MultiLayerConfiguration conf = NetworkFactory.build(request.model(), request.training(), validation.shape(),
         numClasses);
     String networkJson = conf.toJson();
     List<DataSet> validationBatches = batches(validation, numClasses, normalizer);
     List<DataSet> testBatches = data.test() == null ? null
-        : batches(read(data, data.test(), null, hadoop), numClasses, normalizer);
+        : batches(read(data, data.test(), null, data.classes(), hadoop), numClasses, normalizer);
 
     AggregationStrategy strategy = Strategies.create(fed);
     RoundState state;
@@ -195,7 +182,7 @@ public final class FederationRunner {
 
     MultiLayerNetwork scorer = NetworkFactory.init(NetworkFactory.parse(networkJson));
     EvaluationResult evaluation = null;
-    SerializableConf executorConf = new SerializableConf(hadoop);
+    ConfEntries executorConf = new ConfEntries(hadoop);
     List<UpdateCheck> checks = List.of(allowlistCheck(federation));
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites());
@@ -264,7 +251,7 @@ public final class FederationRunner {
   /** Runs every selected site's training as its own Spark job and keeps what arrives before the deadline. */
   private List<SiteResult> trainSites(TrainingRequest request, FederationFile federation, List<String> selected,
       String networkJson, float[] global, DataNormalization normalizer, int numClasses, double mu, int round,
-      SerializableConf conf, Map<String, String> rejected) {
+      ConfEntries conf, Map<String, String> rejected) {
     long timeoutMs = request.federation().roundTimeoutMs();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     SiteTrainer siteTrainer = trainer;
@@ -276,7 +263,7 @@ public final class FederationRunner {
           request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
           + id.hashCode(), round);
       sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
-      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.get())).collectAsync());
+      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.toConfiguration())).collectAsync());
     }
     List<SiteResult> results = new ArrayList<>();
     for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
@@ -397,26 +384,19 @@ public final class FederationRunner {
     }
   }
 
-  static ExampleShard read(DataSpec d, String path, Integer limit, Configuration conf) throws IOException {
+  /**
+   * Reads a coordinator or site dataset in the request's format; idx labels are checked against
+   * {@code classes} when it is not null.
+   */
+  static ExampleShard read(DataSpec d, String path, Integer limit, Integer classes, Configuration conf)
+      throws IOException {
     return d.format() == DataSpec.Format.IDX
-        ? IdxReader.read(conf, path, limit, d.classes())
+        ? IdxReader.read(conf, path, limit, classes)
         : CsvReader.read(conf, path, d.labelColumn(), d.header(), limit);
   }
 
   private static List<DataSet> batches(ExampleShard s, int numClasses, DataNormalization norm) {
-    List<DataSet> out = new ArrayList<>();
-    for (int from = 0; from < s.count(); from += 1000) {
-      out.add(Minibatches.batch(s, null, from, Math.min(from + 1000, s.count()), numClasses, norm));
-    }
-    return out;
-  }
-
-  private static int maxLabel(ExampleShard s) {
-    int max = -1;
-    for (int l : s.labels()) {
-      max = Math.max(max, l);
-    }
-    return max;
+    return Minibatches.all(s, 1000, numClasses, norm);
   }
 
   private static String rootMessage(Throwable t) {
@@ -425,21 +405,5 @@ public final class FederationRunner {
       c = c.getCause();
     }
     return c.getMessage() == null ? c.toString() : c.getMessage();
-  }
-
-  /** The driver's Hadoop settings, carried to the site tasks. */
-  static final class SerializableConf implements Serializable {
-    private static final long serialVersionUID = 1L;
-    private final HashMap<String, String> entries = new HashMap<>();
-
-    SerializableConf(Configuration conf) {
-      conf.forEach(e -> entries.put(e.getKey(), e.getValue()));
-    }
-
-    Configuration get() {
-      Configuration c = new Configuration(false);
-      entries.forEach(c::set);
-      return c;
-    }
   }
 }

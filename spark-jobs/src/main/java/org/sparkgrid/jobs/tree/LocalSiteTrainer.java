@@ -6,12 +6,9 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
-import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.ExampleShard;
-import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.model.NetworkFactory;
-import org.sparkgrid.core.request.DataSpec;
 
 /**
  * Site-local training: reads only the site's own path, fits {@code localEpochs} epochs from the
@@ -27,7 +24,7 @@ public final class LocalSiteTrainer implements SiteTrainer {
   public SiteResult train(SiteTask task, Configuration conf) throws IOException {
     long t0 = System.nanoTime();
     NetworkFactory.limitThreads(1);
-    ExampleShard data = read(task, conf);
+    ExampleShard data = FederationRunner.read(task.data(), task.dataPath(), null, task.numClasses(), conf);
     MultiLayerNetwork net = NetworkFactory.fromParams(task.networkJson(), task.global(), null);
     INDArray global = task.mu() > 0 ? Nd4j.createFromArray(task.global()).reshape(net.params().shape()) : null;
     double lossSum = 0;
@@ -52,12 +49,5 @@ public final class LocalSiteTrainer implements SiteTrainer {
     }
     return new SiteResult(task.siteId(), delta, data.count(), data.count() == 0 ? Double.NaN : lossSum / data.count(),
         (System.nanoTime() - t0) / 1e9);
-  }
-
-  private static ExampleShard read(SiteTask task, Configuration conf) throws IOException {
-    DataSpec d = task.data();
-    return d.format() == DataSpec.Format.IDX
-        ? IdxReader.read(conf, task.dataPath(), null, task.numClasses())
-        : CsvReader.read(conf, task.dataPath(), d.labelColumn(), d.header(), null);
   }
 }
