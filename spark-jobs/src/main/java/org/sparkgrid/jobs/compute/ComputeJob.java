@@ -61,7 +61,8 @@ public final class ComputeJob {
   private static final Logger LOG = LoggerFactory.getLogger(ComputeJob.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String MODEL_ZIP = "model.zip";
-  static final String STATE_JSON = "state.json";
+  /** A checkpoint's progress file: epoch, step, iterations, initFrom and {@code history} (the epochs so far). */
+  public static final String STATE_JSON = "state.json";
 
   /**
    * The outcome of a run.
