@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
@@ -108,7 +109,7 @@ public final class JobReport {
     Path file = Files.isDirectory(out) ? out.resolve("report-" + jobId + ".html") : out;
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, ".report-", ".html");
+    Path tmp = dir.resolve("." + file.getFileName() + "." + UUID.randomUUID() + ".tmp");
     try {
       Files.writeString(tmp, ReportPage.html(inputs), StandardCharsets.UTF_8);
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

@@ -15,6 +15,7 @@ import org.knowm.xchart.HeatMapChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.internal.chartpart.Chart;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 
 /**
@@ -25,6 +26,8 @@ final class ReportCharts {
   static final int WIDTH = 760;
   static final int HEIGHT = 360;
   private static final String PNG_DATA_URI = "data:image/png;base64,";
+  /** Axis and bar labels: thousands separated, at most 4 decimals (not 0.857831220160903). */
+  private static final String DECIMALS = "#,##0.####";
 
   private ReportCharts() {}
 
@@ -123,7 +126,9 @@ final class ReportCharts {
     return dataUri(chart);
   }
 
-  private static void style(Styler s) {
+  private static void style(AxesChartStyler s) {
+    s.setYAxisDecimalPattern(DECIMALS);
+    s.setDecimalPattern(DECIMALS);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBorderVisible(false);
     s.setChartTitleBoxVisible(false);

@@ -33,9 +33,9 @@ public final class ReportPage {
   private static final String CSS = """
       body{font-family:system-ui,-apple-system,"DejaVu Sans",sans-serif;margin:2em auto;max-width:70em;color:#222;padding:0 1em}
       h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:2em;border-bottom:1px solid #ddd}
-      table{border-collapse:collapse;margin:.8em 0;font-size:.92em}
+      table{border-collapse:collapse;margin:.8em 0;font-size:.92em;display:block;overflow-x:auto;max-width:100%}
       th,td{border:1px solid #ddd;padding:.25em .6em;text-align:left;vertical-align:top}
-      td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f6f8}
+      td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f4f6f8}td:first-child{white-space:nowrap}
       tr.best td{background:#e8f5e9;font-weight:600}
       figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #eee}
       figcaption{font-size:.85em;color:#555}
@@ -255,10 +255,22 @@ public final class ReportPage {
       out.append("<p>The request has no <code>reward</code> section: contributions were measured, nothing was"
           + " paid.</p>\n");
     }
-    table(List.of("site", "account", "rounds merged", "examples", "mean example share", "loss improvement", "Shapley",
-        "reward (tokens)"), sr.sites().stream().map(s -> List.of(s.id(), firstNonNull(s.account(), ""),
-            Integer.toString(s.rounds()), Long.toString(s.examples()), fixed(s.meanExampleShare(), 3),
-            fixed(s.lossImprovement(), 5), fixed(s.shapley(), 5), tokens(s.reward()))).toList(), null);
+    boolean shapley = sr.sites().stream().anyMatch(s -> !Double.isNaN(s.shapley()));
+    List<String> header = new ArrayList<>(List.of("site", "account", "rounds merged", "examples", "mean example share",
+        "loss improvement"));
+    if (shapley) {
+      header.add("Shapley");
+    }
+    header.add("reward (tokens)");
+    table(header, sr.sites().stream().map(s -> {
+      List<String> row = new ArrayList<>(List.of(s.id(), firstNonNull(s.account(), ""), Integer.toString(s.rounds()),
+          Long.toString(s.examples()), fixed(s.meanExampleShare(), 3), fixed(s.lossImprovement(), 5)));
+      if (shapley) {
+        row.add(fixed(s.shapley(), 5));
+      }
+      row.add(tokens(s.reward()));
+      return row;
+    }).toList(), null);
     if (!sr.rounds().isEmpty()) {
       boolean onChain = sr.rounds().stream().anyMatch(r -> r.transactionHash() != null);
       out.append("<p>").append(onChain ? "Settled on chain, one transaction per round:"
