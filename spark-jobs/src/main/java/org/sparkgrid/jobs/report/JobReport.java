@@ -45,8 +45,8 @@ import org.sparkgrid.jobs.tree.FederationRunner;
  *   <li>the service's job store (when {@code spark.sparkgrid.jobs.jdbcUrl} is set or the embedded
  *       one exists under the home): a succeeded job's result names its model and version;
  *   <li>the model store: the version whose {@code lineage.json} has {@code "job": JOB}, looked for
- *       among the versions of the model the job's recorded request names ({@code runs/JOB/request.json}),
- *       or among all models when no request is recorded; the newest such version wins;
+ *       first among the versions of the model the job's recorded request names
+ *       ({@code runs/JOB/request.json}), then among all other models; the newest such version wins;
  *   <li>the job's run files alone, for a job that has not registered a model (still running,
  *       failed or killed): the figures of its latest checkpoint, marked as such on the page.
  * </ol>
@@ -148,7 +148,12 @@ public final class JobReport {
     Map<String, Object> request = recorded.isPresent() ? toMap(RequestCodec.write(recorded.get()))
         : job.isPresent() ? toMap(job.get().requestJson().getBytes(StandardCharsets.UTF_8)) : Map.of();
     String modelName = JsonValues.text(JsonValues.map(request, "model"), "name");
-    Optional<ModelVersion> v = registeredBy(jobId, modelName == null ? models.names() : List.of(modelName));
+    // the model the request names first; then every other one (a version may be registered under another name)
+    List<String> names = new ArrayList<>(models.names());
+    if (modelName != null && names.remove(modelName)) {
+      names.add(0, modelName);
+    }
+    Optional<ModelVersion> v = registeredBy(jobId, names);
     if (v.isPresent()) {
       return fromVersion(jobId, v.get(), notes);
     }

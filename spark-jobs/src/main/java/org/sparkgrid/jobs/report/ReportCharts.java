@@ -92,7 +92,7 @@ final class ReportCharts {
 
   /**
    * A confusion matrix as a heat map: actual classes down (class 0 at the top), predicted across,
-   * each cell labelled with its count.
+   * each cell labelled with its count (up to 20 classes; beyond, the shading alone).
    *
    * @param confusion {@code confusion[actual][predicted]}, square
    */
@@ -105,7 +105,7 @@ final class ReportCharts {
     HeatMapChart chart = new HeatMapChartBuilder().width(cell * n + 220).height(cell * n + 150).title(title)
         .xAxisTitle("predicted class").yAxisTitle("actual class").build();
     style(chart.getStyler());
-    chart.getStyler().setShowValue(true);
+    chart.getStyler().setShowValue(n <= 20);
     chart.getStyler().setLegendVisible(false);
     chart.getStyler().setHeatMapValueDecimalPattern("#");
     chart.getStyler().setRangeColors(new Color[] {new Color(0xf7fbff), new Color(0x9ecae1), new Color(0x4292c6)});
