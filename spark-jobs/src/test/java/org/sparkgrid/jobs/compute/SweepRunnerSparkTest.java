@@ -11,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.SparkConf;
@@ -246,6 +248,52 @@ class SweepRunnerSparkTest {
     assertThat(checkpoints().steps("sw-resume-trial-0")).isEqualTo(trial0Steps);
     assertThat(r.leaderboard().trials()).hasSize(3).contains(firstRun.get(0));
     assertThat(models().versions("sw-resume")).containsExactly(r.version());
+  }
+
+  @Test
+  void cancellingTheJobStopsEveryTrialRecordsNoneAndRegistersNothing() throws Exception {
+    // Prepare: two long trials at once; once both have finished a Spark job, cancel as the service does
+    // (the job store first, then the Spark job group), and note the group and pool each trial's jobs ran in
+    TrainingRequest req = RequestCodec.withOverrides(request("sw-cancel", "[0.001, 0.003]", 2),
+        Map.of("training.epochs", 200));
+    AtomicBoolean cancelled = new AtomicBoolean();
+    Set<Integer> started = ConcurrentHashMap.newKeySet();
+    Set<String> groupsAndPools = ConcurrentHashMap.newKeySet();
+    List<TrialOutcome> done = new CopyOnWriteArrayList<>();
+    SweepRunner.Listener cancelling = new SweepRunner.Listener() {
+      @Override
+      public ProgressListener progress(SweepTrials.Trial trial) {
+        return new ProgressListener() {
+          @Override
+          public void segment(TrainingEngine.SegmentReport report) {
+            groupsAndPools.add(trial.index() + " " + sc.getLocalProperty("spark.jobGroup.id") + " "
+                + sc.getLocalProperty("spark.scheduler.pool"));
+            started.add(trial.index());
+            if (started.size() == 2 && cancelled.compareAndSet(false, true)) {
+              sc.cancelJobGroup("sw-cancel");
+            }
+          }
+        };
+      }
+
+      @Override
+      public void trialDone(TrialOutcome outcome) {
+        done.add(outcome);
+      }
+    };
+
+    // Execute
+    assertThatThrownBy(() -> runner(cancelling, cancelled::get).run(req, "sw-cancel"))
+        .isInstanceOf(CancellationException.class);
+
+    // Assert: every trial stopped, none counted as a result, the trials in the job's group, a pool each
+    assertThat(done).isEmpty();
+    assertThat(models().versions("sw-cancel")).isEmpty();
+    try (InputStream in = checkpoints().openRunFile("sw-cancel", SweepRunner.SWEEP_JSON).orElseThrow()) {
+      assertThat(StoreJson.read(in, SweepRunner.SWEEP_JSON)).isEqualTo(Map.of("trials", List.of()));
+    }
+    assertThat(groupsAndPools).hasSize(2).allMatch(g -> g.matches("[01] sw-cancel sparkgrid-trial-[01]"));
+    assertThat(groupsAndPools.stream().map(g -> g.substring(g.lastIndexOf('-')))).doesNotHaveDuplicates();
   }
 
   @Test
