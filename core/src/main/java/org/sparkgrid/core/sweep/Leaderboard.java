@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * The trials of a sweep and how they rank: the best by {@code select} is the one registered.
@@ -110,7 +109,7 @@ public record Leaderboard(String method, String select, List<TrialOutcome> trial
    * RANK  TRIAL  STATUS     ACCURACY  LOSS    TRAIN_S  OVERRIDES
    * 1 *   2      succeeded  0.7810    0.6177  1.9      training.updater.learningRate=0.005
    * 2     1      succeeded  0.7240    0.7902  1.8      training.updater.learningRate=0.001
-   * -     0      failed     -         -       -        training.updater.learningRate=5.0  error: ...
+   * -     0      failed     -         -       -        training.updater.learningRate=5  error: ...
    * </pre>
    */
   public String table() {
@@ -122,8 +121,7 @@ public record Leaderboard(String method, String select, List<TrialOutcome> trial
     int rank = 0;
     for (TrialOutcome o : ranked()) {
       String place = rankable(o) ? ++rank + (Objects.equals(winner, o.trial()) ? " *" : "") : "-";
-      String overrides = o.overrides().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-          .collect(Collectors.joining(" "));
+      String overrides = o.overridesText();
       if (o.error() != null) {
         overrides += "  error: " + o.error().lines().findFirst().orElse("");
       }

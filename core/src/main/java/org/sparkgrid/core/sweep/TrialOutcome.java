@@ -1,9 +1,11 @@
 package org.sparkgrid.core.sweep;
 
+import java.math.BigDecimal;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 /**
  * How one trial of a sweep ended: a row of its {@link Leaderboard}.
@@ -72,6 +74,17 @@ public record TrialOutcome(
   public double metric(String name) {
     Double v = metrics.get(name);
     return v == null ? Double.NaN : v;
+  }
+
+  /**
+   * The overrides as {@code field=value} pairs joined by {@code ", "}, numbers written plainly:
+   * {@code training.updater.learningRate=0.0003, training.batchSize=64}.
+   */
+  public String overridesText() {
+    return overrides.entrySet().stream()
+        .map(e -> e.getKey() + "=" + (e.getValue() instanceof Double d && Double.isFinite(d)
+            ? BigDecimal.valueOf(d).stripTrailingZeros().toPlainString() : e.getValue()))
+        .collect(Collectors.joining(", "));
   }
 
   /**

@@ -94,6 +94,18 @@ class LeaderboardTest {
   }
 
   @Test
+  void overridesReadPlainly() {
+    Map<String, Object> overrides = new java.util.LinkedHashMap<>();
+    overrides.put("training.updater.learningRate", 0.0003);
+    overrides.put("training.batchSize", 64);
+    overrides.put("model.mlp.activation", "tanh");
+    overrides.put("training.l2", 1.0);
+
+    assertThat(TrialOutcome.failed(0, "t", overrides, "x").overridesText())
+        .isEqualTo("training.updater.learningRate=0.0003, training.batchSize=64, model.mlp.activation=tanh, training.l2=1");
+  }
+
+  @Test
   void roundTripsThroughJson() throws Exception {
     ObjectMapper json = new ObjectMapper();
     Leaderboard board = new Leaderboard("random", "loss", List.of(ok(0, 0.7, 0.9), failed(1, "boom"), ok(2, 0.75, 0.5)));

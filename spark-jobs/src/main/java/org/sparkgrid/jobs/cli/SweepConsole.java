@@ -2,7 +2,6 @@ package org.sparkgrid.jobs.cli;
 
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.stream.Collectors;
 import org.sparkgrid.core.request.SweepTrials;
 import org.sparkgrid.core.sweep.TrialOutcome;
 import org.sparkgrid.jobs.compute.ConsoleProgress;
@@ -38,12 +37,10 @@ final class SweepConsole implements SweepRunner.Listener {
 
   @Override
   public void trialDone(TrialOutcome o) {
-    String overrides = o.overrides().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", "));
     String result = o.status() == TrialOutcome.Status.FAILED
         ? "failed: " + o.error()
         : String.format(Locale.ROOT, "test accuracy %.4f, test loss %.4f", o.metric(TrialOutcome.ACCURACY),
             o.metric(TrialOutcome.LOSS));
-    out.println("[sparkgrid] trial " + o.trial() + " (" + overrides + ") " + result);
+    out.println("[sparkgrid] trial " + o.trial() + " (" + o.overridesText() + ") " + result);
   }
 }

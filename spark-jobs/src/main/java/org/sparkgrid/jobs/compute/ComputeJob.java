@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Runs one compute-mode training request on Spark, end to end: reads and shards the data,
  * fits the normalizer, builds the network (or starts from {@code model.initFrom}), trains epoch by
  * epoch with the request's engine, evaluates on the test set after each epoch, checkpoints after
- * each Spark job, and registers the model with its metrics and lineage.
+ * each Spark job, and registers the model with its metrics and lineage. {@link #train} and
+ * {@link #publish} split the last step off, for a caller that registers only some of what it
+ * trains ({@link SweepRunner}); a request with a sweep is refused here.
  *
  * <pre>{@code
  * TrainingRequest req = RequestCodec.parse(Files.readAllBytes(Path.of("conf/requests/quickstart-cnn.json")));

@@ -219,16 +219,11 @@ public final class SweepRunner {
 
   private static String noWinner(String jobId, Leaderboard board) {
     String rows = board.ranked().stream()
-        .map(o -> "trial " + o.trial() + " (" + overrides(o) + "): "
+        .map(o -> "trial " + o.trial() + " (" + o.overridesText() + "): "
             + (o.error() != null ? o.error() : "no finite " + board.select()))
         .collect(Collectors.joining("; "));
     return "no trial of sweep " + jobId + " can be registered, all " + board.trials().size() + " failed or have no"
         + " finite " + board.select() + ": " + rows;
-  }
-
-  private static String overrides(TrialOutcome o) {
-    return o.overrides().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
-        .collect(Collectors.joining(", "));
   }
 
   /** One execution of a sweep: the trial threads and what they found. */

@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * The long-running SparkGrid service: a Spark driver that consumes training requests from Kafka,
  * keeps them in the job store (offsets committed only after that), and runs them one after another
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
- * publishing lifecycle and per-epoch/per-round events. Cancel through the control topic. A service
+ * publishing lifecycle and per-epoch/per-round events. A request with a sweep runs its trials with
+ * {@link SweepRunner}, a {@code trial} event per finished trial, its leaderboard in the job's result.
+ * Cancel through the control topic. A service
  * killed at any point and started again puts the jobs that were running back in the queue, and
  * those resume from their last checkpoint.
  *

@@ -46,7 +46,7 @@ class JobSummaryTest {
         sweep (grid, best by test accuracy): trial 2 registered
         RANK  TRIAL  STATUS     ACCURACY  LOSS    TRAIN_S  OVERRIDES
         1 *   2      succeeded  0.7800    0.6200  1.9      training.updater.learningRate=0.003
-        2     0      succeeded  0.6100    1.2000  2.0      training.updater.learningRate=1.0E-4
+        2     0      succeeded  0.6100    1.2000  2.0      training.updater.learningRate=0.0001
         -     1      failed     -         -       -        training.updater.learningRate=0.5  error: boom
         """);
   }
