@@ -137,6 +137,7 @@ public record TrialOutcome(
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("trial " + trial + ": status must be succeeded or failed, got " + st, e);
     }
-    return new TrialOutcome(n.intValue(), s, overrides, parsed, metrics, (String) m.get("error"));
+    return new TrialOutcome(n.intValue(), s, overrides, parsed, metrics,
+        m.get("error") == null ? null : String.valueOf(m.get("error")));
   }
 }

@@ -18,6 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -97,6 +99,22 @@ class SweepRunnerSparkTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** A listener from a progress listener per trial and a consumer of finished trials. */
+  private static SweepRunner.Listener listener(Function<SweepTrials.Trial, ProgressListener> progress,
+      Consumer<TrialOutcome> done) {
+    return new SweepRunner.Listener() {
+      @Override
+      public ProgressListener progress(SweepTrials.Trial trial) {
+        return progress.apply(trial);
+      }
+
+      @Override
+      public void trialDone(TrialOutcome outcome) {
+        done.accept(outcome);
+      }
+    };
   }
 
   /** A checkpoint left under a trial's id: that trial then fails as a job that ran before. */
@@ -193,24 +211,14 @@ class SweepRunnerSparkTest {
     TrainingRequest req = request("sw-resume", "[0.001, 0.003, 0.01]", 1);
     AtomicInteger trial1Segments = new AtomicInteger();
     List<TrialOutcome> firstRun = new CopyOnWriteArrayList<>();
-    SweepRunner.Listener counting = new SweepRunner.Listener() {
+    SweepRunner.Listener counting = listener(trial -> new ProgressListener() {
       @Override
-      public ProgressListener progress(SweepTrials.Trial trial) {
-        return new ProgressListener() {
-          @Override
-          public void segment(TrainingEngine.SegmentReport report) {
-            if (trial.index() == 1) {
-              trial1Segments.incrementAndGet();
-            }
-          }
-        };
+      public void segment(TrainingEngine.SegmentReport report) {
+        if (trial.index() == 1) {
+          trial1Segments.incrementAndGet();
+        }
       }
-
-      @Override
-      public void trialDone(TrialOutcome outcome) {
-        firstRun.add(outcome);
-      }
-    };
+    }, firstRun::add);
     assertThatThrownBy(() -> runner(counting, () -> trial1Segments.get() >= 2).run(req, "sw-resume"))
         .isInstanceOf(CancellationException.class)
         .hasMessage("sweep sw-resume stopped before its trials finished");
@@ -222,22 +230,12 @@ class SweepRunnerSparkTest {
     // Execute
     List<TrialOutcome> secondRun = new CopyOnWriteArrayList<>();
     Map<Integer, List<String>> phases = new ConcurrentHashMap<>();
-    SweepRunner.Listener recording = new SweepRunner.Listener() {
+    SweepRunner.Listener recording = listener(trial -> new ProgressListener() {
       @Override
-      public ProgressListener progress(SweepTrials.Trial trial) {
-        return new ProgressListener() {
-          @Override
-          public void phase(String description) {
-            phases.computeIfAbsent(trial.index(), k -> new CopyOnWriteArrayList<>()).add(description);
-          }
-        };
+      public void phase(String description) {
+        phases.computeIfAbsent(trial.index(), k -> new CopyOnWriteArrayList<>()).add(description);
       }
-
-      @Override
-      public void trialDone(TrialOutcome outcome) {
-        secondRun.add(outcome);
-      }
-    };
+    }, secondRun::add);
     SweepRunner.Result r = runner(recording, () -> false).resume("sw-resume");
 
     // Assert
@@ -260,27 +258,17 @@ class SweepRunnerSparkTest {
     Set<Integer> started = ConcurrentHashMap.newKeySet();
     Set<String> groupsAndPools = ConcurrentHashMap.newKeySet();
     List<TrialOutcome> done = new CopyOnWriteArrayList<>();
-    SweepRunner.Listener cancelling = new SweepRunner.Listener() {
+    SweepRunner.Listener cancelling = listener(trial -> new ProgressListener() {
       @Override
-      public ProgressListener progress(SweepTrials.Trial trial) {
-        return new ProgressListener() {
-          @Override
-          public void segment(TrainingEngine.SegmentReport report) {
-            groupsAndPools.add(trial.index() + " " + sc.getLocalProperty("spark.jobGroup.id") + " "
-                + sc.getLocalProperty("spark.scheduler.pool"));
-            started.add(trial.index());
-            if (started.size() == 2 && cancelled.compareAndSet(false, true)) {
-              sc.cancelJobGroup("sw-cancel");
-            }
-          }
-        };
+      public void segment(TrainingEngine.SegmentReport report) {
+        groupsAndPools.add(trial.index() + " " + sc.getLocalProperty("spark.jobGroup.id") + " "
+            + sc.getLocalProperty("spark.scheduler.pool"));
+        started.add(trial.index());
+        if (started.size() == 2 && cancelled.compareAndSet(false, true)) {
+          sc.cancelJobGroup("sw-cancel");
+        }
       }
-
-      @Override
-      public void trialDone(TrialOutcome outcome) {
-        done.add(outcome);
-      }
-    };
+    }, done::add);
 
     // Execute
     assertThatThrownBy(() -> runner(cancelling, cancelled::get).run(req, "sw-cancel"))
