@@ -43,6 +43,9 @@ final class EventJson {
       o.put("trial", p.trial());
       o.set("overrides", MAPPER.valueToTree(new TreeMap<>(p.overrides())));
       o.set("metrics", MAPPER.valueToTree(new TreeMap<>(p.metrics())));
+      if (p.error() != null) {
+        o.put("error", p.error());
+      }
     } else if (e.payload() instanceof JobEvent.Succeeded p) {
       o.put("model", p.model());
       o.put("modelVersion", p.modelVersion());
@@ -80,7 +83,7 @@ final class EventJson {
               o.path("sourcePartition").asInt(), o.path("sourceOffset").asLong()) : null);
       case "started" -> new JobEvent.Started(o.path("attempt").asInt());
       case "epoch" -> new JobEvent.Epoch(o.path("epoch").asInt(), metrics(o));
-      case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o));
+      case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o), o.path("error").asText(null));
       case "succeeded" -> new JobEvent.Succeeded(o.path("model").asText(null), o.path("modelVersion").asText(null), metrics(o));
       case "failed" -> new JobEvent.Failed(o.path("reason").asText(null));
       case "cancelled" -> new JobEvent.Cancelled(o.path("wasRunning").asBoolean());
