@@ -63,7 +63,11 @@ public record Leaderboard(String method, String select, List<TrialOutcome> trial
     return byGroup.thenComparing(byMetric).thenComparingInt(TrialOutcome::trial);
   }
 
-  private boolean rankable(TrialOutcome o) {
+  /**
+   * Whether {@code o} takes a place in the ranking and may win: it succeeded with a finite value of
+   * the selected metric. The others (failed, or diverged without that metric) rank last, unplaced.
+   */
+  public boolean rankable(TrialOutcome o) {
     return o.status() == TrialOutcome.Status.SUCCEEDED && Double.isFinite(o.metric(select));
   }
 

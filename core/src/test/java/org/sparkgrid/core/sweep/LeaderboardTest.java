@@ -67,6 +67,18 @@ class LeaderboardTest {
   }
 
   @Test
+  void onlySucceededTrialsWithAFiniteSelectedMetricAreRankable() {
+    TrialOutcome diverged = TrialOutcome.succeeded(0, "s-trial-0", Map.of(), Map.of("accuracy", 0.1, "loss", Double.NaN));
+    Leaderboard byLoss = new Leaderboard("grid", "loss", List.of());
+    Leaderboard byAccuracy = new Leaderboard("grid", "accuracy", List.of());
+
+    assertThat(byLoss.rankable(ok(1, 0.7, 0.9))).isTrue();
+    assertThat(byLoss.rankable(diverged)).isFalse();
+    assertThat(byLoss.rankable(failed(2, "boom"))).isFalse();
+    assertThat(byAccuracy.rankable(diverged)).isTrue();
+  }
+
+  @Test
   void noWinnerWhenEveryTrialFailed() {
     assertThat(new Leaderboard("grid", "accuracy", List.of(failed(0, "a"), failed(1, "b"))).best()).isEmpty();
   }

@@ -12,10 +12,11 @@ import java.util.Objects;
  * @param location where the version's files (or, without a version, the job's run files) lie
  * @param metrics  {@code metrics.json}: {@code accuracy}, {@code loss}, {@code evaluation} (with
  *                 {@code confusion}, {@code precision}, {@code recall}, {@code f1}), {@code epochs}
- *                 (compute mode) or {@code rounds} (tree mode), timings; without a version, the
- *                 figures of the job's latest checkpoint
+ *                 (compute mode) or {@code rounds} (tree mode), timings, a sweep's {@code sweep}
+ *                 (its leaderboard); without a version, the figures of the job's latest checkpoint
  * @param lineage  {@code lineage.json}: {@code job}, {@code mode}, {@code sites}, {@code contributions},
- *                 {@code payouts} or {@code settlements}, {@code leaderboard}, Spark details ...
+ *                 {@code payouts} or {@code settlements}, a sweep's {@code sweep} (the winning
+ *                 trial), Spark details ...
  * @param request  the request the job ran, as the codec writes it (every default filled in); empty if unknown
  * @param notes    lines shown at the top of the page (the job's state in the job store, what is missing)
  */

@@ -10,7 +10,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
+import org.sparkgrid.core.sweep.Leaderboard;
+import org.sparkgrid.core.sweep.TrialOutcome;
 
 /**
  * Builds a job's report page from its {@link ReportInputs}: one self-contained HTML file, its plots
@@ -19,7 +22,8 @@ import java.util.stream.Collectors;
  * <p>Sections, each left out when its data is absent: a summary (job, mode, model, test accuracy
  * and loss, timings), the request, loss and accuracy per epoch (compute mode) or per round (tree
  * mode), the confusion matrix and per-class scores (when there was a test set), each site's
- * contribution and reward (tree mode), and a sweep's leaderboard. A small script at the end marks
+ * contribution and reward (tree mode), and a sweep's leaderboard ({@code metrics.json}'s
+ * {@code sweep}, ranked by core's {@link Leaderboard}). A small script at the end marks
  * every image with whether it rendered ({@code data-rendered}) and sums that up in the element
  * {@code #render-check}, which the browser test reads.
  *
@@ -281,39 +285,64 @@ public final class ReportPage {
     }
   }
 
+  /**
+   * A sweep's trials, from {@code metrics.json}'s {@code sweep} (core's {@link Leaderboard#toMap}): ranked
+   * best first, the winner (the registered trial) highlighted, trials without a rank (failed, or
+   * without a finite select metric) last and unnumbered, as {@code bin/sparkgrid job} lists them.
+   */
   private void leaderboard() {
-    Leaderboard board = Leaderboard.of(in.lineage(), in.metrics(), in.request());
-    if (board.trials().isEmpty()) {
+    Map<String, Object> recorded = JsonValues.map(in.metrics(), "sweep");
+    if (recorded.isEmpty()) {
       return;
     }
-    out.append("<h2>Sweep leaderboard</h2>\n<p>").append(board.trials().size()).append(" trials ranked by ")
-        .append(esc(board.select())).append(" (").append("loss".equals(board.select()) ? "lowest" : "highest")
-        .append(" first)").append(board.best().isPresent() ? "; the best, trial " + board.best().getAsInt()
-            + ", is the registered model" : "").append(".</p>\n");
-    List<Leaderboard.Trial> scored = board.trials().stream()
-        .filter(t -> Double.isFinite(t.metric(board.select()))).toList();
-    if (!scored.isEmpty()) {
-      figure(ReportCharts.bars("Trials by " + board.select(), "trial", board.select(),
-          scored.stream().map(t -> "#" + t.index()).toList(),
-          Map.of(board.select(), scored.stream().mapToDouble(t -> t.metric(board.select())).toArray())),
-          "Sweep trials", "Each trial's " + board.select() + "; the table names what each trial changed.");
+    out.append("<h2>Sweep leaderboard</h2>\n");
+    Leaderboard board;
+    try {
+      board = Leaderboard.fromMap(recorded);
+    } catch (IllegalArgumentException e) {
+      out.append("<p class=\"note\">metrics.json has a sweep that cannot be read: ").append(esc(e.getMessage()))
+          .append("</p>\n");
+      return;
     }
-    List<String> metricNames = board.trials().stream().flatMap(t -> t.metrics().keySet().stream()).distinct().toList();
+    String select = board.select();
+    List<TrialOutcome> ranked = board.ranked();
+    Optional<TrialOutcome> winner = board.best();
+    out.append("<p>").append(ranked.size()).append(" trials (").append(esc(board.method())).append(" sweep) ranked by test ")
+        .append(esc(select)).append(" (").append(TrialOutcome.LOSS.equals(select) ? "lowest" : "highest")
+        .append(" first); ").append(winner.map(w -> "the best, trial " + w.trial() + ", is the registered model")
+            .orElse("no trial succeeded with a finite " + esc(select) + ", so none was registered")).append(".</p>\n");
+    List<TrialOutcome> scored = ranked.stream().filter(board::rankable).toList();
+    if (!scored.isEmpty()) {
+      figure(ReportCharts.bars("Trials by test " + select, "trial", select,
+          scored.stream().map(t -> "#" + t.trial()).toList(),
+          Map.of(select, scored.stream().mapToDouble(t -> t.metric(select)).toArray())),
+          "Sweep trials", "Each ranked trial's test " + select + ", best first; the table names what each trial changed.");
+    }
+    List<String> metricNames = ranked.stream().flatMap(t -> t.metrics().keySet().stream()).distinct().toList();
+    boolean errors = ranked.stream().anyMatch(t -> t.error() != null);
     List<String> header = new ArrayList<>(List.of("rank", "trial", "overrides"));
     header.addAll(metricNames);
     header.add("status");
+    if (errors) {
+      header.add("error");
+    }
     List<List<String>> rows = new ArrayList<>();
-    for (int i = 0; i < board.trials().size(); i++) {
-      Leaderboard.Trial t = board.trials().get(i);
-      List<String> row = new ArrayList<>(List.of(Double.isFinite(t.metric(board.select())) ? Integer.toString(i + 1)
-          : "-", Integer.toString(t.index()), t.overrides().entrySet().stream().map(e -> e.getKey() + " = "
-          + e.getValue()).collect(Collectors.joining(", "))));
-      metricNames.forEach(n -> row.add(t.metrics().get(n) instanceof Number ? fixed(t.metric(n), 4)
-          : String.valueOf(t.metrics().get(n) == null ? "" : t.metrics().get(n))));
-      row.add(firstNonNull(t.status(), "") + (t.error() == null ? "" : ": " + t.error()));
+    int highlight = -1;
+    int rank = 0;
+    for (TrialOutcome t : ranked) {
+      if (winner.isPresent() && winner.get().trial() == t.trial()) {
+        highlight = rows.size();
+      }
+      List<String> row = new ArrayList<>(List.of(board.rankable(t) ? Integer.toString(++rank) : "-",
+          Integer.toString(t.trial()), t.overridesText()));
+      metricNames.forEach(n -> row.add(fixed(t.metric(n), TrialOutcome.TRAIN_SECONDS.equals(n) ? 1 : 4)));
+      row.add(t.status().wire());
+      if (errors) {
+        row.add(firstNonNull(t.error(), ""));
+      }
       rows.add(row);
     }
-    table(header, rows, board.best().isPresent() ? 0 : -1);
+    table(header, rows, highlight);
   }
 
   // ---- HTML pieces

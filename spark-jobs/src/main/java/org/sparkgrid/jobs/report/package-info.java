@@ -6,7 +6,7 @@
  * {@link org.sparkgrid.jobs.report.ReportPage} from plain maps ({@code metrics.json},
  * {@code lineage.json}, the request), so it can be tested on hand-made inputs; the plots are drawn
  * with XChart by {@link org.sparkgrid.jobs.report.ReportCharts}; per-site contributions and token
- * amounts come from {@link org.sparkgrid.jobs.report.SiteRewards}, a sweep's trials from
- * {@link org.sparkgrid.jobs.report.Leaderboard}.
+ * amounts come from {@link org.sparkgrid.jobs.report.SiteRewards}; a sweep's trials are read from
+ * {@code metrics.json}'s {@code sweep} and ranked by core's {@link org.sparkgrid.core.sweep.Leaderboard}.
  */
 package org.sparkgrid.jobs.report;

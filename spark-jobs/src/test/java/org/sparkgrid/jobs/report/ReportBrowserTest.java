@@ -27,15 +27,16 @@ import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.jobs.cli.SparkGridCli;
 import org.sparkgrid.jobs.compute.ComputeJob;
 import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
 
 /**
- * The report of a real compute job and a real federation (Spark {@code local[2]}, a tiny synthetic
- * CSV problem), written by {@code sparkgrid report} and opened in headless Chromium: every plot must
- * render. Fails, not skips, without Chromium; {@code bin/sparkgrid test} installs it.
+ * The report of a real compute job, a real federation and a real sweep (Spark {@code local[2]}, a
+ * tiny synthetic CSV problem), written by {@code sparkgrid report} and opened in headless Chromium:
+ * every plot must render. Fails, not skips, without Chromium; {@code bin/sparkgrid test} installs it.
  */
 class ReportBrowserTest {
   private static final String[] ACCOUNTS = {"0x70997970c51812dc3a010c7d01b50e0d17dc79c8",
@@ -44,6 +45,7 @@ class ReportBrowserTest {
   @TempDir static Path dir;
   private static HeadlessChromium chromium;
   private static JavaSparkContext sc;
+  private static SweepRunner.Result sweep;
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   @BeforeAll
@@ -85,6 +87,16 @@ class ReportBrowserTest {
                             "roundTimeoutMs": 300000, "strategy": {"type": "fedavg"}},
              "reward": {"poolPerRound": "1000", "scoring": "loss-improvement"}}
             """.formatted(data, data, data)), "rep-tree");
+    // a sweep of three trials, two at a time; trial 2 fails (a checkpoint is already under its id)
+    checkpoints.save("rep-sweep-trial-2", 1, Map.of("stray.bin", out -> out.write(1)));
+    sweep = new SweepRunner(sc, config, models, checkpoints, SweepRunner.Listener.NONE, () -> false)
+        .run(RequestCodec.parse("""
+            {"schema": 1, "id": "rep-sweep", "model": {"name": "rep-sweep", "architecture": "mlp", "mlp": {"hidden": [8]}},
+             "data": {"format": "csv", "train": "file:%s/train.csv", "test": "file:%s/test.csv"},
+             "training": {"epochs": 2, "batchSize": 32, "seed": 5},
+             "engine": {"workers": 1, "averagingFrequency": 5},
+             "sweep": {"parameters": {"training.updater.learningRate": [0.001, 0.02, 0.05]}, "maxConcurrent": 2}}
+            """.formatted(data, data)), "rep-sweep");
   }
 
   @AfterAll
@@ -166,6 +178,30 @@ class ReportBrowserTest {
     assertThat(loaded.rendered()).isEqualTo(loaded.counted()).isEqualTo(5);
     assertThat(loaded.dom()).contains("<td>site-1</td><td>" + ACCOUNTS[0] + "</td>",
         "<td>rep-tree/round-0</td><td class=\"n\">1,000</td>", "<td>rep-tree/round-1</td><td class=\"n\">1,000</td>");
+  }
+
+  @Test
+  void sweepReportRanksItsTrialsHighlightsTheRegisteredOneAndRendersEveryPlot() throws Exception {
+    Path page = dir.resolve("out/sweep.html");
+    int winner = sweep.winner().trial();
+
+    int rc = report("rep-sweep", page);
+    HeadlessChromium.Page loaded = chromium.open(page);
+
+    assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(winner).as("trial 2 failed").isIn(0, 1);
+    assertThat(loaded.images()).extracting(HeadlessChromium.Image::alt)
+        .containsExactly("Loss per epoch", "Test accuracy per epoch", "Confusion matrix", "Sweep trials");
+    assertThat(loaded.images()).allSatisfy(img -> assertThat(img.rendered() && img.width() > 0).as(img.alt()).isTrue());
+    assertThat(loaded.rendered()).isEqualTo(loaded.counted()).isEqualTo(4);
+    assertThat(loaded.dom()).contains("<td>" + sweep.version().name() + "@" + sweep.version().version() + "</td>",
+        "<h2>Sweep leaderboard</h2>",
+        "3 trials (grid sweep) ranked by test accuracy (highest first); the best, trial " + winner
+            + ", is the registered model.",
+        "<tr class=\"best\"><td class=\"n\">1</td><td class=\"n\">" + winner + "</td>",
+        "<td class=\"n\">2</td><td class=\"n\">" + (1 - winner) + "</td>",
+        "<td>-</td><td class=\"n\">2</td><td>training.updater.learningRate=0.05</td>",
+        "<td>failed</td><td>job 'rep-sweep-trial-2' has run before");
   }
 
   @Test

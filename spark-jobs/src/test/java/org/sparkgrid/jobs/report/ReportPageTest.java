@@ -2,6 +2,8 @@ package org.sparkgrid.jobs.report;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -16,6 +18,8 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.core.request.RewardSpec;
+import org.sparkgrid.core.sweep.Leaderboard;
+import org.sparkgrid.core.sweep.TrialOutcome;
 import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.jobs.tree.TreeRewards;
@@ -212,57 +216,85 @@ class ReportPageTest {
     assertThat(html).contains("The request has no <code>reward</code> section");
   }
 
-  private static Map<String, Object> trial(int index, double lr, Double accuracy, Double loss, String status) {
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    if (accuracy != null) {
-      metrics.put("accuracy", accuracy);
-      metrics.put("loss", loss);
+  private static final String DIVERGED = "training diverged: loss is NaN at epoch 1";
+
+  private static TrialOutcome trial(int n, double lr, double accuracy, double loss) {
+    return TrialOutcome.succeeded(n, "sw-1-trial-" + n, Map.of("training.updater.learningRate", lr),
+        Map.of("accuracy", accuracy, "loss", loss, "trainSeconds", 2.0));
+  }
+
+  /** Four trials, trial 2 failed; as a sweep registers them: metrics.json's {@code sweep}, through JSON. */
+  private static ReportInputs sweep(String select) throws IOException {
+    Leaderboard board = new Leaderboard("grid", select, List.of(trial(0, 0.0005, 0.81, 0.50),
+        trial(1, 0.001, 0.86, 0.41), TrialOutcome.failed(2, "sw-1-trial-2", Map.of("training.updater.learningRate", 0.05),
+            DIVERGED), trial(3, 0.005, 0.84, 0.38)));
+    Map<String, Object> metrics = new LinkedHashMap<>(computeMetrics());
+    metrics.put("sweep", board.toMap());
+    TrialOutcome winner = board.best().orElseThrow();
+    Map<String, Object> lineage = Map.of("job", "sw-1", "sweep", Map.of("trial", winner.trial(), "trialJob", winner.id(),
+        "overrides", winner.overrides()));
+    return new ReportInputs("sw-1", "mlp@4", "x", stored(metrics), stored(lineage), Map.of("mode", "compute"), List.of());
+  }
+
+  /** The map as it comes back from the store's JSON file. */
+  private static Map<String, Object> stored(Map<String, Object> m) throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    return json.readValue(json.writeValueAsBytes(m), new TypeReference<LinkedHashMap<String, Object>>() {});
+  }
+
+  /** The trial column of the leaderboard table, top to bottom. */
+  private static List<Integer> trialColumn(String html) {
+    Matcher m = Pattern.compile("<tr(?: class=\"best\")?><td[^>]*>[^<]*</td><td class=\"n\">(\\d+)</td>")
+        .matcher(html.substring(html.indexOf("<h2>Sweep leaderboard</h2>")));
+    List<Integer> trials = new ArrayList<>();
+    while (m.find()) {
+      trials.add(Integer.parseInt(m.group(1)));
     }
-    return Map.of("index", index, "overrides", Map.of("training.updater.learningRate", lr), "metrics", metrics,
-        "status", status);
-  }
-
-  private static ReportInputs sweep(String select) {
-    Map<String, Object> lineage = Map.of("job", "sw-1", "leaderboard", List.of(
-        trial(0, 0.0005, 0.81, 0.50, "succeeded"), trial(1, 0.001, 0.86, 0.41, "succeeded"),
-        trial(2, 0.05, null, null, "failed"), trial(3, 0.005, 0.84, 0.38, "succeeded")));
-    return new ReportInputs("sw-1", "mlp@4", "x", computeMetrics(), lineage,
-        Map.of("mode", "compute", "sweep", Map.of("select", select)), List.of());
+    return trials;
   }
 
   @Test
-  void sweepLeaderboardRanksTrialsByTheSelectMetric() throws Exception {
-    ReportInputs in = sweep("accuracy");
+  void sweepLeaderboardRanksTrialsByAccuracyHighestFirstAndHighlightsTheWinner() throws Exception {
+    String html = ReportPage.html(sweep("accuracy"));
 
-    Leaderboard board = Leaderboard.of(in.lineage(), in.metrics(), in.request());
-    String html = ReportPage.html(in);
-
-    assertThat(board.trials()).extracting(Leaderboard.Trial::index).containsExactly(1, 3, 0, 2);
-    assertThat(board.best()).hasValue(1);
+    assertThat(trialColumn(html)).containsExactly(1, 3, 0, 2);
     assertThat(images(html)).containsKey("Sweep trials");
-    assertThat(html).contains("4 trials ranked by accuracy (highest first); the best, trial 1, is the registered model",
-        "<tr class=\"best\"><td class=\"n\">1</td><td class=\"n\">1</td><td>training.updater.learningRate = 0.001</td>"
-            + "<td class=\"n\">0.8600</td>",
-        "<td>-</td><td class=\"n\">2</td><td>training.updater.learningRate = 0.05</td><td></td><td></td><td>failed</td>");
+    assertThat(html).contains(
+        "4 trials (grid sweep) ranked by test accuracy (highest first); the best, trial 1, is the registered model.",
+        "<th>rank</th><th>trial</th><th>overrides</th><th>accuracy</th><th>loss</th><th>trainSeconds</th>"
+            + "<th>status</th><th>error</th>",
+        "<tr class=\"best\"><td class=\"n\">1</td><td class=\"n\">1</td><td>training.updater.learningRate=0.001</td>"
+            + "<td class=\"n\">0.8600</td><td class=\"n\">0.4100</td><td class=\"n\">2.0</td><td>succeeded</td><td></td></tr>",
+        "<tr><td class=\"n\">2</td><td class=\"n\">3</td><td>training.updater.learningRate=0.005</td>");
+    assertThat(html).containsOnlyOnce("<tr class=\"best\">");
   }
 
   @Test
-  void sweepSelectingLossRanksLowestFirst() {
-    ReportInputs in = sweep("loss");
+  void sweepSelectingLossRanksLowestFirst() throws Exception {
+    String html = ReportPage.html(sweep("loss"));
 
-    Leaderboard board = Leaderboard.of(in.lineage(), in.metrics(), in.request());
-
-    assertThat(board.trials()).extracting(Leaderboard.Trial::index).containsExactly(3, 1, 0, 2);
+    assertThat(trialColumn(html)).containsExactly(3, 1, 0, 2);
+    assertThat(html).contains("ranked by test loss (lowest first); the best, trial 3, is the registered model.",
+        "<tr class=\"best\"><td class=\"n\">1</td><td class=\"n\">3</td>");
   }
 
   @Test
-  void leaderboardInMetricsIsReadWhenLineageHasNone() {
-    Map<String, Object> metrics = Map.of("leaderboard", List.of(trial(0, 0.1, 0.5, 1.0, "succeeded")));
+  void aFailedTrialIsListedLastUnrankedWithItsError() throws Exception {
+    String html = ReportPage.html(sweep("accuracy"));
 
-    Leaderboard board = Leaderboard.of(Map.of(), metrics, Map.of());
+    assertThat(html).contains("<tr><td>-</td><td class=\"n\">2</td><td>training.updater.learningRate=0.05</td>"
+        + "<td></td><td></td><td></td><td>failed</td><td>" + DIVERGED + "</td></tr>");
+  }
 
-    assertThat(board.select()).isEqualTo("accuracy");
-    assertThat(board.best()).hasValue(0);
+  @Test
+  void aSweepThatCannotBeReadIsReportedNamingWhy() throws Exception {
+    Map<String, Object> metrics = Map.of("sweep", Map.of("method", "grid", "select", "f1", "trials", List.of()));
+
+    String html = ReportPage.html(new ReportInputs("sw-2", "mlp@1", "x", metrics, Map.of(), Map.of(), List.of()));
+
+    assertThat(html).contains("<h2>Sweep leaderboard</h2>",
+        "metrics.json has a sweep that cannot be read: select must be accuracy or loss, got f1");
+    assertThat(images(html)).doesNotContainKey("Sweep trials");
   }
 
   @Test
