@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
  * bin/sparkgrid federate --request tree.json    # tree mode: sites train locally, updates merge per round
  * bin/sparkgrid serve --embedded-kafka           # the request service, with a Kafka broker of its own
  * bin/sparkgrid submit req.json --wait          # send a request to the service and follow it
+ * bin/sparkgrid exclude-site JOB SITE           # leave a site out of a running federation's next rounds
  * </pre>
  *
  * <p>Exit status: 0 success, 2 bad input (the one line printed says what to fix), 1 any other failure.
@@ -29,7 +30,8 @@ import picocli.CommandLine.Command;
     description = "Train neural networks on Apache Spark.",
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
         SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
-        ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, RewardsCommands.ChainCmd.class,
+        ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, ServiceCommands.ExcludeSite.class,
+        RewardsCommands.ChainCmd.class,
         RewardsCommands.Rewards.class, RewardsCommands.Balance.class, RewardsCommands.Escrow.class,
         CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
@@ -42,7 +44,7 @@ public final class SparkGridCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job,"
-        + " cancel, chain, rewards, balance or escrow");
+        + " cancel, exclude-site, chain, rewards, balance or escrow");
   }
 
   public static void main(String[] args) {
