@@ -309,7 +309,8 @@ public final class FederationRunner {
         v.rejected().forEach(r -> why.put(r.siteId(), r.reason()));
         throw new IllegalStateException(shortBy
             + (ask.isEmpty() ? " (only " + selected.size() + " sites were selected)" : "")
-            + (retry > 0 ? " after " + retry + " retries of the sites that missed (federation.belowMinSites: wait)" : "")
+            + (retry > 0 ? " after " + retry + (retry == 1 ? " retry" : " retries")
+                + " of the sites that missed (federation.belowMinSites: wait)" : "")
             + (why.isEmpty() ? "" : "; left out: " + why));
       }
       progress.phase(shortBy + "; asking " + ask + " again in " + fed.minSitesRetryDelayMs() + " ms (retry "
