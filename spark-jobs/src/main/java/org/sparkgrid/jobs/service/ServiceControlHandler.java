@@ -117,7 +117,7 @@ public final class ServiceControlHandler implements ControlHandler {
     left.remove(site);
     if (left.size() < fed.minSites()) {
       throw new IllegalStateException("exclude-site: excluding '" + site + "' would leave job '" + jobId + "' "
-          + left.size() + " sites, fewer than its minSites " + fed.minSites());
+          + left.size() + (left.size() == 1 ? " site" : " sites") + ", fewer than its minSites " + fed.minSites());
     }
     return false;
   }

@@ -199,7 +199,7 @@ class FederationRunnerSparkTest {
 
     FederationFile.Site site3 = sites.get(2);
     FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE)
-        .run(request("tree-forged", fed, 2, 2, 120_000, "{\"type\": \"fedavg\"}"), "tree-forged");
+        .run(request("tree-forged", fed, 1, 2, 120_000, "{\"type\": \"fedavg\"}"), "tree-forged");
 
     for (RoundMetrics m : r.rounds()) {
       assertThat(m.accepted()).containsExactly("site-01", "site-02");
