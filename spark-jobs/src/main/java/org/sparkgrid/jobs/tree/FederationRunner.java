@@ -226,9 +226,11 @@ public final class FederationRunner {
       RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected,
           out.accepted().stream().map(SiteUpdate::siteId).toList(), rejected, (System.nanoTime() - t0) / 1e9, slowest);
       history.add(m);
-      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s, %.1f s", round + 1, fed.rounds(),
-          Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f", accuracy),
-          m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")", m.seconds()));
+      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s, %.1f s", round + 1, fed.rounds(),
+          Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f, test loss %.4f", accuracy, testLoss),
+          m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")",
+          state.excludedSites().isEmpty() ? "" : ", excluded " + new java.util.TreeSet<>(state.excludedSites()),
+          m.seconds()));
       saveRound(jobId, state, history);
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
