@@ -11,6 +11,7 @@
  *   <li>{@link org.sparkgrid.core.math}: pure aggregation math over {@code float[]}, starting with
  *       {@link org.sparkgrid.core.math.WeightedAverage}
  *   <li>{@link org.sparkgrid.core.store}: model references ({@link org.sparkgrid.core.store.ModelRef})
+ *   <li>{@link org.sparkgrid.core.sweep}: a sweep's trial results and leaderboard
  * </ul>
  */
 package org.sparkgrid.core;

@@ -48,7 +48,11 @@ import org.sparkgrid.core.request.DataSpec.Format;
  *   <li>{@code mode} tree requires {@code federation}; {@code federation} only in mode tree
  *   <li>{@code sweep.trials}: required for method random, refused for grid; a swept
  *       {@code model.mlp.*} or {@code model.cnn.*} field needs that architecture; every swept
- *       value passes its field's own check
+ *       value passes its field's own check and appears once in its list
+ *   <li>{@code sweep}: mode compute only; requires {@code data.test} (trials are compared on it);
+ *       a grid has at most {@value SweepSpec#MAX_TRIALS} combinations, a random sweep at most as
+ *       many trials as there are combinations; the {@code id} has at most
+ *       {@value SweepTrials#MAX_JOB_ID_LENGTH} characters, so that trial ids fit
  * </ul>
  */
 public final class RequestCodec {

@@ -303,7 +303,9 @@ final class RequestReader {
    *   <li>mode tree requires federation; federation only in mode tree; federation.minSitesRetries
    *       and federation.minSitesRetryDelayMs only with federation.belowMinSites wait
    *   <li>sweep: trials required for random, refused for grid; model.mlp.* and model.cnn.* only
-   *       with that architecture; every value passes the rule of its field
+   *       with that architecture; every value passes the rule of its field, and none repeats;
+   *       mode compute only; data.test required; a grid of at most 10000 combinations, a random
+   *       sweep of at most as many trials as combinations; an id short enough for trial ids
    * </ul>
    */
   private static void checkCrossFieldRules(Obj top, TrainingRequest r) {
@@ -377,8 +379,41 @@ final class RequestReader {
         FieldRule rule = SWEEPABLE.get(e.getKey());
         for (int i = 0; i < e.getValue().size(); i++) {
           rule.check(path + "[" + i + "]", e.getValue().get(i));
+          int first = e.getValue().indexOf(e.getValue().get(i));
+          if (first < i) {
+            throw new InvalidRequestException(path + "[" + i + "]", String.valueOf(e.getValue().get(i)),
+                "repeats " + path + "[" + first + "]: each value is tried once");
+          }
         }
       }
+      checkSweepTrials(r);
+    }
+  }
+
+  /** A sweep: compute mode only, compared on the test set, a bounded number of trials with ids that fit. */
+  private static void checkSweepTrials(TrainingRequest r) {
+    SweepSpec sweep = r.sweep();
+    if (r.mode() != Mode.COMPUTE) {
+      throw new InvalidRequestException("sweep", null, "only allowed when mode is compute, got mode " + r.mode().wire());
+    }
+    if (r.data().test() == null) {
+      throw new InvalidRequestException("data.test", null, "is required when the request has a sweep: trials are"
+          + " compared by their " + sweep.select() + " on the test set");
+    }
+    long combinations = sweep.combinations();
+    if (!sweep.random() && combinations > SweepSpec.MAX_TRIALS) {
+      throw new InvalidRequestException("sweep.parameters", null, "a grid sweep tries every combination, at most "
+          + SweepSpec.MAX_TRIALS + ", got " + (combinations == Long.MAX_VALUE ? "more than " : "") + combinations
+          + "; use fewer values or method random");
+    }
+    if (sweep.random() && sweep.trials() > combinations) {
+      throw new InvalidRequestException("sweep.trials", String.valueOf(sweep.trials()), "must be at most "
+          + combinations + ", the number of distinct combinations of sweep.parameters, got " + sweep.trials());
+    }
+    if (r.id().length() > SweepTrials.MAX_JOB_ID_LENGTH) {
+      throw new InvalidRequestException("id", r.id(), "must have at most " + SweepTrials.MAX_JOB_ID_LENGTH
+          + " characters when the request has a sweep (its trials' ids add " + SweepTrials.TRIAL_SUFFIX
+          + "<n>), got " + r.id().length());
     }
   }
 

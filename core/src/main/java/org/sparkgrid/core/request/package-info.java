@@ -5,7 +5,8 @@
  * <p>Start with {@link org.sparkgrid.core.request.RequestCodec}: {@code parse} turns JSON into a
  * {@link org.sparkgrid.core.request.TrainingRequest} with every default filled in, or refuses it
  * with an {@link org.sparkgrid.core.request.InvalidRequestException} naming the field and the
- * value; {@code write}, {@code withOverrides} (one trial of a sweep) and {@code checkPaths} follow.
+ * value; {@code write}, {@code withOverrides} (one trial of a sweep) and {@code checkPaths} follow;
+ * {@link org.sparkgrid.core.request.SweepTrials} expands a sweep into its trials.
  * The records ({@code ModelSpec}, {@code DataSpec}, {@code TrainingSpec} ...) hold values only;
  * their javadoc gives each field's range and default.
  *

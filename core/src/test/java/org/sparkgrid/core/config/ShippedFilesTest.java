@@ -10,10 +10,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.SweepTrials;
+import org.sparkgrid.core.request.TrainingRequest;
 
 /**
  * The files shipped beside the code agree with the declarations: the README's configuration
- * reference is the generated one, and every spark.sparkgrid.* key set in conf/ is declared and valid.
+ * reference is the generated one, every spark.sparkgrid.* key set in conf/ is declared and valid, and
+ * every example request in conf/requests/ is one the codec accepts.
  */
 class ShippedFilesTest {
   private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
@@ -42,6 +46,22 @@ class ShippedFilesTest {
 
     assertThat(ours).isNotEmpty();
     assertThatCode(() -> SparkGridConfig.from(ours)).doesNotThrowAnyException();
+  }
+
+  @Test
+  void everyShippedRequestParsesAndEverySweepExpands() throws IOException {
+    List<Path> files;
+    try (var list = Files.list(ROOT.resolve("conf/requests"))) {
+      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      TrainingRequest r = RequestCodec.parse(Files.readAllBytes(f));
+      if (r.sweep() != null) {
+        assertThat(SweepTrials.expand(r, r.id())).as(f.toString()).hasSize(r.sweep().trialCount());
+      }
+    }
   }
 
   private static Map<String, String> readProperties(Path file) throws IOException {

@@ -630,6 +630,58 @@ class RequestCodecTest {
         .hasMessage("sweep.parameters.model.mlp.dropout: only allowed when model.architecture is mlp, got architecture cnn");
   }
 
+  @Test
+  void refusesASweptValueTwice() {
+    InvalidRequestException e = refusal(with(SKETCH, "sweep.parameters", "{\"training.batchSize\": [32, 64, 32]}"));
+
+    assertThat(e).hasMessage("sweep.parameters.training.batchSize[2]: repeats sweep.parameters.training.batchSize[0]:"
+        + " each value is tried once");
+    assertThat(e.value()).isEqualTo("32");
+  }
+
+  @Test
+  void refusesASweepInTreeMode() {
+    assertThat(refusal(with(TREE, "sweep", "{\"parameters\": {\"training.batchSize\": [32, 64]}}")))
+        .hasMessage("sweep: only allowed when mode is compute, got mode tree");
+  }
+
+  @Test
+  void refusesASweepWithoutATestSet() {
+    assertThat(refusal(with(MINIMAL, "sweep", "{\"parameters\": {\"training.batchSize\": [32, 64]}, \"select\": \"loss\"}")))
+        .hasMessage("data.test: is required when the request has a sweep: trials are compared by their loss on the"
+            + " test set");
+  }
+
+  @Test
+  void refusesAGridOfMoreThanTenThousandCombinations() {
+    String hundred = java.util.stream.IntStream.rangeClosed(1, 100).mapToObj(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", ", "[", "]"));
+    String params = "{\"training.batchSize\": " + hundred + ", \"training.epochs\": " + hundred
+        + ", \"training.updater.type\": [\"sgd\", \"adam\"]}";
+
+    assertThat(refusal(with(SKETCH, "sweep.parameters", params)))
+        .hasMessage("sweep.parameters: a grid sweep tries every combination, at most 10000, got 20000; use fewer"
+            + " values or method random");
+    assertThat(RequestCodec.parse(with(SKETCH, Map.of("sweep.parameters", params, "sweep.method", "\"random\"",
+        "sweep.trials", "50"))).sweep().trialCount()).isEqualTo(50);
+  }
+
+  @Test
+  void refusesMoreRandomTrialsThanCombinations() {
+    assertThat(refusal(with(SKETCH, Map.of("sweep.method", "\"random\"", "sweep.trials", "4"))))
+        .hasMessage("sweep.trials: must be at most 3, the number of distinct combinations of sweep.parameters, got 4");
+  }
+
+  @Test
+  void refusesASweepIdWithNoRoomForTrialNumbers() {
+    String id = "a".repeat(118);
+
+    assertThat(refusal(with(SKETCH, "id", "\"" + id + "\"")))
+        .hasMessage("id: must have at most 117 characters when the request has a sweep (its trials' ids add -trial-<n>),"
+            + " got 118");
+    assertThat(RequestCodec.parse(with(MINIMAL, "id", "\"" + id + "\"")).id()).isEqualTo(id);
+  }
+
   // ---------------------------------------------------------------- refusals: rules between fields
 
   @Test

@@ -61,6 +61,9 @@ final class EventJson {
       o.put("trial", p.trial());
       o.set("overrides", MAPPER.valueToTree(new TreeMap<>(p.overrides())));
       o.set("metrics", MAPPER.valueToTree(new TreeMap<>(p.metrics())));
+      if (p.error() != null) {
+        o.put("error", p.error());
+      }
     } else if (e.payload() instanceof JobEvent.Succeeded p) {
       o.put("model", p.model());
       o.put("modelVersion", p.modelVersion());
@@ -101,7 +104,7 @@ final class EventJson {
       case "round" -> new JobEvent.Round(o.path("round").asInt(), o.path("rounds").asInt(), metrics(o),
           strings(o.path("accepted")), reasons(o.path("rejected")), strings(o.path("excluded")), contributions(o));
       case "site-excluded" -> new JobEvent.SiteExcluded(text(o, "site"));
-      case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o));
+      case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o), o.path("error").asText(null));
       case "succeeded" -> new JobEvent.Succeeded(o.path("model").asText(null), o.path("modelVersion").asText(null), metrics(o));
       case "failed" -> new JobEvent.Failed(o.path("reason").asText(null));
       case "cancelled" -> new JobEvent.Cancelled(o.path("wasRunning").asBoolean());

@@ -171,13 +171,16 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
   }
 
   /**
-   * One configuration of a sweep finished.
+   * One configuration of a sweep finished: a row of the sweep's leaderboard.
    *
    * @param trial     0-based index of the trial
    * @param overrides the swept fields and their values, e.g. {@code training.updater.learningRate: 0.005}
-   * @param metrics   its final metrics
+   * @param metrics   its final metrics ({@code accuracy}, {@code loss} on the test set,
+   *                  {@code trainSeconds}); empty if it failed
+   * @param error     why it failed; {@code null} if it succeeded
    */
-  public record Trial(int trial, Map<String, Object> overrides, Map<String, Double> metrics) implements Payload {
+  public record Trial(int trial, Map<String, Object> overrides, Map<String, Double> metrics, String error)
+      implements Payload {
     public Trial {
       overrides = Map.copyOf(overrides);
       metrics = Map.copyOf(metrics);

@@ -161,7 +161,8 @@ final class ServiceCommands {
     }
   }
 
-  @Command(name = "job", mixinStandardHelpOptions = true, description = "Show one job.")
+  @Command(name = "job", mixinStandardHelpOptions = true,
+      description = "Show one job: its state, times, result or error, and a sweep's leaderboard.")
   static final class JobCmd implements Callable<Integer> {
     @Parameters(paramLabel = "ID") String id;
 
@@ -172,7 +173,7 @@ final class ServiceCommands {
       SparkGridConfig config = config(spark);
       try (JobStore store = store(config)) {
         Job j = store.get(id).orElseThrow(() -> new IllegalArgumentException("no job '" + id + "' in the job store"));
-        System.out.println(j);
+        System.out.print(JobSummary.format(j));
         return 0;
       }
     }

@@ -48,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * Runs one compute-mode training request on Spark, end to end: reads and shards the data,
  * fits the normalizer, builds the network (or starts from {@code model.initFrom}), trains epoch by
  * epoch with the request's engine, evaluates on the test set after each epoch, checkpoints after
- * each Spark job, and registers the model with its metrics and lineage.
+ * each Spark job, and registers the model with its metrics and lineage. {@link #train} and
+ * {@link #publish} split the last step off, for a caller that registers only some of what it
+ * trains ({@link SweepRunner}); a request with a sweep is refused here.
  *
  * <pre>{@code
  * TrainingRequest req = RequestCodec.parse(Files.readAllBytes(Path.of("conf/requests/quickstart-cnn.json")));
@@ -61,7 +63,8 @@ public final class ComputeJob {
   private static final Logger LOG = LoggerFactory.getLogger(ComputeJob.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String MODEL_ZIP = "model.zip";
-  static final String STATE_JSON = "state.json";
+  /** A checkpoint's progress file: epoch, step, iterations, initFrom and {@code history} (the epochs so far). */
+  public static final String STATE_JSON = "state.json";
 
   /**
    * The outcome of a run.
@@ -72,6 +75,53 @@ public final class ComputeJob {
    * @param epochs     per-epoch figures, including those of epochs run before a resume
    */
   public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs) {}
+
+  /**
+   * A trained model not yet registered ({@link #train}, {@link #resumeTraining}): what
+   * {@link #publish} registers. Sweeps train every trial this way and register only the best.
+   */
+  public static final class Trained {
+    private final TrainingRequest request;
+    private final String jobId;
+    private final String networkJson;
+    private final DataNormalization normalizer;
+    private final ModelState state;
+    private final EvaluationResult evaluation;
+    private final List<EpochMetrics> epochs;
+    private final String initFrom;
+
+    private Trained(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,
+        ModelState state, EvaluationResult evaluation, List<EpochMetrics> epochs, String initFrom) {
+      this.request = request;
+      this.jobId = jobId;
+      this.networkJson = networkJson;
+      this.normalizer = normalizer;
+      this.state = state;
+      this.evaluation = evaluation;
+      this.epochs = List.copyOf(epochs);
+      this.initFrom = initFrom;
+    }
+
+    /** The request it was trained with. */
+    public TrainingRequest request() {
+      return request;
+    }
+
+    /** The job that trained it. */
+    public String jobId() {
+      return jobId;
+    }
+
+    /** The final test evaluation ({@code null} without a test set). */
+    public EvaluationResult evaluation() {
+      return evaluation;
+    }
+
+    /** Per-epoch figures, including those of epochs run before a resume. */
+    public List<EpochMetrics> epochs() {
+      return epochs;
+    }
+  }
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -95,8 +145,7 @@ public final class ComputeJob {
    * @throws IOException if the store or the data cannot be read
    */
   public Result run(TrainingRequest request, String jobId) throws IOException {
-    JobRuns.start(checkpoints, jobId, request);
-    return execute(request, jobId, null);
+    return register(train(request, jobId));
   }
 
   /**
@@ -105,7 +154,30 @@ public final class ComputeJob {
    * @throws IllegalArgumentException if the job is unknown or has no checkpoint
    */
   public Result resume(String jobId) throws IOException {
+    return register(resumeTraining(jobId));
+  }
+
+  /**
+   * Like {@link #run}, without registering the model: {@link #publish} does that.
+   *
+   * @throws IllegalArgumentException if the request has a sweep (run it with {@link SweepRunner}),
+   *     or the job ran before
+   */
+  public Trained train(TrainingRequest request, String jobId) throws IOException {
+    refuseSweep(request, jobId);
+    JobRuns.start(checkpoints, jobId, request);
+    return execute(request, jobId, null);
+  }
+
+  /**
+   * Like {@link #resume}, without registering the model. A job whose last checkpoint is its final
+   * one trains nothing: its model is read back from that checkpoint and evaluated again.
+   *
+   * @throws IllegalArgumentException if the job is unknown or is a sweep
+   */
+  public Trained resumeTraining(String jobId) throws IOException {
     TrainingRequest request = JobRuns.request(checkpoints, jobId);
+    refuseSweep(request, jobId);
     OptionalLong step = checkpoints.latest(jobId);
     if (step.isEmpty()) {
       LOG.info("job {} has no checkpoint yet: starting it from the beginning", jobId);
@@ -114,7 +186,31 @@ public final class ComputeJob {
     return execute(request, jobId, step.getAsLong());
   }
 
-  private Result execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
+  /**
+   * Registers a trained model as a new version of its request's model, with its metrics and
+   * lineage; {@code extraMetrics} and {@code extraLineage} are added last (a key there replaces
+   * the one ComputeJob writes, e.g. {@code job}).
+   *
+   * @throws java.io.UncheckedIOException if the store fails
+   */
+  public ModelVersion publish(Trained t, Map<String, Object> extraMetrics, Map<String, Object> extraLineage)
+      throws IOException {
+    return publish(t.request, t.jobId, t.networkJson, t.normalizer, t.state, t.evaluation, t.epochs, t.initFrom,
+        extraMetrics, extraLineage);
+  }
+
+  private Result register(Trained t) throws IOException {
+    return new Result(t.jobId, publish(t, Map.of(), Map.of()), t.evaluation, t.epochs);
+  }
+
+  private static void refuseSweep(TrainingRequest request, String jobId) {
+    if (request.sweep() != null) {
+      throw new IllegalArgumentException("job '" + jobId + "' has a sweep (request " + request.id() + "): it trains"
+          + " several configurations, which SweepRunner runs (bin/sparkgrid train and the service do)");
+    }
+  }
+
+  private Trained execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     DataSpec data = request.data();
@@ -208,8 +304,7 @@ public final class ComputeJob {
         // resumed after the last epoch's checkpoint: evaluate what is about to be registered
         evaluation = SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
       }
-      ModelVersion version = publish(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
-      return new Result(jobId, version, evaluation, history);
+      return new Trained(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
     } finally {
       shards.unpersist(false);
       if (testBatches != null) {
@@ -228,7 +323,8 @@ public final class ComputeJob {
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,
-      ModelState state, EvaluationResult evaluation, List<EpochMetrics> history, String initFrom) throws IOException {
+      ModelState state, EvaluationResult evaluation, List<EpochMetrics> history, String initFrom,
+      Map<String, Object> extraMetrics, Map<String, Object> extraLineage) throws IOException {
     MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
     Map<String, Object> metrics = new LinkedHashMap<>();
     if (evaluation != null) {
@@ -252,6 +348,8 @@ public final class ComputeJob {
     lineage.put("sparkApplicationId", sc.sc().applicationId());
     lineage.put("sparkVersion", sc.version());
     lineage.put("createdAt", Instant.now().toString());
+    metrics.putAll(extraMetrics);
+    lineage.putAll(extraLineage);
     ModelArtifacts artifacts = ModelArtifacts.builder()
         .model(out -> ModelZip.write(net, normalizer, out))
         .metrics(metrics)

@@ -35,13 +35,19 @@ public final class JobRuns {
    * @throws IllegalArgumentException if the store knows no such job
    */
   public static TrainingRequest request(CheckpointStore checkpoints, String jobId) throws IOException {
+    return recorded(checkpoints, jobId).orElseThrow(() -> new IllegalArgumentException("job '" + jobId
+        + "' is unknown: no " + REQUEST_JSON + " under the store's runs/" + jobId + "/ (jobs known: "
+        + checkpoints.jobs() + ")"));
+  }
+
+  /** The request a job started with; empty if the store has no run files for it. */
+  public static Optional<TrainingRequest> recorded(CheckpointStore checkpoints, String jobId) throws IOException {
     Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
     if (in.isEmpty()) {
-      throw new IllegalArgumentException("job '" + jobId + "' is unknown: no " + REQUEST_JSON
-          + " under the store's runs/" + jobId + "/ (jobs known: " + checkpoints.jobs() + ")");
+      return Optional.empty();
     }
     try (InputStream is = in.get()) {
-      return RequestCodec.parse(is.readAllBytes());
+      return Optional.of(RequestCodec.parse(is.readAllBytes()));
     }
   }
 }

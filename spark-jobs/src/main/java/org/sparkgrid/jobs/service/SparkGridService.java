@@ -1,5 +1,6 @@
 package org.sparkgrid.jobs.service;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,6 +23,7 @@ import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.jobs.compute.ComputeJob;
 import org.sparkgrid.jobs.compute.EpochMetrics;
 import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.cli.Stores;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
@@ -34,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * The long-running SparkGrid service: a Spark driver that consumes training requests from Kafka,
  * keeps them in the job store (offsets committed only after that), and runs them one after another
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
- * publishing lifecycle and per-epoch/per-round events. Cancel through the control topic. A service
+ * publishing lifecycle and per-epoch/per-round events. A request with a sweep runs its trials with
+ * {@link SweepRunner}, a {@code trial} event per finished trial, its leaderboard in the job's result.
+ * Cancel through the control topic. A service
  * killed at any point and started again puts the jobs that were running back in the queue, and
  * those resume from their last checkpoint.
  *
@@ -47,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class SparkGridService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(SparkGridService.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -139,6 +144,7 @@ public final class SparkGridService implements AutoCloseable {
       String model;
       String version;
       store.setPhase(id, "train");
+      Map<String, Object> result = new LinkedHashMap<>();
       if (request.federation() != null) {
         FederationRunner runner = new FederationRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
             Stores.checkpoints(config, sc.hadoopConfiguration()), progress, new LocalSiteTrainer());
@@ -148,6 +154,15 @@ public final class SparkGridService implements AutoCloseable {
         if (r.evaluation() != null) {
           metrics.put("accuracy", r.evaluation().accuracy());
         }
+      } else if (request.sweep() != null) {
+        SweepRunner sweep = new SweepRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
+            Stores.checkpoints(config, sc.hadoopConfiguration()), SweepRunner.Listener.onTrial(o -> events.publish(id,
+                new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> isCancelled(id));
+        SweepRunner.Result r = job.attempts() > 0 ? sweep.resume(id) : sweep.run(request, id);
+        model = r.version().name();
+        version = String.valueOf(r.version().version());
+        metrics.putAll(r.winner().metrics());
+        result.put("sweep", r.leaderboard().toMap());
       } else {
         ComputeJob compute = new ComputeJob(sc, config, Stores.models(config, sc.hadoopConfiguration()),
             Stores.checkpoints(config, sc.hadoopConfiguration()), progress);
@@ -159,13 +174,17 @@ public final class SparkGridService implements AutoCloseable {
           metrics.put("loss", r.evaluation().loss());
         }
       }
-      if (store.get(id).map(j -> j.state() == JobState.CANCELLED).orElse(false)) {
+      if (isCancelled(id)) {
         return;
       }
-      store.succeed(id, "{\"model\":\"" + model + "\",\"version\":" + version + "}");
+      Map<String, Object> summary = new LinkedHashMap<>();
+      summary.put("model", model);
+      summary.put("version", Long.parseLong(version));
+      summary.putAll(result);
+      store.succeed(id, JSON.writeValueAsString(summary));
       events.publish(id, new JobEvent.Succeeded(model, version, metrics));
     } catch (Exception e) {
-      if (store.get(id).map(j -> j.state() == JobState.CANCELLED).orElse(false)) {
+      if (isCancelled(id)) {
         LOG.info("job {} stopped: cancelled", id);
         return;
       }
@@ -176,6 +195,10 @@ public final class SparkGridService implements AutoCloseable {
     } finally {
       sc.clearJobGroup();
     }
+  }
+
+  private boolean isCancelled(String id) {
+    return store.get(id).map(j -> j.state() == JobState.CANCELLED).orElse(false);
   }
 
   /** Blocks until {@link #close()} or interruption. */

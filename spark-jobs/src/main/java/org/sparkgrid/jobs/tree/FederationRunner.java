@@ -95,8 +95,10 @@ public final class FederationRunner {
   private static final Logger LOG = LoggerFactory.getLogger(FederationRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int VALIDATION_LIMIT = 2_000;
-  static final String STATE_JSON = "round-state.json";
-  static final String ROUNDS_JSON = "rounds.json";
+  /** A checkpoint's round state ({@code RoundState}: global model, contributions so far). */
+  public static final String STATE_JSON = "round-state.json";
+  /** A checkpoint's per-round figures so far, as metrics.json's {@code rounds}. */
+  public static final String ROUNDS_JSON = "rounds.json";
 
   /**
    * @param jobId      the job

@@ -3,9 +3,12 @@ package org.sparkgrid.jobs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -100,6 +103,53 @@ class SparkGridServiceTest {
         .containsSubsequence("Queued", "Started", "Epoch", "Epoch", "Succeeded");
     assertThat(store.get("svc-one").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(dir.resolve("home/store/models/svc-one/1/model.zip")).exists();
+  }
+
+  @Test
+  void aThreeTrialSweepRegistersTheBest() throws Exception {
+    // Prepare: three learning rates, two trials at once, one worker each
+    TrainingRequest sweep = RequestCodec.parse("""
+        {"schema": 1, "id": "svc-sweep",
+         "model": {"name": "svc-sweep", "architecture": "mlp", "mlp": {"hidden": [16]}},
+         "data": {"format": "idx", "train": "file:%s/train", "test": "file:%s/t10k", "limit": 600},
+         "training": {"epochs": 1, "batchSize": 32, "seed": 1},
+         "engine": {"workers": 1, "averagingFrequency": 5},
+         "sweep": {"parameters": {"training.updater.learningRate": [0.0001, 0.003, 0.03]}, "maxConcurrent": 2}}
+        """.formatted(FMNIST, FMNIST));
+    List<JobEvent> seen = new CopyOnWriteArrayList<>();
+
+    // Execute
+    client.submit(sweep);
+    Optional<JobEvent> end = client.follow("svc-sweep", Duration.ofMinutes(5), seen::add);
+
+    // Assert: a trial event per trial, the best of them registered, alone
+    assertThat(end).isPresent();
+    assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
+    List<JobEvent.Trial> trials = seen.stream().map(JobEvent::payload)
+        .filter(JobEvent.Trial.class::isInstance).map(JobEvent.Trial.class::cast).toList();
+    assertThat(trials).extracting(JobEvent.Trial::trial).containsExactlyInAnyOrder(0, 1, 2);
+    assertThat(trials).allMatch(t -> t.error() == null && t.metrics().containsKey("accuracy"));
+    JobEvent.Trial best = trials.stream()
+        .sorted(Comparator.comparingDouble((JobEvent.Trial t) -> -t.metrics().get("accuracy"))
+            .thenComparingInt(JobEvent.Trial::trial))
+        .findFirst().orElseThrow();
+    JobEvent.Succeeded done = (JobEvent.Succeeded) end.get().payload();
+    assertThat(done.modelVersion()).isEqualTo("1");
+    assertThat(done.metrics().get("accuracy")).isEqualTo(best.metrics().get("accuracy"));
+    assertThat(dir.resolve("home/store/models/svc-sweep/2")).doesNotExist();
+    ObjectMapper json = new ObjectMapper();
+    JsonNode metrics = json.readTree(
+        dir.resolve("home/store/models/svc-sweep/1/metrics.json").toFile());
+    assertThat(metrics.get("accuracy").doubleValue()).isEqualTo(best.metrics().get("accuracy"));
+    assertThat(metrics.get("loss").doubleValue()).isEqualTo(best.metrics().get("loss"));
+
+    // Assert: the leaderboard in the job's result, best first
+    JsonNode result = json.readTree(store.get("svc-sweep").orElseThrow().resultJson());
+    assertThat(result.get("version").asInt()).isEqualTo(1);
+    assertThat(result.at("/sweep/winner").asInt()).isEqualTo(best.trial());
+    assertThat(result.at("/sweep/trials")).hasSize(3);
+    assertThat(result.at("/sweep/trials/0/trial").asInt()).isEqualTo(best.trial());
+    assertThat(result.at("/sweep/trials/0/metrics/accuracy").doubleValue()).isEqualTo(best.metrics().get("accuracy"));
   }
 
   @Test

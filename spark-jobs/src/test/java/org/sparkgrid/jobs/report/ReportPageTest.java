@@ -1,0 +1,277 @@
+package org.sparkgrid.jobs.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.sparkgrid.core.request.RewardSpec;
+import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.jobs.tree.TreeRewards;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
+
+/** The page built from hand-made metrics and lineage maps, as the stores would hold them. */
+class ReportPageTest {
+  private static final Pattern IMG = Pattern.compile("<img alt=\"([^\"]*)\" src=\"data:image/png;base64,([^\"]+)\">");
+  private static final String A = "0x70997970c51812dc3a010c7d01b50e0d17dc79c8";
+  private static final String B = "0x3c44cdddb6a900fa2b585dd299e03d12fa4293bc";
+
+  /** alt text to decoded image, in page order. */
+  private static Map<String, BufferedImage> images(String html) throws IOException {
+    Map<String, BufferedImage> out = new LinkedHashMap<>();
+    Matcher m = IMG.matcher(html);
+    while (m.find()) {
+      out.put(m.group(1), ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(m.group(2)))));
+    }
+    return out;
+  }
+
+  private static Map<String, Object> epoch(int n, double trainLoss, Double testLoss, Double testAccuracy) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("epoch", n);
+    e.put("trainLoss", trainLoss);
+    if (testLoss != null) {
+      e.put("testLoss", testLoss);
+      e.put("testAccuracy", testAccuracy);
+    }
+    e.put("examples", 600);
+    e.put("trainSeconds", 2.0);
+    e.put("examplesPerSecond", 300.0);
+    return e;
+  }
+
+  private static Map<String, Object> computeMetrics() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("accuracy", 0.8);
+    m.put("loss", 0.52);
+    m.put("epochs", List.of(epoch(1, 1.1, 0.9, 0.6), epoch(2, 0.7, 0.6, 0.75), epoch(3, 0.5, 0.52, 0.8)));
+    m.put("trainSeconds", 6.0);
+    m.put("examplesPerSecond", 300.0);
+    m.put("evaluation", Map.of("accuracy", 0.8, "loss", 0.52, "examples", 10, "macroF1", 0.79,
+        "precision", List.of(1.0, 0.75, 0.6667), "recall", List.of(0.75, 1.0, 0.6667),
+        "f1", List.of(0.857, 0.857, 0.6667), "confusion", List.of(List.of(3, 0, 1), List.of(0, 3, 0), List.of(0, 1, 2))));
+    return m;
+  }
+
+  private static ReportInputs compute(Map<String, Object> metrics) {
+    return new ReportInputs("job-1", "mlp@2", "file:/store/models/mlp/2", metrics,
+        Map.of("job", "job-1", "engine", "sparkgrid", "sparkMaster", "local[2]", "createdAt", "2025-01-01T00:00:00Z"),
+        Map.of("id", "job-1", "mode", "compute", "training", Map.of("epochs", 3)), List.of());
+  }
+
+  @Test
+  void computeJobHasLossAndAccuracyPerEpochAndTheConfusionMatrix() throws Exception {
+    String html = ReportPage.html(compute(computeMetrics()));
+
+    Map<String, BufferedImage> images = images(html);
+    assertThat(images.keySet()).containsExactly("Loss per epoch", "Test accuracy per epoch", "Confusion matrix");
+    assertThat(images.values()).allSatisfy(img -> assertThat(img.getWidth()).isGreaterThan(200));
+    assertThat(html).contains("<tr><th>model</th><td>mlp@2</td></tr>", "<tr><th>test accuracy</th><td>0.8000</td></tr>",
+        "<tr><th>training time</th><td>6.0 s</td></tr>", "<tr><th>epochs</th><td>3</td></tr>");
+    // per-class row: class 0 has 3 + 0 + 1 = 4 test examples
+    assertThat(html).contains("<td class=\"n\">0</td><td class=\"n\">1.0000</td><td class=\"n\">0.7500</td>"
+        + "<td class=\"n\">0.8570</td><td class=\"n\">4</td>");
+    assertThat(html).doesNotContain("Sites: contributions", "Sweep leaderboard");
+  }
+
+  @Test
+  void confusionMatrixCellsAreShadedByCount() throws Exception {
+    BufferedImage m = images(ReportPage.html(compute(computeMetrics()))).get("Confusion matrix");
+
+    // the heat map's cells differ in colour: a blank or single-colour image would have few
+    long colours = java.util.stream.IntStream.range(0, m.getWidth() * m.getHeight())
+        .map(i -> m.getRGB(i % m.getWidth(), i / m.getWidth())).distinct().count();
+    assertThat(colours).isGreaterThan(20);
+  }
+
+  @Test
+  void withoutATestSetThereIsNoConfusionMatrixAndOnlyTheTrainingLoss() throws Exception {
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("epochs", List.of(epoch(1, 1.1, null, null), epoch(2, 0.8, null, null)));
+
+    String html = ReportPage.html(compute(metrics));
+
+    assertThat(images(html).keySet()).containsExactly("Loss per epoch");
+    assertThat(html).contains("Test accuracy per epoch: nothing recorded to plot.",
+        "No test evaluation: the request has no test set");
+    assertThat(html).doesNotContain("<tr><th>test accuracy</th>");
+  }
+
+  private static Map<String, Object> contribution(int round, String site, long examples, double share, double loss) {
+    return new Contribution(round, site, examples, share, loss, Double.NaN).toMap();
+  }
+
+  private static Map<String, Object> round(int r, double acc, double loss, Map<String, String> rejected) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("round", r);
+    m.put("testAccuracy", acc);
+    m.put("testLoss", loss);
+    m.put("selected", List.of("site-a", "site-b"));
+    m.put("accepted", rejected.isEmpty() ? List.of("site-a", "site-b") : List.of("site-a"));
+    m.put("rejected", rejected);
+    m.put("seconds", 1.5);
+    m.put("slowestSiteSeconds", 1.2);
+    return m;
+  }
+
+  /** Round 0: a 0.3, b 0.1 -> 75 / 25 of 100; round 1: a 0.2, b -0.1 (counts 0) -> 100 / 0. */
+  private static ReportInputs tree(boolean rightTotals) {
+    List<Map<String, Object>> contributions = List.of(contribution(0, "site-a", 300, 0.6, 0.3),
+        contribution(0, "site-b", 200, 0.4, 0.1), contribution(1, "site-a", 300, 0.6, 0.2),
+        contribution(1, "site-b", 200, 0.4, -0.1));
+    List<SettlementPlan> plans = TreeRewards.plans("fed-1", new FederationFile(List.of(
+        new FederationFile.Site("site-a", "", A, 1, List.of()), new FederationFile.Site("site-b", "", B, 1, List.of())),
+        java.util.Set.of()), contributions.stream().map(Contribution::fromMap).toList(),
+        new RewardSpec("100", "loss-improvement"));
+    List<Map<String, Object>> payouts = new ArrayList<>();
+    for (SettlementPlan p : plans) {
+      payouts.add(Map.of("name", p.name(), "root", p.root().toString(),
+          "total", rightTotals ? p.total().toString() : "99"));
+    }
+    Map<String, Object> lineage = new LinkedHashMap<>();
+    lineage.put("job", "fed-1");
+    lineage.put("mode", "tree");
+    lineage.put("sites", List.of(Map.of("id", "site-a", "account", A), Map.of("id", "site-b", "account", B)));
+    lineage.put("strategy", "fedavg");
+    lineage.put("contributions", contributions);
+    lineage.put("payouts", payouts);
+    Map<String, Object> metrics = Map.of("accuracy", 0.7, "loss", 0.8, "rounds",
+        List.of(round(0, 0.6, 1.0, Map.of()), round(1, 0.7, 0.8, Map.of("site-b", "missed the round deadline"))));
+    Map<String, Object> request = Map.of("id", "fed-1", "mode", "tree",
+        "reward", Map.of("poolPerRound", "100", "scoring", "loss-improvement"));
+    return new ReportInputs("fed-1", "fed@1", "file:/store/models/fed/1", metrics, lineage, request, List.of());
+  }
+
+  @Test
+  void treeJobHasRoundsAndEachSitesContributionAndReward() throws Exception {
+    ReportInputs in = tree(true);
+
+    String html = ReportPage.html(in);
+    SiteRewards sr = SiteRewards.of("fed-1", in.lineage(), in.request());
+
+    assertThat(images(html).keySet()).containsExactly("Test loss per round", "Test accuracy per round",
+        "Contribution per site", "Reward per site");
+    assertThat(sr.notes()).isEmpty();
+    assertThat(sr.sites()).extracting(SiteRewards.Site::id, SiteRewards.Site::rounds, SiteRewards.Site::examples,
+        SiteRewards.Site::reward).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("site-a", 2, 600L, BigInteger.valueOf(175)),
+            org.assertj.core.groups.Tuple.tuple("site-b", 2, 400L, BigInteger.valueOf(25)));
+    assertThat(sr.sites().get(0).lossImprovement()).isCloseTo(0.5, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(html).contains("<td>site-a</td><td>" + A + "</td>", "<td class=\"n\">175</td>",
+        "site-b (missed the round deadline)", "Payouts recorded (no chain configured: nothing was paid)",
+        "<td>fed-1/round-1</td><td class=\"n\">100</td>");
+    assertThat(html).doesNotContain("Confusion matrix\"");
+  }
+
+  @Test
+  void aRecordedTotalThatDiffersFromTheRecomputedPlanIsReported() {
+    ReportInputs in = tree(false);
+
+    String html = ReportPage.html(in);
+
+    assertThat(html).contains("fed-1/round-0: lineage.json records total 99", "but recomputing the plan gives 100");
+  }
+
+  @Test
+  void settlementsOnChainShowTheirTransactions() {
+    ReportInputs in = tree(true);
+    Map<String, Object> lineage = new LinkedHashMap<>(in.lineage());
+    List<Map<String, Object>> settled = new ArrayList<>();
+    for (Map<String, Object> p : JsonValues.maps(lineage, "payouts")) {
+      Map<String, Object> s = new LinkedHashMap<>(p);
+      s.put("transactionHash", "0xabc" + settled.size());
+      settled.add(s);
+    }
+    lineage.remove("payouts");
+    lineage.put("settlements", settled);
+
+    String html = ReportPage.html(new ReportInputs("fed-1", "fed@1", "x", in.metrics(), lineage, in.request(), List.of()));
+
+    assertThat(html).contains("Settled on chain, one transaction per round:", "<td>0xabc1</td>");
+  }
+
+  @Test
+  void treeJobWithoutRewardSectionShowsContributionsOnly() throws Exception {
+    ReportInputs in = tree(true);
+
+    String html = ReportPage.html(new ReportInputs("fed-1", "fed@1", "x", in.metrics(), in.lineage(),
+        Map.of("mode", "tree"), List.of()));
+
+    assertThat(images(html).keySet()).contains("Contribution per site").doesNotContain("Reward per site");
+    assertThat(html).contains("The request has no <code>reward</code> section");
+  }
+
+  private static Map<String, Object> trial(int index, double lr, Double accuracy, Double loss, String status) {
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    if (accuracy != null) {
+      metrics.put("accuracy", accuracy);
+      metrics.put("loss", loss);
+    }
+    return Map.of("index", index, "overrides", Map.of("training.updater.learningRate", lr), "metrics", metrics,
+        "status", status);
+  }
+
+  private static ReportInputs sweep(String select) {
+    Map<String, Object> lineage = Map.of("job", "sw-1", "leaderboard", List.of(
+        trial(0, 0.0005, 0.81, 0.50, "succeeded"), trial(1, 0.001, 0.86, 0.41, "succeeded"),
+        trial(2, 0.05, null, null, "failed"), trial(3, 0.005, 0.84, 0.38, "succeeded")));
+    return new ReportInputs("sw-1", "mlp@4", "x", computeMetrics(), lineage,
+        Map.of("mode", "compute", "sweep", Map.of("select", select)), List.of());
+  }
+
+  @Test
+  void sweepLeaderboardRanksTrialsByTheSelectMetric() throws Exception {
+    ReportInputs in = sweep("accuracy");
+
+    Leaderboard board = Leaderboard.of(in.lineage(), in.metrics(), in.request());
+    String html = ReportPage.html(in);
+
+    assertThat(board.trials()).extracting(Leaderboard.Trial::index).containsExactly(1, 3, 0, 2);
+    assertThat(board.best()).hasValue(1);
+    assertThat(images(html)).containsKey("Sweep trials");
+    assertThat(html).contains("4 trials ranked by accuracy (highest first); the best, trial 1, is the registered model",
+        "<tr class=\"best\"><td class=\"n\">1</td><td class=\"n\">1</td><td>training.updater.learningRate = 0.001</td>"
+            + "<td class=\"n\">0.8600</td>",
+        "<td>-</td><td class=\"n\">2</td><td>training.updater.learningRate = 0.05</td><td></td><td></td><td>failed</td>");
+  }
+
+  @Test
+  void sweepSelectingLossRanksLowestFirst() {
+    ReportInputs in = sweep("loss");
+
+    Leaderboard board = Leaderboard.of(in.lineage(), in.metrics(), in.request());
+
+    assertThat(board.trials()).extracting(Leaderboard.Trial::index).containsExactly(3, 1, 0, 2);
+  }
+
+  @Test
+  void leaderboardInMetricsIsReadWhenLineageHasNone() {
+    Map<String, Object> metrics = Map.of("leaderboard", List.of(trial(0, 0.1, 0.5, 1.0, "succeeded")));
+
+    Leaderboard board = Leaderboard.of(Map.of(), metrics, Map.of());
+
+    assertThat(board.select()).isEqualTo("accuracy");
+    assertThat(board.best()).hasValue(0);
+  }
+
+  @Test
+  void textFromTheStoresIsEscaped() {
+    String html = ReportPage.html(new ReportInputs("job-<x>", null, "x", Map.of(), Map.of(), Map.of(),
+        List.of("failed: <script>alert(1)</script>")));
+
+    assertThat(html).contains("job-&lt;x&gt;", "failed: &lt;script&gt;alert(1)&lt;/script&gt;")
+        .doesNotContain("<script>alert");
+    assertThat(html).contains("<tr><th>model</th><td>not registered</td></tr>", "No per-epoch figures recorded.");
+  }
+}
