@@ -75,7 +75,7 @@ public final class FederatedBenchmark {
       Files.createDirectories(dir);
       IdxWriter.write(conf, dir.resolve("train").toString(), train, split[s]);
       list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"),
-          LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address(), 1.0, List.of()));
+          LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address(), 1.0, List.of(), new FederationFile.SiteKey.Dev(s + 1)));
     }
     Path fed = work.resolve("federation.json");
     Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());

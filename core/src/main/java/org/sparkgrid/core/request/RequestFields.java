@@ -25,7 +25,8 @@ final class RequestFields {
   static final List<String> ENGINE = List.of("type", "workers", "averagingFrequency", "shuffle");
   static final List<String> SWEEP = List.of("parameters", "method", "trials", "maxConcurrent", "select");
   static final List<String> FEDERATION = List.of(
-      "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy");
+      "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy", "belowMinSites",
+      "minSitesRetries", "minSitesRetryDelayMs");
   static final List<String> REWARD = List.of("poolPerRound", "scoring");
 
   static final FieldRule.Choice ACTIVATION = new FieldRule.Choice("relu", "leakyrelu", "tanh", "sigmoid", "elu", "gelu");
@@ -63,6 +64,9 @@ final class RequestFields {
   static final FieldRule.RealRange FRACTION = new FieldRule.RealRange(0, false, 1, true);
   static final FieldRule.IntRange MIN_SITES = new FieldRule.IntRange(1, Integer.MAX_VALUE);
   static final FieldRule.LongRange ROUND_TIMEOUT_MS = new FieldRule.LongRange(1000, Long.MAX_VALUE);
+  static final FieldRule.Choice BELOW_MIN_SITES = new FieldRule.Choice(FederationSpec.FAIL, FederationSpec.WAIT);
+  static final FieldRule.IntRange MIN_SITES_RETRIES = new FieldRule.IntRange(1, 1000);
+  static final FieldRule.LongRange MIN_SITES_RETRY_DELAY_MS = new FieldRule.LongRange(0, 3_600_000);
   static final FieldRule.Choice STRATEGY_TYPE = new FieldRule.Choice(
       "fedavg", "fedavgm", "fedprox", "fedadam", "fedyogi", "fedadagrad", "median", "trimmed-mean", "krum",
       "multi-krum", "dp-fedavg");

@@ -245,7 +245,12 @@ final class RequestReader {
     long roundTimeoutMs = o.read("roundTimeoutMs", ROUND_TIMEOUT_MS, 600_000L);
     Obj s = o.object("strategy", false);
     StrategySpec strategy = s == null ? RequestCodec.DEFAULT_STRATEGY : readStrategy(s);
-    return new FederationSpec(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy);
+    String belowMinSites = o.read("belowMinSites", BELOW_MIN_SITES, FederationSpec.FAIL);
+    int retries = o.read("minSitesRetries", MIN_SITES_RETRIES, FederationSpec.DEFAULT_MIN_SITES_RETRIES);
+    long retryDelayMs = o.read("minSitesRetryDelayMs", MIN_SITES_RETRY_DELAY_MS,
+        FederationSpec.DEFAULT_MIN_SITES_RETRY_DELAY_MS);
+    return new FederationSpec(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, belowMinSites,
+        retries, retryDelayMs);
   }
 
   /** type, then every other field as a parameter: numbers as Double, booleans, strings. */
@@ -295,7 +300,8 @@ final class RequestReader {
    *   <li>model: only the sub-object of the chosen architecture; dl4j requires model.dl4j;
    *       a convolution's stride is at most its kernel
    *   <li>data: labelColumn and header only for csv
-   *   <li>mode tree requires federation; federation only in mode tree
+   *   <li>mode tree requires federation; federation only in mode tree; federation.minSitesRetries
+   *       and federation.minSitesRetryDelayMs only with federation.belowMinSites wait
    *   <li>sweep: trials required for random, refused for grid; model.mlp.* and model.cnn.* only
    *       with that architecture; every value passes the rule of its field, and none repeats;
    *       mode compute only; data.test required; a grid of at most 10000 combinations, a random
@@ -342,6 +348,15 @@ final class RequestReader {
     if (r.mode() != Mode.TREE && r.federation() != null) {
       throw new InvalidRequestException("federation", Json.text(top.get("federation")),
           "only allowed when mode is tree, got mode " + r.mode().wire());
+    }
+    if (r.federation() != null && !r.federation().waitsForMinSites()) {
+      Obj federation = top.object("federation", true);
+      for (String waitOnly : List.of("minSitesRetries", "minSitesRetryDelayMs")) {
+        if (federation.has(waitOnly)) {
+          throw new InvalidRequestException(federation.at(waitOnly), Json.text(federation.get(waitOnly)),
+              "only allowed when federation.belowMinSites is wait, got belowMinSites " + r.federation().belowMinSites());
+        }
+      }
     }
 
     SweepSpec sweep = r.sweep();

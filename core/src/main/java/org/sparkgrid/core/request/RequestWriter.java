@@ -136,6 +136,11 @@ final class RequestWriter {
     o.put("fraction", f.fraction());
     o.put("minSites", f.minSites());
     o.put("roundTimeoutMs", f.roundTimeoutMs());
+    o.put("belowMinSites", f.belowMinSites());
+    if (f.waitsForMinSites()) {
+      o.put("minSitesRetries", f.minSitesRetries());
+      o.put("minSitesRetryDelayMs", f.minSitesRetryDelayMs());
+    }
     ObjectNode strategy = o.putObject("strategy");
     strategy.put("type", f.strategy().type());
     for (Map.Entry<String, Object> p : f.strategy().params().entrySet()) {

@@ -117,6 +117,49 @@ class RequestCodecTest {
   }
 
   @Test
+  void readsBelowMinSitesWaitWithItsRetries() {
+    // Prepare
+    String json = with(TREE, Map.of("federation.belowMinSites", "\"wait\"", "federation.minSitesRetries", "2",
+        "federation.minSitesRetryDelayMs", "0"));
+
+    // Execute
+    FederationSpec f = RequestCodec.parse(json).federation();
+
+    // Assert
+    assertThat(f.belowMinSites()).isEqualTo("wait");
+    assertThat(f.waitsForMinSites()).isTrue();
+    assertThat(f.minSitesRetries()).isEqualTo(2);
+    assertThat(f.minSitesRetryDelayMs()).isZero();
+    assertThat(RequestCodec.parse(RequestCodec.write(RequestCodec.parse(json))).federation()).isEqualTo(f);
+  }
+
+  @Test
+  void belowMinSitesWaitHasDefaultRetries() {
+    FederationSpec f = RequestCodec.parse(with(TREE, "federation.belowMinSites", "\"wait\"")).federation();
+
+    assertThat(f.minSitesRetries()).isEqualTo(3);
+    assertThat(f.minSitesRetryDelayMs()).isEqualTo(10_000L);
+  }
+
+  @Test
+  void refusesAnUnknownBelowMinSites() {
+    assertThat(refusal(with(TREE, "federation.belowMinSites", "\"pray\"")))
+        .hasMessage("federation.belowMinSites: must be one of fail, wait, got \"pray\"");
+  }
+
+  @Test
+  void refusesMinSitesRetriesOutOfRange() {
+    assertThat(refusal(with(TREE, Map.of("federation.belowMinSites", "\"wait\"", "federation.minSitesRetries", "0"))))
+        .hasMessage("federation.minSitesRetries: must be between 1 and 1000, got 0");
+  }
+
+  @Test
+  void refusesRetriesWhenARoundShortOfSitesFails() {
+    assertThat(refusal(with(TREE, "federation.minSitesRetries", "2")))
+        .hasMessage("federation.minSitesRetries: only allowed when federation.belowMinSites is wait, got belowMinSites fail");
+  }
+
+  @Test
   void readsStrategyParametersNumbersAsDoubles() {
     // Prepare
     String json = with(TREE, "federation.strategy", "{\"type\": \"multi-krum\", \"f\": 2, \"m\": 5, \"fast\": true, \"tag\": \"x\"}");

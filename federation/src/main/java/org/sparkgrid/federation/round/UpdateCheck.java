@@ -5,7 +5,9 @@ import org.sparkgrid.federation.strategy.SiteUpdate;
 
 /**
  * One more check of an update before aggregation, beside the built-in ones of
- * {@link UpdateValidation}: the hook for the site allowlist and signature checks, which come later.
+ * {@link UpdateValidation}: the hook for the site allowlist and the signature check (tree mode's
+ * {@code SignatureCheck} in {@code spark-jobs}, which recovers the signer with Web3j, so that this
+ * module needs no cryptography library).
  *
  * <pre>{@code
  * UpdateCheck allowlist = u -> allowed.contains(u.siteId())

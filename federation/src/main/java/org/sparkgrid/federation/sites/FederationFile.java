@@ -12,12 +12,15 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * A federation: its sites (each with its own data, which never leaves it) and the allowlist of
- * site accounts whose updates are accepted.
+ * A federation: its sites (each with its own data, which never leaves it, and the key it signs its
+ * updates with, which never leaves it either) and the allowlist of site accounts whose updates are
+ * accepted.
  *
  * <pre>{@code
  * {"sites": [{"id": "site-01", "data": "hdfs://site01/fmnist/train", "account": "0x5aAe...",
- *             "weight": 1.0, "hosts": ["worker-3"]}, ...],
+ *             "weight": 1.0, "hosts": ["worker-3"],
+ *             "key": {"keystore": "/etc/sparkgrid/site-01.json", "passwordEnv": "SITE01_KEYSTORE_PASSWORD"}},
+ *            ...],
  *  "allowlist": ["0x5aAe...", ...]}
  * }</pre>
  *
@@ -28,6 +31,7 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
 
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
   private static final Pattern ACCOUNT = Pattern.compile("0x[0-9a-fA-F]{40}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
@@ -39,8 +43,58 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
    *                against the allowlist
    * @param weight  relative weight, > 0 (default 1); informational for now
    * @param hosts   executor hosts that hold the site's data: its training task prefers them (empty: any)
+   * @param key     where the site's executor finds the private key of {@code account}, to sign its
+   *                updates ({@code null}: {@link SiteKey#DEFAULT})
    */
-  public record Site(String id, String data, String account, double weight, List<String> hosts) {}
+  public record Site(String id, String data, String account, double weight, List<String> hosts, SiteKey key) {
+
+    /** Copies the hosts; a null key is {@link SiteKey#DEFAULT}. */
+    public Site {
+      hosts = List.copyOf(hosts);
+      key = key == null ? SiteKey.DEFAULT : key;
+    }
+
+    /** A site that signs with {@link SiteKey#DEFAULT}. */
+    public Site(String id, String data, String account, double weight, List<String> hosts) {
+      this(id, data, account, weight, hosts, null);
+    }
+
+    /** This site with another signing key. */
+    public Site withKey(SiteKey other) {
+      return new Site(id, data, account, weight, hosts, other);
+    }
+  }
+
+  /**
+   * Where a site's executor reads the private key it signs its updates with: names only, never a
+   * key. Exactly one of three kinds, in the federation file's {@code key} object:
+   * <ul>
+   *   <li>{@code {"env": "SITE01_KEY"}}: an environment variable of the site's executor holding the
+   *       hex private key ({@link #DEFAULT}: {@value #DEFAULT_ENV});
+   *   <li>{@code {"keystore": "/etc/sparkgrid/site-01.json", "passwordEnv": "SITE01_KEYSTORE_PASSWORD"}}:
+   *       a Web3 Secret Storage (V3) file on the site's executor host (an absolute local path), its
+   *       password in an environment variable there (default {@value #DEFAULT_PASSWORD_ENV});
+   *   <li>{@code {"dev": 3}}: development key 3 of the well-known test mnemonic that local chains
+   *       (anvil, ganache) fund; public, so for tests and trying on one machine only.
+   * </ul>
+   */
+  public sealed interface SiteKey extends java.io.Serializable permits SiteKey.Env, SiteKey.Keystore, SiteKey.Dev {
+    /** The variable the default key source reads. */
+    String DEFAULT_ENV = "SPARKGRID_SITE_KEY";
+    /** The variable a keystore's password is read from unless {@code passwordEnv} says otherwise. */
+    String DEFAULT_PASSWORD_ENV = "SPARKGRID_SITE_KEYSTORE_PASSWORD";
+    /** Where a site with no {@code key} reads its key: the environment variable {@value #DEFAULT_ENV}. */
+    SiteKey DEFAULT = new Env(DEFAULT_ENV);
+
+    /** The hex private key in environment variable {@code variable}. */
+    record Env(String variable) implements SiteKey {}
+
+    /** A Web3 Secret Storage file at {@code path}, its password in environment variable {@code passwordEnv}. */
+    record Keystore(String path, String passwordEnv) implements SiteKey {}
+
+    /** Development key {@code index} of the public test mnemonic (BIP-44 path m/44'/60'/0'/0/index). */
+    record Dev(int index) implements SiteKey {}
+  }
 
   public FederationFile {
     sites = List.copyOf(sites);
@@ -92,7 +146,7 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
       if (!s.isObject()) {
         throw new IllegalArgumentException(what + ": " + f + ": must be an object");
       }
-      unknown(s, what, f + ".", Set.of("id", "data", "account", "weight", "hosts"));
+      unknown(s, what, f + ".", Set.of("id", "data", "account", "weight", "hosts", "key"));
       String id = text(s, what, f + ".id", true);
       if (!ID.matcher(id).matches()) {
         throw new IllegalArgumentException(what + ": " + f + ".id: '" + id + "' must be 1-64 of [A-Za-z0-9._-]");
@@ -119,7 +173,7 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
           hosts.add(h.asText());
         }
       }
-      sites.add(new Site(id, data, account, weight, hosts));
+      sites.add(new Site(id, data, account, weight, hosts, s.has("key") ? key(s.get("key"), what, f + ".key") : null));
     }
     Set<String> allow = new HashSet<>();
     JsonNode a = root.get("allowlist");
@@ -150,6 +204,14 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
         var h = o.putArray("hosts");
         s.hosts().forEach(h::add);
       }
+      var k = o.putObject("key");
+      if (s.key() instanceof SiteKey.Env e) {
+        k.put("env", e.variable());
+      } else if (s.key() instanceof SiteKey.Keystore ks) {
+        k.put("keystore", ks.path()).put("passwordEnv", ks.passwordEnv());
+      } else if (s.key() instanceof SiteKey.Dev d) {
+        k.put("dev", d.index());
+      }
     }
     var allow = root.putArray("allowlist");
     allowlist.stream().sorted().forEach(allow::add);
@@ -158,6 +220,55 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** Reads a site's key source. Messages never echo a value that could be a key put in the wrong place. */
+  private static SiteKey key(JsonNode k, String what, String field) {
+    if (!k.isObject()) {
+      throw new IllegalArgumentException(what + ": " + field + ": must be an object naming where the key is (env,"
+          + " keystore or dev), never the key itself; got a " + k.getNodeType().name().toLowerCase(Locale.ROOT));
+    }
+    unknown(k, what, field + ".", Set.of("env", "keystore", "passwordEnv", "dev"));
+    List<String> kinds = new ArrayList<>();
+    for (String kind : List.of("env", "keystore", "dev")) {
+      if (k.has(kind)) {
+        kinds.add(kind);
+      }
+    }
+    if (kinds.size() != 1) {
+      throw new IllegalArgumentException(what + ": " + field + ": give exactly one of env, keystore or dev, got "
+          + (kinds.isEmpty() ? "none" : String.join(" and ", kinds)));
+    }
+    if (k.has("passwordEnv") && !k.has("keystore")) {
+      throw new IllegalArgumentException(what + ": " + field + ".passwordEnv: only with keystore");
+    }
+    if (k.has("dev")) {
+      JsonNode d = k.get("dev");
+      if (!d.isIntegralNumber() || !d.canConvertToInt() || d.intValue() < 0) {
+        throw new IllegalArgumentException(what + ": " + field + ".dev: must be a whole number >= 0, got " + d);
+      }
+      return new SiteKey.Dev(d.intValue());
+    }
+    if (k.has("env")) {
+      return new SiteKey.Env(envName(k, what, field + ".env"));
+    }
+    String path = text(k, what, field + ".keystore", true);
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException(what + ": " + field + ".keystore: '" + path
+          + "' must be an absolute path on the site's executor host");
+    }
+    return new SiteKey.Keystore(path, k.has("passwordEnv") ? envName(k, what, field + ".passwordEnv")
+        : SiteKey.DEFAULT_PASSWORD_ENV);
+  }
+
+  private static String envName(JsonNode o, String what, String field) {
+    String name = text(o, what, field, true);
+    if (!ENV_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + ": " + field + ": must name an environment variable"
+          + " ([A-Za-z_][A-Za-z0-9_]*, at most 128), not hold a key or a password; got " + name.length()
+          + " characters that are not a name");
+    }
+    return name;
   }
 
   private static String text(JsonNode o, String what, String field, boolean required) {

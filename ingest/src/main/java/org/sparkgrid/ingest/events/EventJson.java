@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.sparkgrid.ingest.jobs.JobState;
@@ -39,6 +41,22 @@ final class EventJson {
     } else if (e.payload() instanceof JobEvent.Epoch p) {
       o.put("epoch", p.epoch());
       o.set("metrics", MAPPER.valueToTree(new TreeMap<>(p.metrics())));
+    } else if (e.payload() instanceof JobEvent.Round p) {
+      o.put("round", p.round());
+      o.put("rounds", p.rounds());
+      o.set("metrics", MAPPER.valueToTree(new TreeMap<>(p.metrics())));
+      p.accepted().forEach(o.putArray("accepted")::add);
+      o.set("rejected", MAPPER.valueToTree(new TreeMap<>(p.rejected())));
+      p.excluded().forEach(o.putArray("excluded")::add);
+      var contributions = o.putArray("contributions");
+      for (JobEvent.SiteContribution c : p.contributions()) {
+        ObjectNode co = contributions.addObject().put("site", c.site()).put("examples", c.examples())
+            .put("exampleShare", c.exampleShare());
+        putNumberOrNull(co, "lossImprovement", c.lossImprovement());
+        putNumberOrNull(co, "shapley", c.shapley());
+      }
+    } else if (e.payload() instanceof JobEvent.SiteExcluded p) {
+      o.put("site", p.site());
     } else if (e.payload() instanceof JobEvent.Trial p) {
       o.put("trial", p.trial());
       o.set("overrides", MAPPER.valueToTree(new TreeMap<>(p.overrides())));
@@ -83,6 +101,9 @@ final class EventJson {
               o.path("sourcePartition").asInt(), o.path("sourceOffset").asLong()) : null);
       case "started" -> new JobEvent.Started(o.path("attempt").asInt());
       case "epoch" -> new JobEvent.Epoch(o.path("epoch").asInt(), metrics(o));
+      case "round" -> new JobEvent.Round(o.path("round").asInt(), o.path("rounds").asInt(), metrics(o),
+          strings(o.path("accepted")), reasons(o.path("rejected")), strings(o.path("excluded")), contributions(o));
+      case "site-excluded" -> new JobEvent.SiteExcluded(text(o, "site"));
       case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o), o.path("error").asText(null));
       case "succeeded" -> new JobEvent.Succeeded(o.path("model").asText(null), o.path("modelVersion").asText(null), metrics(o));
       case "failed" -> new JobEvent.Failed(o.path("reason").asText(null));
@@ -105,6 +126,39 @@ final class EventJson {
     Map<String, Double> m = new LinkedHashMap<>();
     o.path("metrics").fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue().asDouble()));
     return m;
+  }
+
+  private static void putNumberOrNull(ObjectNode o, String field, double v) {
+    if (Double.isNaN(v)) {
+      o.putNull(field);
+    } else {
+      o.put(field, v);
+    }
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> out = new ArrayList<>();
+    array.forEach(v -> out.add(v.asText()));
+    return out;
+  }
+
+  private static Map<String, String> reasons(JsonNode object) {
+    Map<String, String> m = new LinkedHashMap<>();
+    object.fields().forEachRemaining(f -> m.put(f.getKey(), f.getValue().asText()));
+    return m;
+  }
+
+  private static List<JobEvent.SiteContribution> contributions(JsonNode o) {
+    List<JobEvent.SiteContribution> out = new ArrayList<>();
+    for (JsonNode c : o.path("contributions")) {
+      out.add(new JobEvent.SiteContribution(text(c, "site"), c.path("examples").asLong(),
+          c.path("exampleShare").asDouble(), numberOrNaN(c.path("lossImprovement")), numberOrNaN(c.path("shapley"))));
+    }
+    return out;
+  }
+
+  private static double numberOrNaN(JsonNode v) {
+    return v.isNumber() ? v.doubleValue() : Double.NaN;
   }
 
   private static Map<String, Object> overrides(JsonNode o) {

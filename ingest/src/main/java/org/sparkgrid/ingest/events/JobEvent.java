@@ -1,6 +1,7 @@
 package org.sparkgrid.ingest.events;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.sparkgrid.ingest.jobs.JobState;
@@ -50,7 +51,7 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
 
   /** What happened. The records below are every kind there is. */
   public sealed interface Payload
-      permits Queued, Duplicate, Started, Epoch, Trial, Succeeded, Failed, Cancelled, TimedOut {
+      permits Queued, Duplicate, Started, Epoch, Round, SiteExcluded, Trial, Succeeded, Failed, Cancelled, TimedOut {
 
     /** The wire name: {@code queued}, {@code duplicate}, {@code started} ... */
     String type();
@@ -91,7 +92,7 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
     }
   }
 
-  /** An epoch (compute mode) or round (tree mode) is done; metrics such as {@code loss}, {@code accuracy}. */
+  /** An epoch of a compute-mode job is done; metrics such as {@code trainLoss}, {@code testAccuracy}. */
   public record Epoch(int epoch, Map<String, Double> metrics) implements Payload {
     public Epoch {
       metrics = Map.copyOf(metrics);
@@ -100,6 +101,72 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
     @Override
     public String type() {
       return "epoch";
+    }
+  }
+
+  /**
+   * A round of a tree-mode (federated) job is done and checkpointed. On the wire:
+   * <pre>{@code
+   * {"type":"round","round":2,"rounds":30,"metrics":{"seconds":41.5,"testAccuracy":0.81,"testLoss":0.52},
+   *  "accepted":["site-01","site-03"],"rejected":{"site-02":"missed the round deadline of 60000 ms"},
+   *  "excluded":["site-07"],"contributions":[{"site":"site-01","examples":5400,"exampleShare":0.5,
+   *  "lossImprovement":0.013,"shapley":null}, ...]}
+   * }</pre>
+   *
+   * @param round         0-based, as in the model's lineage and the settlements (the first is 0)
+   * @param rounds        rounds the job runs in all
+   * @param metrics       the new global model's {@code testAccuracy} and {@code testLoss} (absent without a
+   *                      test set), and the round's wall time in {@code seconds}
+   * @param accepted      sites whose updates were merged
+   * @param rejected      site to the reason its update was left out (deadline, failure, validation, signature)
+   * @param excluded      sites an admin excluded, left out of this round and all later ones
+   * @param contributions each accepted site's contribution
+   */
+  public record Round(int round, int rounds, Map<String, Double> metrics, List<String> accepted,
+      Map<String, String> rejected, List<String> excluded, List<SiteContribution> contributions) implements Payload {
+    public Round {
+      metrics = Map.copyOf(metrics);
+      accepted = List.copyOf(accepted);
+      rejected = Map.copyOf(rejected);
+      excluded = List.copyOf(excluded);
+      contributions = List.copyOf(contributions);
+    }
+
+    @Override
+    public String type() {
+      return "round";
+    }
+  }
+
+  /**
+   * One site's contribution to a round.
+   *
+   * @param site            the site
+   * @param examples        examples it trained on
+   * @param exampleShare    its share of the round's examples, in [0, 1]
+   * @param lossImprovement leave-one-out loss improvement on the coordinator's validation set; NaN
+   *                        (null on the wire) if not computed
+   * @param shapley         sampled Shapley estimate; NaN (null on the wire) if not computed
+   */
+  public record SiteContribution(String site, long examples, double exampleShare, double lossImprovement,
+      double shapley) {
+    public SiteContribution {
+      Objects.requireNonNull(site, "site");
+    }
+  }
+
+  /**
+   * An admin excluded a site from a running tree-mode job ({@code exclude-site} on the control
+   * topic): it is left out from the job's next round on.
+   */
+  public record SiteExcluded(String site) implements Payload {
+    public SiteExcluded {
+      Objects.requireNonNull(site, "site");
+    }
+
+    @Override
+    public String type() {
+      return "site-excluded";
     }
   }
 

@@ -32,6 +32,12 @@ class JobEventTest {
         new JobEvent.Duplicate(JobState.QUEUED, false, null),
         new JobEvent.Started(2),
         new JobEvent.Epoch(1, Map.of("loss", 0.25)),
+        new JobEvent.Round(2, 30, Map.of("testAccuracy", 0.8125, "testLoss", 0.5),
+            List.of("site-01", "site-03"), Map.of("site-02", "missed the round deadline of 60000 ms"),
+            List.of("site-07"), List.of(new JobEvent.SiteContribution("site-01", 5400, 0.5, 0.0125, Double.NaN),
+                new JobEvent.SiteContribution("site-03", 5400, 0.5, -0.25, 0.125))),
+        new JobEvent.Round(0, 1, Map.of(), List.of(), Map.of(), List.of(), List.of()),
+        new JobEvent.SiteExcluded("site-07"),
         new JobEvent.Trial(0, Map.of("training.updater.learningRate", 0.005, "training.batchSize", 128L), Map.of("accuracy", 0.5),
             null),
         new JobEvent.Trial(1, Map.of("training.updater.type", "sgd"), Map.of(), "loss diverged"),
@@ -46,6 +52,28 @@ class JobEventTest {
   }
 
   @Test
+  void writesARoundWithItsSitesAndAContributionNotComputedAsNull() {
+    JobEvent e = new JobEvent("fed-1", 5, T, new JobEvent.Round(1, 3, Map.of("testAccuracy", 0.75),
+        List.of("site-01"), Map.of("site-02", "update of site site-02 is not signed"), List.of("site-03"),
+        List.of(new JobEvent.SiteContribution("site-01", 600, 1.0, Double.NaN, Double.NaN))));
+
+    assertThat(new String(e.toJson(), UTF_8)).isEqualTo(
+        "{\"job\":\"fed-1\",\"seq\":5,\"time\":\"2025-01-31T10:15:30.120Z\",\"type\":\"round\",\"round\":1,"
+            + "\"rounds\":3,\"metrics\":{\"testAccuracy\":0.75},\"accepted\":[\"site-01\"],"
+            + "\"rejected\":{\"site-02\":\"update of site site-02 is not signed\"},\"excluded\":[\"site-03\"],"
+            + "\"contributions\":[{\"site\":\"site-01\",\"examples\":600,\"exampleShare\":1.0,"
+            + "\"lossImprovement\":null,\"shapley\":null}]}");
+  }
+
+  @Test
+  void writesASiteExclusion() {
+    JobEvent e = new JobEvent("fed-1", 6, T, new JobEvent.SiteExcluded("site-03"));
+
+    assertThat(new String(e.toJson(), UTF_8)).isEqualTo("{\"job\":\"fed-1\",\"seq\":6,"
+        + "\"time\":\"2025-01-31T10:15:30.120Z\",\"type\":\"site-excluded\",\"site\":\"site-03\"}");
+  }
+
+  @Test
   void onlySucceededFailedCancelledAndTimedOutAreTerminal() {
     assertThat(new JobEvent.Succeeded("m", "1", Map.of()).terminal()).isTrue();
     assertThat(new JobEvent.Failed("x").terminal()).isTrue();
@@ -53,6 +81,8 @@ class JobEventTest {
     assertThat(new JobEvent.TimedOut("fetch").terminal()).isTrue();
     assertThat(new JobEvent.Queued(0).terminal()).isFalse();
     assertThat(new JobEvent.Epoch(1, Map.of()).terminal()).isFalse();
+    assertThat(new JobEvent.Round(0, 1, Map.of(), List.of(), Map.of(), List.of(), List.of()).terminal()).isFalse();
+    assertThat(new JobEvent.SiteExcluded("s").terminal()).isFalse();
   }
 
   @Test

@@ -31,16 +31,29 @@ public final class ChainKey {
   }
 
   /**
+   * The key in {@value #ENVIRONMENT_VARIABLE}.
+   *
    * @throws IllegalStateException if {@value #ENVIRONMENT_VARIABLE} is unset or not a hex key
    *     (the message never contains the value)
    */
   public static ChainKey fromEnvironment() {
-    String value = System.getenv(ENVIRONMENT_VARIABLE);
+    return fromEnvironment(ENVIRONMENT_VARIABLE, System::getenv);
+  }
+
+  /**
+   * The hex private key in an environment variable, looked up with {@code env} (normally
+   * {@code System::getenv}).
+   *
+   * @throws IllegalStateException if the variable is unset or not a hex key (the message names the
+   *     variable, never its value)
+   */
+  public static ChainKey fromEnvironment(String variable, java.util.function.UnaryOperator<String> env) {
+    String value = env.apply(Objects.requireNonNull(variable, "variable"));
     if (value == null || value.isBlank()) {
-      throw new IllegalStateException(ENVIRONMENT_VARIABLE + " is not set");
+      throw new IllegalStateException(variable + " is not set");
     }
     if (!PRIVATE_KEY.matcher(value.trim()).matches()) {
-      throw new IllegalStateException(ENVIRONMENT_VARIABLE + " must be 64 hex digits (optionally after 0x)");
+      throw new IllegalStateException(variable + " must be 64 hex digits (optionally after 0x)");
     }
     return new ChainKey(Credentials.create(value.trim()));
   }

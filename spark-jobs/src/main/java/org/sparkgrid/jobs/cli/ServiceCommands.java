@@ -29,7 +29,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The request service and its clients: {@code serve}, {@code submit}, {@code jobs}, {@code job}, {@code cancel}. */
+/**
+ * The request service and its clients: {@code serve}, {@code submit}, {@code jobs}, {@code job}, {@code cancel},
+ * {@code exclude-site}.
+ */
 final class ServiceCommands {
   private ServiceCommands() {}
 
@@ -190,6 +193,40 @@ final class ServiceCommands {
         System.out.println("cancel sent for " + id);
         return 0;
       }
+    }
+  }
+
+  @Command(name = "exclude-site", mixinStandardHelpOptions = true,
+      description = "Leave a site out of a running tree-mode job's next rounds, through the control topic.")
+  static final class ExcludeSite implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "JOB") String job;
+
+    @Parameters(index = "1", paramLabel = "SITE") String site;
+
+    @Mixin SparkOptions spark = new SparkOptions();
+
+    @Override
+    public Integer call() throws Exception {
+      SparkGridConfig config = config(spark);
+      Configuration hadoop = new Configuration();
+      boolean already;
+      // the service checks again; checking here too shows the admin why a command would be refused
+      try (JobStore store = store(config)) {
+        already = org.sparkgrid.jobs.service.ServiceControlHandler.checkExclusion(store,
+            new org.sparkgrid.jobs.tree.SiteExclusions(Stores.checkpoints(config, hadoop)), hadoop, job, site);
+      } catch (IllegalStateException e) {
+        throw new IllegalArgumentException(e.getMessage(), e); // a finished job, too few sites left: bad input here
+      }
+      if (already) {
+        System.out.println(site + " is already excluded from " + job);
+        return 0;
+      }
+      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+        client.excludeSite(job, site);
+      }
+      System.out.println("exclude-site sent: " + site + " trains in no round of " + job + " after the current one"
+          + " (a site-excluded event confirms it)");
+      return 0;
     }
   }
 }

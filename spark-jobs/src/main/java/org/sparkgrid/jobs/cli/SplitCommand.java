@@ -59,8 +59,10 @@ public final class SplitCommand implements Callable<Integer> {
   Path out;
 
   @Option(names = "--accounts", paramLabel = "FILE",
-      description = "One Ethereum account per line, one per site (default: development accounts 1..N of the local"
-          + " chain's test mnemonic: for trying, never for real money)")
+      description = "One Ethereum account per line, one per site; each site then signs its updates with the key in"
+          + " SPARKGRID_SITE_KEY on its executors (edit the federation file's key to change that). Default:"
+          + " development accounts 1..N of the local chain's public test mnemonic, which sign with their development"
+          + " keys: for trying, never for real money")
   Path accounts;
 
   @Override
@@ -110,7 +112,8 @@ public final class SplitCommand implements Callable<Integer> {
       Files.createDirectories(dir);
       IdxWriter.write(conf, dir.resolve("train").toString(), all, split[s]);
       String account = accountList != null ? accountList.get(s) : LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address();
-      list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"), account, 1.0, List.of()));
+      list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"), account, 1.0, List.of(),
+          accountList != null ? FederationFile.SiteKey.DEFAULT : new FederationFile.SiteKey.Dev(s + 1)));
       System.out.printf("%s: %6d examples -> %s%n", id, split[s].length, dir);
     }
     FederationFile file = new FederationFile(list, new HashSet<>());

@@ -29,6 +29,9 @@ public interface ProgressListener {
   /** An epoch finished and was evaluated. */
   default void epochDone(EpochMetrics metrics, int epochs) {}
 
+  /** A federated (tree-mode) round finished and was checkpointed. */
+  default void roundDone(org.sparkgrid.jobs.tree.RoundReport report) {}
+
   /** Training finished. */
   default void finish() {}
 }

@@ -12,7 +12,6 @@ import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.ControlConsumer;
-import org.sparkgrid.ingest.JobStoreControlHandler;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.EventPublisher;
@@ -28,6 +27,8 @@ import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.cli.Stores;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
+import org.sparkgrid.jobs.tree.RoundReport;
+import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,7 +85,8 @@ public final class SparkGridService implements AutoCloseable {
     requests = RequestConsumer.builder(bootstrap, store, events).topics(topics).groupId("sparkgrid-service")
         .onQueued(id -> wakeUp()).build();
     control = ControlConsumer.create(bootstrap, topics, "sparkgrid-service-control",
-        new JobStoreControlHandler(store, events, sc::cancelJobGroup));
+        new ServiceControlHandler(store, events, sc::cancelJobGroup,
+            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()));
     requests.start();
     control.start();
     running = true;
@@ -252,6 +254,11 @@ public final class SparkGridService implements AutoCloseable {
       }
       metrics.put("examplesPerSecond", m.examplesPerSecond());
       events.publish(jobId, new JobEvent.Epoch(m.epoch(), metrics));
+    }
+
+    @Override
+    public void roundDone(RoundReport r) {
+      events.publish(jobId, TreeEvents.round(r));
     }
   }
 }

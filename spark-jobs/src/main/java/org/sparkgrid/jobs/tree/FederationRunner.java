@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -38,6 +40,7 @@ import org.sparkgrid.federation.round.RoundAggregation;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.SiteSelection;
 import org.sparkgrid.federation.round.UpdateCheck;
+import org.sparkgrid.federation.round.UpdateValidation;
 import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
@@ -69,12 +72,15 @@ import scala.reflect.ClassTag$;
  * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run each selected
  * site's local training as its own Spark job (the task reads only that site's data path and
  * prefers the site's hosts), collect the updates that arrive before the round's deadline, validate
- * them (shape, NaN/Inf, allowlist), merge them with the request's strategy, score each site's
- * contribution on the coordinator's validation set, evaluate on the coordinator's test set, and
- * checkpoint. A site that fails or misses the deadline is recorded and the round goes on; a round
- * with fewer than {@code minSites} valid updates stops the federation with a message naming both
- * counts. At the end the model is registered (lineage names the sites, rounds and contributions)
- * and a copy is written for every site.
+ * them (shape, NaN/Inf, allowlist, and the site's signature: {@link SiteSigning}, {@link SignatureCheck}),
+ * merge them with the request's strategy, score each site's contribution on the coordinator's
+ * validation set, evaluate on the coordinator's test set, and checkpoint. A site that fails, misses
+ * the deadline or sends an update that fails a check is recorded and the round goes on; a round with
+ * fewer than {@code minSites} valid updates stops the federation with a message naming both counts,
+ * or with {@code federation.belowMinSites: wait} first asks the sites that missed again. Sites an
+ * admin excluded ({@link SiteExclusions}, read at the start of every round) train in no later round.
+ * At the end the model is registered (lineage names the sites, rounds and contributions) and a copy
+ * is written for every site.
  *
  * <p>The coordinator's data: {@code data.train} is its validation set (contribution scores, and
  * the normalizer when one is fitted), {@code data.test} its test set. Sites' data are named in the
@@ -185,20 +191,25 @@ public final class FederationRunner {
     MultiLayerNetwork scorer = NetworkFactory.init(NetworkFactory.parse(networkJson));
     EvaluationResult evaluation = null;
     ConfEntries executorConf = new ConfEntries(hadoop);
-    List<UpdateCheck> checks = List.of(allowlistCheck(federation));
+    SiteExclusions exclusions = new SiteExclusions(checkpoints);
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
-        + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites());
+        + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites()
+        + (fed.waitsForMinSites() ? " (short rounds retry up to " + fed.minSitesRetries() + " times)" : ""));
+    warnOfDevelopmentKeys(federation);
     while (state.round() < fed.rounds()) {
       int round = state.round();
       long t0 = System.nanoTime();
+      state = applyExclusions(state, exclusions.excluded(jobId), federation);
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
       Map<String, String> rejected = new LinkedHashMap<>();
-      List<SiteResult> results = trainSites(request, federation, selected, networkJson, state.global(), normalizer,
-          numClasses, strategy.proximalMu(), round, executorConf, rejected);
-      List<SiteUpdate> updates = results.stream()
-          .map(r -> new SiteUpdate(r.siteId(), r.delta(), r.examples())).toList();
-      RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, fed.minSites(), checks);
+      Collected got = collect(request, jobId, federation, selected, networkJson, state.global(), normalizer,
+          numClasses, strategy, round, executorConf, rejected);
+      List<SiteResult> results = got.results();
+      // validated in collect (signatures included); the merge re-runs only the cheap built-in checks
+      RoundAggregation.Outcome out = RoundAggregation.run(state, got.validation().accepted(), strategy,
+          fed.minSites(), List.of());
+      got.validation().rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
       out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
       float[] before = state.global();
       List<Contribution> contributions = contributions(request, round, before, out.accepted(),
@@ -217,10 +228,13 @@ public final class FederationRunner {
       RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected,
           out.accepted().stream().map(SiteUpdate::siteId).toList(), rejected, (System.nanoTime() - t0) / 1e9, slowest);
       history.add(m);
-      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s, %.1f s", round + 1, fed.rounds(),
-          Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f", accuracy),
-          m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")", m.seconds()));
+      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s, %.1f s", round + 1, fed.rounds(),
+          Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f, test loss %.4f", accuracy, testLoss),
+          m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")",
+          state.excludedSites().isEmpty() ? "" : ", excluded " + new java.util.TreeSet<>(state.excludedSites()),
+          m.seconds()));
       saveRound(jobId, state, history);
+      progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
 
     if (evaluation == null && testBatches != null) {
@@ -250,10 +264,101 @@ public final class FederationRunner {
     return new Result(jobId, version, evaluation, history, state);
   }
 
+  /** A round's results as received, and which of them passed every check. */
+  private record Collected(List<SiteResult> results, UpdateValidation.Result validation) {}
+
+  /**
+   * Trains the selected sites and validates what they send. A round with fewer valid updates than
+   * it needs ({@code minSites}, and the strategy's minimum) stops the federation, naming both counts
+   * and why each missing site is missing; with {@code belowMinSites: wait} it first asks the sites
+   * without a valid update again, after {@code minSitesRetryDelayMs}, up to {@code minSitesRetries}
+   * times, each attempt with a fresh {@code roundTimeoutMs}. A site that delivers on a retry counts
+   * as if it had delivered at once (the same task: same global model, same seed).
+   *
+   * @param rejected filled with the sites that failed or missed the deadline, and why
+   * @throws IllegalStateException if the round stays short of valid updates
+   */
+  private Collected collect(TrainingRequest request, String jobId, FederationFile federation, List<String> selected,
+      String networkJson, float[] global, DataNormalization normalizer, int numClasses, AggregationStrategy strategy,
+      int round, ConfEntries conf, Map<String, String> rejected) {
+    FederationSpec fed = request.federation();
+    int need = Math.max(fed.minSites(), strategy.minUpdates());
+    Map<String, SiteResult> received = new LinkedHashMap<>();
+    List<String> ask = selected;
+    for (int retry = 0; ; retry++) {
+      ask.forEach(id -> {
+        received.remove(id);
+        rejected.remove(id);
+      });
+      for (SiteResult r : trainSites(request, jobId, federation, ask, networkJson, global, normalizer, numClasses,
+          strategy.proximalMu(), round, conf, rejected)) {
+        received.put(r.siteId(), r);
+      }
+      List<SiteResult> results = selected.stream().filter(received::containsKey).map(received::get).toList();
+      Map<String, String> signatures = new LinkedHashMap<>();
+      results.stream().filter(r -> r.signature() != null).forEach(r -> signatures.put(r.siteId(), r.signature()));
+      UpdateValidation.Result v = UpdateValidation.validate(
+          results.stream().map(r -> new SiteUpdate(r.siteId(), r.delta(), r.examples())).toList(), global.length,
+          List.of(allowlistCheck(federation), new SignatureCheck(jobId, round, federation, signatures)));
+      int valid = v.accepted().size();
+      if (valid >= need) {
+        return new Collected(results, v);
+      }
+      Set<String> ok = v.accepted().stream().map(SiteUpdate::siteId).collect(Collectors.toSet());
+      ask = selected.stream().filter(id -> !ok.contains(id)).toList();
+      String shortBy = "round " + round + " has " + valid + " valid updates but " + (valid < fed.minSites()
+          ? "minSites is " + fed.minSites() : strategy.type() + " needs at least " + strategy.minUpdates());
+      if (!fed.waitsForMinSites() || retry == fed.minSitesRetries() || ask.isEmpty()) {
+        Map<String, String> why = new LinkedHashMap<>(rejected);
+        v.rejected().forEach(r -> why.put(r.siteId(), r.reason()));
+        throw new IllegalStateException(shortBy
+            + (ask.isEmpty() ? " (only " + selected.size() + " sites were selected)" : "")
+            + (retry > 0 ? " after " + retry + (retry == 1 ? " retry" : " retries")
+                + " of the sites that missed (federation.belowMinSites: wait)" : "")
+            + (why.isEmpty() ? "" : "; left out: " + why));
+      }
+      progress.phase(shortBy + "; asking " + ask + " again in " + fed.minSitesRetryDelayMs() + " ms (retry "
+          + (retry + 1) + " of " + fed.minSitesRetries() + ")");
+      try {
+        Thread.sleep(fed.minSitesRetryDelayMs());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting to retry round " + round, e);
+      }
+    }
+  }
+
+  /** Moves the sites an admin excluded since the last round into the round state. */
+  private RoundState applyExclusions(RoundState state, Set<String> excluded, FederationFile federation) {
+    RoundState next = state;
+    for (String site : excluded) {
+      if (next.excludedSites().contains(site)) {
+        continue;
+      }
+      if (!federation.ids().contains(site)) {
+        LOG.warn("exclusion of site {} ignored: the federation has no such site (sites: {})", site, federation.ids());
+        continue;
+      }
+      next = next.withExcluded(site);
+      progress.phase("site " + site + " excluded by an admin: it trains in no round from round " + (state.round() + 1)
+          + " on");
+    }
+    return next;
+  }
+
+  private void warnOfDevelopmentKeys(FederationFile federation) {
+    List<String> dev = federation.sites().stream().filter(s -> s.key() instanceof FederationFile.SiteKey.Dev)
+        .map(FederationFile.Site::id).toList();
+    if (!dev.isEmpty()) {
+      progress.phase("sites " + dev + " sign with development keys of the public test mnemonic: anyone can forge"
+          + " their updates (for tests and trying only)");
+    }
+  }
+
   /** Runs every selected site's training as its own Spark job and keeps what arrives before the deadline. */
-  private List<SiteResult> trainSites(TrainingRequest request, FederationFile federation, List<String> selected,
-      String networkJson, float[] global, DataNormalization normalizer, int numClasses, double mu, int round,
-      ConfEntries conf, Map<String, String> rejected) {
+  private List<SiteResult> trainSites(TrainingRequest request, String jobId, FederationFile federation,
+      List<String> selected, String networkJson, float[] global, DataNormalization normalizer, int numClasses,
+      double mu, int round, ConfEntries conf, Map<String, String> rejected) {
     long timeoutMs = request.federation().roundTimeoutMs();
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     SiteTrainer siteTrainer = trainer;
@@ -265,7 +370,9 @@ public final class FederationRunner {
           request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
           + id.hashCode(), round);
       sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
-      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.toConfiguration())).collectAsync());
+      FederationFile.SiteKey key = site.key();
+      futures.put(id, siteRdd(task, site.hosts())
+          .map(t -> SiteSigning.trainAndSign(siteTrainer, t, conf.toConfiguration(), jobId, key)).collectAsync());
     }
     List<SiteResult> results = new ArrayList<>();
     for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
@@ -379,7 +486,13 @@ public final class FederationRunner {
     return v;
   }
 
-  private static FederationFile readFederation(String path, Configuration conf) throws IOException {
+  /**
+   * Reads and checks a federation file from any Hadoop file system.
+   *
+   * @throws IllegalArgumentException naming the field if the file is not a valid federation
+   * @throws IOException if it cannot be read
+   */
+  public static FederationFile readFederation(String path, Configuration conf) throws IOException {
     Path p = new Path(path);
     try (InputStream in = p.getFileSystem(conf).open(p)) {
       return FederationFile.parse(in.readAllBytes(), "federation.sites " + path);

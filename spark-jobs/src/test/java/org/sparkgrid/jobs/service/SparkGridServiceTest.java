@@ -191,4 +191,76 @@ class SparkGridServiceTest {
         .doesNotContain("Succeeded");
     assertThat(store.get("svc-cancel").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
   }
+
+  @Test
+  void aTreeJobPublishesItsRoundsAndASiteCanBeExcludedWhileItRuns() throws Exception {
+    org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+    org.sparkgrid.jobs.data.ExampleShard all = org.sparkgrid.jobs.data.IdxReader.read(conf, FMNIST + "/train", 1200);
+    int[][] split = org.sparkgrid.federation.split.DatasetSplits.iid(all.count(), 4, 5);
+    List<org.sparkgrid.federation.sites.FederationFile.Site> sites = new java.util.ArrayList<>();
+    for (int s = 0; s < 4; s++) {
+      Path p = dir.resolve("svc-sites/site-0" + (s + 1));
+      Files.createDirectories(p);
+      org.sparkgrid.jobs.data.IdxWriter.write(conf, p.resolve("train").toString(), all, split[s]);
+      sites.add(new org.sparkgrid.federation.sites.FederationFile.Site("site-0" + (s + 1), "file:" + p.resolve("train"),
+          org.sparkgrid.settlement.chain.LocalChain.derive(org.sparkgrid.settlement.chain.LocalChain.DEV_MNEMONIC, s + 1)
+              .address(), 1.0, List.of(), new org.sparkgrid.federation.sites.FederationFile.SiteKey.Dev(s + 1)));
+    }
+    Path fed = dir.resolve("svc-sites/federation.json");
+    Files.write(fed, new org.sparkgrid.federation.sites.FederationFile(sites, java.util.Set.of()).toJson());
+    client.submit(RequestCodec.parse("""
+        {"schema": 1, "id": "svc-tree", "mode": "tree",
+         "model": {"name": "svc-tree", "architecture": "mlp", "mlp": {"hidden": [16]}},
+         "data": {"format": "idx", "train": "file:%s/t10k", "test": "file:%s/t10k", "limit": 300},
+         "training": {"epochs": 1, "batchSize": 32, "seed": 1},
+         "federation": {"sites": "file:%s", "rounds": 6, "minSites": 2}}
+        """.formatted(FMNIST, FMNIST, fed)));
+    List<JobEvent> seen = new CopyOnWriteArrayList<>();
+    Thread follower = new Thread(() -> client.follow("svc-tree", Duration.ofMinutes(5), seen::add));
+    follower.start();
+    long deadline = System.currentTimeMillis() + 180_000;
+    while (seen.stream().noneMatch(e -> e.payload() instanceof JobEvent.Round) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+
+    int rc;
+    try {
+      rc = org.sparkgrid.jobs.cli.SparkGridCli.execute("exclude-site", "svc-tree", "site-02",
+          "--conf", "spark.sparkgrid.home=" + dir.resolve("home"),
+          "--conf", "spark.sparkgrid.jobs.jdbcUrl=" + JdbcJobStore.h2Url(dir.resolve("jobs")),
+          "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + kafka.bootstrapServers());
+    } finally {
+      for (String key : List.of("spark.sparkgrid.home", "spark.sparkgrid.jobs.jdbcUrl",
+          "spark.sparkgrid.kafka.bootstrapServers")) {
+        System.clearProperty(key);
+      }
+    }
+    follower.join(300_000);
+
+    assertThat(rc).as("bin/sparkgrid exclude-site svc-tree site-02").isZero();
+
+    assertThat(seen.get(seen.size() - 1).payload()).isInstanceOf(JobEvent.Succeeded.class);
+    List<JobEvent.Round> rounds = seen.stream().filter(e -> e.payload() instanceof JobEvent.Round)
+        .map(e -> (JobEvent.Round) e.payload()).toList();
+    assertThat(rounds).extracting(JobEvent.Round::round).containsExactly(0, 1, 2, 3, 4, 5);
+    assertThat(rounds.get(0).rounds()).isEqualTo(6);
+    assertThat(rounds.get(0).metrics()).containsKeys("testAccuracy", "testLoss", "seconds");
+    assertThat(rounds.get(0).accepted()).containsExactly("site-01", "site-02", "site-03", "site-04");
+    assertThat(rounds.get(0).contributions()).extracting(JobEvent.SiteContribution::site)
+        .containsExactly("site-01", "site-02", "site-03", "site-04");
+    int excludedAt = -1;
+    for (int i = 0; i < seen.size(); i++) {
+      if (seen.get(i).payload() instanceof JobEvent.SiteExcluded x && x.site().equals("site-02")) {
+        excludedAt = i;
+      }
+    }
+    assertThat(excludedAt).as("a site-excluded event").isPositive();
+    // the round running when the command came may still merge site-02; every round that started after it may not
+    List<JobEvent.Round> after = seen.subList(excludedAt, seen.size()).stream()
+        .filter(e -> e.payload() instanceof JobEvent.Round).map(e -> (JobEvent.Round) e.payload()).skip(1).toList();
+    assertThat(after).isNotEmpty().allSatisfy(r -> {
+      assertThat(r.accepted()).doesNotContain("site-02");
+      assertThat(r.excluded()).containsExactly("site-02");
+    });
+  }
 }

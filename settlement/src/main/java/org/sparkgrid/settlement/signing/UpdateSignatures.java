@@ -1,0 +1,119 @@
+package org.sparkgrid.settlement.signing;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.SignatureException;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.sparkgrid.settlement.chain.ChainKey;
+import org.web3j.crypto.Hash;
+import org.web3j.crypto.Keys;
+import org.web3j.crypto.Sign;
+import org.web3j.utils.Numeric;
+
+/**
+ * A site signs each of its tree-mode updates with the key of its Ethereum account (secp256k1), and
+ * the coordinator recovers the signer's address from the signature and compares it with the
+ * site's account in the federation file.
+ *
+ * <p>What is signed is a 32-byte digest, Keccak-256 of
+ * <pre>
+ * "SparkGrid update v1" 0x00 jobId 0x00 siteId 0x00 round (4 bytes, big-endian)
+ *     examples (8 bytes, big-endian) Keccak-256(delta)
+ * </pre>
+ * where the delta's hash is over its IEEE 754 float bits, 4 bytes a value, little-endian (the
+ * checkpoint codec's order). Ids never hold a 0 byte, so the fields cannot run into each other.
+ * The digest is signed as an Ethereum personal message (EIP-191, {@code "\x19Ethereum Signed
+ * Message:\n32"} then the digest): what {@code eth_sign}, {@code personal_sign} and hardware wallets
+ * sign, so a site may sign with any of them. The signature is {@code 0x} then r, s and v (65 bytes,
+ * 130 hex digits), as those tools print it.
+ *
+ * <pre>{@code
+ * byte[] digest = UpdateSignatures.digest("fed-0001", 3, "site-02", delta, 1200);
+ * String signature = UpdateSignatures.sign(siteKey, digest);                 // on the site
+ * boolean genuine = UpdateSignatures.signer(digest, signature).equals(account.toLowerCase());   // on the coordinator
+ * }</pre>
+ */
+public final class UpdateSignatures {
+  /** The first bytes of every signed digest: what and which version. */
+  public static final String DOMAIN = "SparkGrid update v1";
+  private static final Pattern SIGNATURE = Pattern.compile("0x[0-9a-fA-F]{130}");
+
+  private UpdateSignatures() {}
+
+  /** Keccak-256 of the delta's float bits, 4 bytes a value, little-endian. */
+  public static byte[] deltaHash(float[] delta) {
+    ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(delta.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(delta);
+    return Hash.sha3(b.array());
+  }
+
+  /**
+   * The digest a site signs for one update; see the class comment.
+   *
+   * @throws IllegalArgumentException if an id is empty or holds a 0 character
+   */
+  public static byte[] digest(String jobId, int round, String siteId, float[] delta, long examples) {
+    byte[] job = id(jobId, "jobId");
+    byte[] site = id(siteId, "siteId");
+    byte[] domain = DOMAIN.getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(domain.length + 1 + job.length + 1 + site.length + 1 + 4 + 8 + 32);
+    b.put(domain).put((byte) 0).put(job).put((byte) 0).put(site).put((byte) 0).putInt(round).putLong(examples)
+        .put(deltaHash(delta));
+    return Hash.sha3(b.array());
+  }
+
+  /** Signs a digest as an Ethereum personal message: {@code 0x} + r, s, v in hex. */
+  public static String sign(ChainKey key, byte[] digest) {
+    Sign.SignatureData sig = Sign.signPrefixedMessage(digest32(digest), key.credentials().getEcKeyPair());
+    byte[] rsv = new byte[65];
+    System.arraycopy(sig.getR(), 0, rsv, 0, 32);
+    System.arraycopy(sig.getS(), 0, rsv, 32, 32);
+    rsv[64] = sig.getV()[0];
+    return Numeric.toHexString(rsv);
+  }
+
+  /**
+   * The address (0x and 40 lower-case hex digits) whose key signed {@code digest}. A signature of
+   * another digest (a changed update) recovers some other address, never an error.
+   *
+   * @throws IllegalArgumentException if the signature is not 0x and 130 hex digits, or recovers no
+   *     key (its v is not 27 or 28, or r and s are off the curve)
+   */
+  public static String signer(byte[] digest, String signature) {
+    Objects.requireNonNull(signature, "signature");
+    if (!SIGNATURE.matcher(signature).matches()) {
+      throw new IllegalArgumentException("signature must be 0x and 130 hex digits (r, s, v), got "
+          + (signature.length() <= 20 ? "'" + signature + "'" : signature.length() + " characters"));
+    }
+    byte[] rsv = Numeric.hexStringToByteArray(signature);
+    byte v = rsv[64];
+    if (v != 27 && v != 28) {
+      throw new IllegalArgumentException("signature's v must be 27 or 28, got " + (v & 0xff));
+    }
+    Sign.SignatureData sig = new Sign.SignatureData(v, Arrays.copyOfRange(rsv, 0, 32), Arrays.copyOfRange(rsv, 32, 64));
+    try {
+      return Numeric.prependHexPrefix(Keys.getAddress(Sign.signedPrefixedMessageToKey(digest32(digest), sig)));
+    } catch (SignatureException | RuntimeException e) {
+      throw new IllegalArgumentException("signature recovers no public key: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] digest32(byte[] digest) {
+    if (digest.length != 32) {
+      throw new IllegalArgumentException("digest must be 32 bytes, got " + digest.length);
+    }
+    return digest;
+  }
+
+  private static byte[] id(String id, String what) {
+    Objects.requireNonNull(id, what);
+    if (id.isEmpty() || id.indexOf('\0') >= 0) {
+      throw new IllegalArgumentException(what + " must be non-empty and hold no 0 character, got '"
+          + id.replace("\0", "\\0") + "'");
+    }
+    return id.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,53 @@
+package org.sparkgrid.jobs.tree;
+
+import java.util.Map;
+import java.util.Optional;
+import org.sparkgrid.federation.round.UpdateCheck;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.strategy.SiteUpdate;
+import org.sparkgrid.settlement.signing.UpdateSignatures;
+
+/**
+ * The coordinator's check of one round's signatures: an update is accepted only if its signature
+ * recovers the site's account in the federation file. The signed digest is recomputed from the
+ * update as received (job, round, site, delta, examples), so a signature made with another key,
+ * for another round or job, or over a delta changed after signing, recovers another address and
+ * the update is rejected with a reason naming both addresses.
+ */
+final class SignatureCheck implements UpdateCheck {
+  private final String jobId;
+  private final int round;
+  private final FederationFile federation;
+  private final Map<String, String> signatures;
+
+  /**
+   * @param signatures site id to the signature its update came with (a site with none: unsigned)
+   */
+  SignatureCheck(String jobId, int round, FederationFile federation, Map<String, String> signatures) {
+    this.jobId = jobId;
+    this.round = round;
+    this.federation = federation;
+    this.signatures = Map.copyOf(signatures);
+  }
+
+  @Override
+  public Optional<String> problem(SiteUpdate u) {
+    String signature = signatures.get(u.siteId());
+    if (signature == null) {
+      return Optional.of("update of site " + u.siteId() + " is not signed");
+    }
+    String signer;
+    try {
+      signer = UpdateSignatures.signer(SiteSigning.digest(jobId, round, u.siteId(), u.delta(), u.numExamples()),
+          signature);
+    } catch (IllegalArgumentException e) {
+      return Optional.of("update of site " + u.siteId() + " has an invalid signature: " + e.getMessage());
+    }
+    String account = federation.site(u.siteId()).account();
+    if (!signer.equalsIgnoreCase(account)) {
+      return Optional.of("signature check failed: the update of site " + u.siteId() + " is signed by " + signer
+          + ", not by the site's account " + account + " (another key, or an update changed after signing)");
+    }
+    return Optional.empty();
+  }
+}
