@@ -1,6 +1,7 @@
 package org.sparkgrid.jobs.notebooks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -178,6 +179,43 @@ class NotebooksTest {
           .collect(Collectors.toSet());
       assertThat(notes).containsExactlyInAnyOrder(REMOTE_TRAINING, SWEEP, FEDERATED, REWARDS);
     }
+  }
+
+  /** A note of the given paragraphs (title, text, chart config or null), as Zeppelin stores it. */
+  private static ZeppelinNote note(String name, String[]... paragraphs) throws IOException {
+    StringBuilder json = new StringBuilder("{\"name\": \"" + name + "\", \"paragraphs\": [");
+    for (int i = 0; i < paragraphs.length; i++) {
+      json.append(i == 0 ? "" : ",").append("{\"title\": \"").append(paragraphs[i][0]).append("\", \"text\": ")
+          .append(new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(paragraphs[i][1]))
+          .append(", \"config\": {\"results\": ").append(paragraphs[i].length > 2 ? paragraphs[i][2] : "{}")
+          .append("}}");
+    }
+    Path file = Files.writeString(dir.resolve(name + ".zpln"), json.append("]}").toString());
+    return ZeppelinNote.read(file);
+  }
+
+  @Test
+  void aBrokenParagraphFailsTheRunNamingTheNoteAndTheParagraph() throws Exception {
+    ZeppelinNote typeError = note("broken-scala", new String[] {"Settings", "%spark\nval epochs: Int = \"three\""});
+    ZeppelinNote shellFails = note("broken-shell",
+        new String[] {"Put", "%spark\nz.put(\"answer\", 6 * 7)"},
+        new String[] {"Exit", "%sh(interpolate=true)\necho \"the answer is {answer}\"; exit 3"});
+    String chart = "{\"0\": {\"graph\": {\"mode\": \"lineChart\", \"keys\": [{\"name\": \"round\", \"index\": 0}],"
+        + " \"values\": [{\"name\": \"accuracy\", \"index\": 1}]}}}";
+    ZeppelinNote wrongColumn = note("broken-chart",
+        new String[] {"Accuracy", "%spark\nz.show(Seq((1, 0.5), (2, 0.7)).toDF(\"round\", \"testAccuracy\"))", chart});
+
+    assertThatThrownBy(() -> runner.run(typeError, Map.of())).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("note 'broken-scala' (broken-scala.zpln), paragraph 1 'Settings' (%spark): the Scala"
+            + " interpreter's result is an error").hasMessageContaining("type mismatch");
+    assertThatThrownBy(() -> runner.run(shellFails, Map.of())).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("paragraph 2 'Exit' (%sh): exit status 3").hasMessageContaining("the answer is 42");
+    assertThatThrownBy(() -> runner.run(wrongColumn, Map.of())).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("paragraph 1 'Accuracy' (%spark): its lineChart plots column 1 'accuracy' (values) but"
+            + " the table's columns are [round, testAccuracy]");
+    ZeppelinNote form = note("form", new String[] {"Settings", "%spark\nval epochs = z.textbox(\"epochs\", \"3\").toString.toInt"});
+    assertThatThrownBy(() -> runner.run(form, Map.of("epoch", "2"))).isInstanceOf(AssertionError.class)
+        .hasMessageContaining("note 'form' (form.zpln) has no textbox for [epoch], which the test fills in");
   }
 
   @Test

@@ -1,12 +1,12 @@
 package org.sparkgrid.jobs.notebooks;
 
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import org.apache.commons.io.output.TeeOutputStream;
 import scala.Console$;
 import scala.Function0;
 import scala.Tuple2;
@@ -46,7 +46,7 @@ final class ScalaInterpreter implements AutoCloseable {
    * @throws IllegalArgumentException if the compiler refuses the settings
    */
   ScalaInterpreter(String classpath, Path outputDir) {
-    capture = new PrintStream(new Tee(buffer, System.out), true, StandardCharsets.UTF_8);
+    capture = new PrintStream(new TeeOutputStream(buffer, System.out), true, StandardCharsets.UTF_8);
     Settings settings = new Settings();
     List<String> args = List.of("-Yrepl-class-based", "-Yrepl-outdir", outputDir.toString(), "-classpath", classpath);
     Tuple2<Object, scala.collection.immutable.List<String>> parsed =
@@ -89,34 +89,5 @@ final class ScalaInterpreter implements AutoCloseable {
   @Override
   public void close() {
     repl.close();
-  }
-
-  /** Writes to the capture buffer and to the console. */
-  private static final class Tee extends OutputStream {
-    private final OutputStream a;
-    private final OutputStream b;
-
-    Tee(OutputStream a, OutputStream b) {
-      this.a = a;
-      this.b = b;
-    }
-
-    @Override
-    public void write(int c) throws java.io.IOException {
-      a.write(c);
-      b.write(c);
-    }
-
-    @Override
-    public void write(byte[] bytes, int off, int len) throws java.io.IOException {
-      a.write(bytes, off, len);
-      b.write(bytes, off, len);
-    }
-
-    @Override
-    public void flush() throws java.io.IOException {
-      a.flush();
-      b.flush();
-    }
   }
 }
