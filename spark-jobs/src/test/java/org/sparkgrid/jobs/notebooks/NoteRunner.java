@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,13 @@ final class NoteRunner {
   }
 
   /** One output of a paragraph, as Zeppelin splits it: {@code TEXT}, {@code TABLE} ... */
-  record Message(String type, String data) {}
+  record Message(String type, String data) {
+
+    /** A table's header, then its rows, each split at tabs. */
+    List<List<String>> lines() {
+      return Arrays.stream(data.strip().split("\n")).map(l -> List.of(l.split("\t", -1))).toList();
+    }
+  }
 
   /**
    * What a note printed.
@@ -71,14 +78,12 @@ final class NoteRunner {
     List<Map<String, String>> table(String title) {
       Message table = messages(output(title)).stream().filter(m -> m.type().equals("table")).findFirst()
           .orElseThrow(() -> new AssertionError("paragraph '" + title + "' displayed no table"));
-      String[] lines = table.data().strip().split("\n");
-      String[] header = lines[0].split("\t");
+      List<List<String>> lines = table.lines();
       List<Map<String, String>> rows = new ArrayList<>();
-      for (String line : Arrays.asList(lines).subList(1, lines.length)) {
-        String[] cells = line.split("\t", -1);
-        Map<String, String> row = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < header.length; i++) {
-          row.put(header[i], i < cells.length ? cells[i] : "");
+      for (List<String> cells : lines.subList(1, lines.size())) {
+        Map<String, String> row = new LinkedHashMap<>();
+        for (int i = 0; i < lines.get(0).size(); i++) {
+          row.put(lines.get(0).get(i), i < cells.size() ? cells.get(i) : "");
         }
         rows.add(row);
       }
@@ -95,7 +100,7 @@ final class NoteRunner {
    */
   NoteRun run(ZeppelinNote note, Map<String, String> formValues) throws IOException, InterruptedException {
     z.startNote(formValues);
-    Map<String, String> outputs = new java.util.LinkedHashMap<>();
+    Map<String, String> outputs = new LinkedHashMap<>();
     for (ZeppelinNote.Paragraph p : note.paragraphs()) {
       long t0 = System.nanoTime();
       if (p.title().isBlank() && !p.interpreter().equals("md")) {
@@ -245,9 +250,9 @@ final class NoteRunner {
         throw failure(note, p, "its output " + index + " is displayed as a " + mode + " but is "
             + (index >= messages.size() ? "missing" : "of type " + messages.get(index).type()), output);
       }
-      String[] lines = messages.get(index).data().strip().split("\n");
-      List<String> columns = Arrays.asList(lines[0].split("\t"));
-      if (lines.length < 2) {
+      List<List<String>> lines = messages.get(index).lines();
+      List<String> columns = lines.get(0);
+      if (lines.size() < 2) {
         throw failure(note, p, "its " + mode + " (output " + index + ") has no rows", output);
       }
       for (String role : List.of("keys", "values", "groups")) {
