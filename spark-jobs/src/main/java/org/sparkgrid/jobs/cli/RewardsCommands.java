@@ -1,13 +1,9 @@
 package org.sparkgrid.jobs.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.jobs.tree.RewardSettlement;
@@ -33,8 +29,6 @@ import picocli.CommandLine.Parameters;
 /** The chain side: {@code chain}, {@code rewards list|claim|reconcile}, {@code balance}. */
 final class RewardsCommands {
   private RewardsCommands() {}
-
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   static RewardSettlement.Target target(SparkGridConfig config) throws java.io.IOException {
     return RewardSettlement.target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
@@ -62,15 +56,7 @@ final class RewardsCommands {
       Chain chain = Chain.connect(node.rpcUrl(), node.chainId());
       ChainKey coordinator = node.key(0);
       Deployment d = Deployer.with(chain, coordinator).deploy();
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("rpcUrl", node.rpcUrl());
-      m.put("chainId", node.chainId());
-      m.put("token", d.token());
-      m.put("distributor", d.distributor());
-      m.put("escrow", d.escrow());
-      m.put("coordinator", coordinator.address());
-      Files.createDirectories(RewardSettlement.chainFile(config).getParent());
-      JSON.writerWithDefaultPrettyPrinter().writeValue(RewardSettlement.chainFile(config).toFile(), m);
+      Path recorded = RewardSettlement.record(config, node.rpcUrl(), node.chainId(), d, coordinator.address());
       System.out.println("[sparkgrid] local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ")");
       System.out.println("[sparkgrid] token " + d.token() + ", distributor " + d.distributor() + ", escrow "
           + d.escrow());
@@ -78,7 +64,7 @@ final class RewardsCommands {
           + " mnemonic; federations settle here with:");
       System.out.println("  --conf spark.sparkgrid.chain.rpcUrl=" + node.rpcUrl() + " --conf spark.sparkgrid.chain.distributor="
           + d.distributor() + "  (and SPARKGRID_CHAIN_KEY set to that account's key)");
-      System.out.println("[sparkgrid] recorded in " + RewardSettlement.chainFile(config) + "; Ctrl-C stops the node");
+      System.out.println("[sparkgrid] recorded in " + recorded + "; Ctrl-C stops the node");
       while (node.isRunning()) {
         Thread.sleep(1_000);
       }

@@ -6,6 +6,7 @@ import java.math.BigInteger;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -318,7 +319,11 @@ public final class ReportPage {
           Map.of(select, scored.stream().mapToDouble(t -> t.metric(select)).toArray())),
           "Sweep trials", "Each ranked trial's test " + select + ", best first; the table names what each trial changed.");
     }
-    List<String> metricNames = ranked.stream().flatMap(t -> t.metrics().keySet().stream()).distinct().toList();
+    // known figures first, in a fixed order, then any others by name: a trial's map order is not kept everywhere
+    List<String> known = List.of(TrialOutcome.ACCURACY, TrialOutcome.LOSS, TrialOutcome.TRAIN_SECONDS);
+    List<String> metricNames = ranked.stream().flatMap(t -> t.metrics().keySet().stream()).distinct()
+        .sorted(Comparator.comparingInt((String n) -> known.contains(n) ? known.indexOf(n) : known.size())
+            .thenComparing(Comparator.naturalOrder())).toList();
     boolean errors = ranked.stream().anyMatch(t -> t.error() != null);
     List<String> header = new ArrayList<>(List.of("rank", "trial", "overrides"));
     header.addAll(metricNames);

@@ -37,6 +37,30 @@ public final class RewardSettlement {
   }
 
   /**
+   * Records a chain and its contracts in SparkGrid's home, where {@link #target} finds them when no
+   * {@code spark.sparkgrid.chain.*} key is set: what {@code bin/sparkgrid chain} leaves for the other
+   * commands, federations and notebooks.
+   *
+   * @param coordinator the address whose key publishes settlements
+   * @return the file written
+   * @throws IOException if it cannot be written
+   */
+  public static Path record(SparkGridConfig config, String rpcUrl, long chainId,
+      org.sparkgrid.settlement.chain.Deployment d, String coordinator) throws IOException {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("rpcUrl", rpcUrl);
+    m.put("chainId", chainId);
+    m.put("token", d.token());
+    m.put("distributor", d.distributor());
+    m.put("escrow", d.escrow());
+    m.put("coordinator", coordinator);
+    Path f = chainFile(config);
+    java.nio.file.Files.createDirectories(f.getParent());
+    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(f.toFile(), m);
+    return f;
+  }
+
+  /**
    * The {@code spark.sparkgrid.chain.*} keys, else what {@code bin/sparkgrid chain} recorded in
    * SparkGrid's home, else empty (no chain: nothing is paid).
    *
