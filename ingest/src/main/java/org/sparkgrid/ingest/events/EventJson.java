@@ -34,6 +34,8 @@ final class EventJson {
         o.put("sourcePartition", p.source().partition());
         o.put("sourceOffset", p.source().offset());
       }
+    } else if (e.payload() instanceof JobEvent.Waiting p) {
+      o.put("reason", p.reason());
     } else if (e.payload() instanceof JobEvent.Started p) {
       o.put("attempt", p.attempt());
     } else if (e.payload() instanceof JobEvent.Epoch p) {
@@ -78,6 +80,7 @@ final class EventJson {
           o.path("sameRequest").asBoolean(),
           o.hasNonNull("sourceTopic") ? new RecordSource(o.get("sourceTopic").asText(),
               o.path("sourcePartition").asInt(), o.path("sourceOffset").asLong()) : null);
+      case "waiting" -> new JobEvent.Waiting(o.path("reason").asText(null));
       case "started" -> new JobEvent.Started(o.path("attempt").asInt());
       case "epoch" -> new JobEvent.Epoch(o.path("epoch").asInt(), metrics(o));
       case "trial" -> new JobEvent.Trial(o.path("trial").asInt(), overrides(o), metrics(o));

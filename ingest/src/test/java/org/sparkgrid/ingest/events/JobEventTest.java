@@ -30,6 +30,7 @@ class JobEventTest {
         new JobEvent.Queued(5),
         new JobEvent.Duplicate(JobState.RUNNING, true, new RecordSource("sparkgrid.requests", 2, 17)),
         new JobEvent.Duplicate(JobState.QUEUED, false, null),
+        new JobEvent.Waiting("waiting for capacity: gpus: no executor has a GPU"),
         new JobEvent.Started(2),
         new JobEvent.Epoch(1, Map.of("loss", 0.25)),
         new JobEvent.Trial(0, Map.of("training.updater.learningRate", 0.005, "training.batchSize", 128L), Map.of("accuracy", 0.5)),
@@ -50,6 +51,7 @@ class JobEventTest {
     assertThat(new JobEvent.Cancelled(false).terminal()).isTrue();
     assertThat(new JobEvent.TimedOut("fetch").terminal()).isTrue();
     assertThat(new JobEvent.Queued(0).terminal()).isFalse();
+    assertThat(new JobEvent.Waiting("cores").terminal()).isFalse();
     assertThat(new JobEvent.Epoch(1, Map.of()).terminal()).isFalse();
   }
 

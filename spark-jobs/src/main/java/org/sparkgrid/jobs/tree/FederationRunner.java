@@ -29,6 +29,7 @@ import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.core.request.FederationSpec;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
@@ -58,6 +59,8 @@ import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.resources.WorkerProfiles;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -139,6 +142,7 @@ public final class FederationRunner {
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
+    awaitCapacity(request.engine().resources());
     FederationSpec fed = request.federation();
     FederationFile federation = readFederation(fed.sites(), hadoop);
     // a chain to pay on needs the coordinator's key: check before any training, not after it
@@ -263,7 +267,9 @@ public final class FederationRunner {
           request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
           + id.hashCode(), round);
       sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
-      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.toConfiguration())).collectAsync());
+      JavaRDD<SiteTask> one = WorkerProfiles.apply(sc.sc(), siteRdd(task, site.hosts()).rdd(),
+          request.engine().resources()).toJavaRDD();
+      futures.put(id, one.map(t -> siteTrainer.train(t, conf.toConfiguration())).collectAsync());
     }
     List<SiteResult> results = new ArrayList<>();
     for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
@@ -283,6 +289,20 @@ public final class FederationRunner {
       }
     }
     return results;
+  }
+
+  /**
+   * With {@code engine.resources}, holds the federation until an executor can run a site's task with
+   * them (each site trains as one task); see {@link CapacityGate}.
+   */
+  private void awaitCapacity(WorkerResources resources) {
+    try {
+      CapacityGate.await(sc, resources, 1, config.get(SparkGridConfig.CAPACITY_WAIT_TIMEOUT_MS),
+          progress::waiting, progress::cancelled);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for capacity", e);
+    }
   }
 
   /** One partition holding the site's task, preferring the site's hosts when the federation names them. */
