@@ -37,17 +37,30 @@ public final class GpuPreflight {
     checkConf(conf, conf.getOrDefault("spark.master", "local[*]"), cudaBackendPresent());
   }
 
-  static void checkConf(Map<String, String> conf, String master, boolean cudaBackend) {
+  /**
+   * The part of {@link #checkConf} that does not depend on ND4J's backend, for stages that use GPUs
+   * only through Spark SQL (the RAPIDS Accelerator): the resource rules, and no GPUs with a local master.
+   *
+   * @throws IllegalArgumentException naming the setting
+   */
+  public static void checkSchedulable(Map<String, String> conf) {
     SparkResourceRules.check(conf);
+    String master = conf.getOrDefault("spark.master", "local[*]");
+    if (SparkResourceRules.requestsGpus(conf) && isLocal(master)) {
+      throw new IllegalArgumentException(asked(conf) + " asks for GPUs, but Spark's local mode (master " + master
+          + ") cannot schedule GPUs and would wait forever. Run on a cluster master (spark://, yarn, k8s://)"
+          + " with GPU workers. " + RUN_ON_CPU);
+    }
+  }
+
+  static void checkConf(Map<String, String> conf, String master, boolean cudaBackend) {
+    Map<String, String> withMaster = new java.util.HashMap<>(conf);
+    withMaster.put("spark.master", master);
+    checkSchedulable(withMaster);
     if (!SparkResourceRules.requestsGpus(conf)) {
       return;
     }
     String asked = asked(conf);
-    if (isLocal(master)) {
-      throw new IllegalArgumentException(asked + " asks for GPUs, but Spark's local mode (master " + master
-          + ") cannot schedule GPUs and would wait forever. Run on a cluster master (spark://, yarn, k8s://)"
-          + " with GPU workers. " + RUN_ON_CPU);
-    }
     if (!cudaBackend) {
       throw new IllegalArgumentException(asked + " asks for GPUs, but this SparkGrid build has ND4J's CPU backend"
           + " (nd4j-native), which cannot train on them. Build the GPU jar with mvn -Dcuda -DskipTests package. "
