@@ -169,12 +169,12 @@ public final class SplitCommand implements Callable<Integer> {
     int parts = Math.max(1, (int) assigned.select(FramePrep.SITE).distinct().count());
     assigned.repartition(parts, col(FramePrep.SITE))
         .sortWithinPartitions(FramePrep.SITE, FramePrep.POS)
-        .as(Encoders.bean(FramePrep.Example.class))
-        .foreachPartition((ForeachPartitionFunction<FramePrep.Example>) rows -> {
+        .as(Encoders.bean(FramePrep.Placed.class))
+        .foreachPartition((ForeachPartitionFunction<FramePrep.Placed>) rows -> {
           Configuration c = conf.toConfiguration();
-          List<FramePrep.Example> run = new ArrayList<>();
+          List<FramePrep.Placed> run = new ArrayList<>();
           while (rows.hasNext()) {
-            FramePrep.Example e = rows.next();
+            FramePrep.Placed e = rows.next();
             if (!run.isEmpty() && run.get(0).getSite() != e.getSite()) {
               writeRun(c, Path.of(dir), shape, run);
               run.clear();
@@ -187,7 +187,7 @@ public final class SplitCommand implements Callable<Integer> {
         });
   }
 
-  private static void writeRun(Configuration conf, Path root, int[] shape, List<FramePrep.Example> run)
+  private static void writeRun(Configuration conf, Path root, int[] shape, List<FramePrep.Placed> run)
       throws IOException {
     int d = run.get(0).getFeatures().length;
     float[] x = new float[run.size() * d];

@@ -68,13 +68,11 @@ public final class FramePrep {
    * One example as a Java bean, for Spark's bean encoder (which keeps the features a primitive
    * array: no boxing per value).
    */
-  public static final class Example implements Serializable {
+  public static class Example implements Serializable {
     private static final long serialVersionUID = 1L;
     private long id;
     private int label;
     private float[] features;
-    private int site;
-    private int pos;
 
     public Example() {}
 
@@ -107,8 +105,15 @@ public final class FramePrep {
     public void setFeatures(float[] features) {
       this.features = features;
     }
+  }
 
-    /** The site after {@link #assign}; {@link #HOLDOUT} for the coordinator's held-out examples. */
+  /** An example after {@link #assign}: with its site and its place in the site's file. */
+  public static final class Placed extends Example {
+    private static final long serialVersionUID = 1L;
+    private int site;
+    private int pos;
+
+    /** The site; {@link #HOLDOUT} for the coordinator's held-out examples. */
     public int getSite() {
       return site;
     }
@@ -117,7 +122,7 @@ public final class FramePrep {
       this.site = site;
     }
 
-    /** The example's place in its site's file after {@link #assign}. */
+    /** The example's place in its site's file. */
     public int getPos() {
       return pos;
     }
@@ -167,7 +172,9 @@ public final class FramePrep {
    * Normalizes the features as {@link Normalizers} does, as column expressions: {@code SCALE} divides
    * by 255; {@code STANDARDIZE} subtracts each feature's mean and divides by its population
    * standard deviation (0 replaced by 1, below 1e-5 raised to 1e-5), both computed by one
-   * aggregation over the frame; {@code NONE} returns the frame as it is.
+   * aggregation over the frame; {@code NONE} returns the frame as it is. The features stay floats:
+   * Spark divides in double, and a float quotient rounded through double is the float quotient, so
+   * the values equal ND4J's float arithmetic.
    *
    * @throws IllegalArgumentException if {@code normalization} is null, or STANDARDIZE has no rows
    */
@@ -177,13 +184,13 @@ public final class FramePrep {
     }
     return switch (normalization) {
       case NONE -> frame;
-      case SCALE -> frame.withColumn(FEATURES, transform(col(FEATURES), x -> x.divide(lit(255f))));
+      case SCALE -> frame.withColumn(FEATURES, transform(col(FEATURES), x -> x.divide(lit(255f)).cast(DataTypes.FloatType)));
       case STANDARDIZE -> {
         float[][] moments = moments(frame);
         Column mean = lit(moments[0]);
         Column std = lit(moments[1]);
         yield frame.withColumn(FEATURES,
-            transform(col(FEATURES), (x, i) -> x.minus(mean.getItem(i)).divide(std.getItem(i))));
+            transform(col(FEATURES), (x, i) -> x.minus(mean.apply(i)).divide(std.apply(i)).cast(DataTypes.FloatType)));
       }
     };
   }
