@@ -20,7 +20,7 @@ import java.util.Optional;
  * Match m = CapacityMatch.match(List.of(
  *     new Executor("1", "gpu-a", 4, 8192, 1), new Executor("2", "cpu-b", 8, 16384, 0)), need);
  * m.fits();      // false: one worker fits on gpu-a, none on cpu-b
- * m.reason();    // "engine.workers is 2 but the executors can run only 1 such worker at once ..."
+ * m.reason();    // "slots: engine.workers is 2 and all of them train at once, but the executors can run only 1 ..."
  * }</pre>
  */
 public final class CapacityMatch {

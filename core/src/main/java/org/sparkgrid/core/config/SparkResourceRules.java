@@ -140,10 +140,10 @@ public final class SparkResourceRules {
           + " slots (" + EXECUTOR_GPUS + " is " + conf.get(EXECUTOR_GPUS) + ").");
       return;
     }
-    int executorCores = integer(conf, EXECUTOR_CORES, cores);
-    int taskCpus = conf.containsKey(TASK_CPUS) ? integer(conf, TASK_CPUS, conf.get(TASK_CPUS)) : 1;
+    int executorCores = integer(EXECUTOR_CORES, cores);
+    int taskCpus = conf.containsKey(TASK_CPUS) ? integer(TASK_CPUS, conf.get(TASK_CPUS)) : 1;
     long byGpu = taskGpus >= 1 ? (long) (executorGpus / taskGpus) : (long) (executorGpus * Math.floor(1 / taskGpus));
-    long byCpu = taskCpus < 1 ? 0 : executorCores / taskCpus;
+    long byCpu = executorCores / taskCpus;
     if (byGpu != byCpu) {
       out.add("tasks per executor disagree: " + EXECUTOR_GPUS + " / " + TASK_GPUS + " = " + conf.get(EXECUTOR_GPUS)
           + " / " + conf.get(TASK_GPUS) + " allows " + byGpu + " by GPU, but " + EXECUTOR_CORES + " / " + TASK_CPUS
@@ -251,7 +251,7 @@ public final class SparkResourceRules {
     }
   }
 
-  private static int integer(Map<String, String> conf, String key, String v) {
+  private static int integer(String key, String v) {
     try {
       int n = Integer.parseInt(v.trim());
       if (n < 1) {

@@ -1,6 +1,7 @@
 package org.sparkgrid.jobs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
@@ -89,7 +90,7 @@ class CapacityGateTest {
 
   @Test
   void localModeTakesAJobThatFits() {
-    CapacityGate.checkLocal("local[2,3]", new Need(2, 1, 1L, 0));
+    assertThatCode(() -> CapacityGate.checkLocal("local[2,3]", new Need(2, 1, 1L, 0))).doesNotThrowAnyException();
   }
 
   @Test
