@@ -122,10 +122,10 @@ class ClusterCapacitySparkTest {
     assertThatThrownBy(() -> job(told).run(request("held-cores", "{\"cores\": 3}"), "held-cores"))
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("gave up after 1000 ms (spark.sparkgrid.capacity.waitTimeoutMs) waiting for capacity: cores:"
-            + " each of the 2 workers needs 3 cores, but the largest executor has 2 cores (executor 0 on 127.0.0.1)"
+            + " each of the 2 workers needs 3 cores, but the largest executor has 2 cores (executor 0 on " + host() + ")"
             + " among 1 executor");
     assertThat(told).containsExactly("waiting for capacity: cores: each of the 2 workers needs 3 cores, but the"
-        + " largest executor has 2 cores (executor 0 on 127.0.0.1) among 1 executor");
+        + " largest executor has 2 cores (executor 0 on " + host() + ") among 1 executor");
   }
 
   @Test
@@ -134,7 +134,7 @@ class ClusterCapacitySparkTest {
 
     assertThatThrownBy(() -> job(told).run(request("held-memory", "{\"memoryMb\": 4096}"), "held-memory"))
         .hasMessageEndingWith("waiting for capacity: memoryMb: each of the 2 workers needs 1 core, 4096 MiB, but the"
-            + " largest executor has 1024 MiB (executor 0 on 127.0.0.1) among 1 executor");
+            + " largest executor has 1024 MiB (executor 0 on " + host() + ") among 1 executor");
     assertThat(told).hasSize(1);
   }
 
@@ -145,7 +145,7 @@ class ClusterCapacitySparkTest {
     assertThatThrownBy(() -> job(told).run(request("held-gpus", "{\"gpus\": 2}"), "held-gpus"))
         .hasMessageEndingWith("waiting for capacity: slots: engine.workers is 2 and all of them train at once, but"
             + " the executors can run only 1 such worker at once (each of the 2 workers needs 1 core, 2 GPUs;"
-            + " executor 0 on 127.0.0.1: 1)");
+            + " executor 0 on " + host() + ": 1)");
   }
 
   @Test
@@ -168,6 +168,11 @@ class ClusterCapacitySparkTest {
     public scala.collection.Iterator<GpuDevice.Selection> apply(scala.collection.Iterator<Integer> ignored) {
       return scala.collection.JavaConverters.asScalaIterator(List.of(GpuDevice.selectForTask()).iterator());
     }
+  }
+
+  /** The executor's host as Spark reports it (127.0.0.1 or localhost, depending on the machine). */
+  private static String host() {
+    return ExecutorTracker.of(sc).executors().get(0).host();
   }
 
   private static ComputeJob job(List<String> told) {
