@@ -97,11 +97,22 @@ public final class SparkGridConfig {
   public static final ConfigKey<String> JOBS_JDBC_URL = ConfigKey.ofString("spark.sparkgrid.jobs.jdbcUrl", "",
       "JDBC URL of the service's job store (PostgreSQL, MySQL ...). Empty: an H2 file under the home.");
 
+  public static final ConfigKey<Long> CAPACITY_WAIT_TIMEOUT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.capacity.waitTimeoutMs", 0L, atLeast(0L),
+      "Longest a job whose `engine.resources` no executor can hold waits (queued) for one; past it the job fails with"
+          + " the reason. 0: wait until capacity appears or the job is cancelled.");
+
+  public static final ConfigKey<Long> GPU_STARTUP_TIMEOUT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.gpu.startupTimeoutMs", 120_000L, atLeast(1_000L),
+      "When `spark.executor.resource.gpu.amount` asks for GPUs, how long start-up waits for the first executor that"
+          + " has one before stopping with a message.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR, CHAIN_ESCROW,
-      KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, JOBS_JDBC_URL));
+      KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS,
+      GPU_STARTUP_TIMEOUT_MS));
 
   private final Map<ConfigKey<?>, Object> values;
 

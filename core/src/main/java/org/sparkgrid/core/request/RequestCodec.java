@@ -45,6 +45,7 @@ import org.sparkgrid.core.request.DataSpec.Format;
  *       {@code model.architecture} (when absent, mlp and cnn take their defaults; dl4j is required);
  *       a convolution's stride is at most its kernel
  *   <li>{@code data.labelColumn}, {@code data.header}: csv only
+ *   <li>{@code engine.resources}: only with {@code engine.type} sparkgrid
  *   <li>{@code mode} tree requires {@code federation}; {@code federation} only in mode tree
  *   <li>{@code sweep.trials}: required for method random, refused for grid; a swept
  *       {@code model.mlp.*} or {@code model.cnn.*} field needs that architecture; every swept

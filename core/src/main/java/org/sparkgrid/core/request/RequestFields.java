@@ -22,7 +22,8 @@ final class RequestFields {
       "format", "train", "test", "labelColumn", "header", "classes", "normalization", "limit");
   static final List<String> TRAINING = List.of("epochs", "batchSize", "seed", "l2", "updater");
   static final List<String> UPDATER = List.of("type", "learningRate", "momentum");
-  static final List<String> ENGINE = List.of("type", "workers", "averagingFrequency", "shuffle");
+  static final List<String> ENGINE = List.of("type", "workers", "averagingFrequency", "shuffle", "resources");
+  static final List<String> RESOURCES = List.of("cores", "memoryMb", "gpus");
   static final List<String> SWEEP = List.of("parameters", "method", "trials", "maxConcurrent", "select");
   static final List<String> FEDERATION = List.of(
       "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy", "belowMinSites",
@@ -53,6 +54,9 @@ final class RequestFields {
   static final FieldRule.Choice ENGINE_TYPE = new FieldRule.Choice(EngineSpec.SPARKGRID, EngineSpec.DL4J);
   static final FieldRule.IntRange WORKERS = new FieldRule.IntRange(1, 4096);
   static final FieldRule.IntRange AVERAGING_FREQUENCY = new FieldRule.IntRange(1, 10_000);
+  static final FieldRule.IntRange CORES = new FieldRule.IntRange(1, 1024);
+  static final FieldRule.IntRange MEMORY_MB = new FieldRule.IntRange(1, 16 * 1024 * 1024);
+  static final FieldRule.IntRange GPUS = new FieldRule.IntRange(0, 64);
 
   static final FieldRule.Choice SWEEP_METHOD = new FieldRule.Choice("grid", "random");
   static final FieldRule.IntRange TRIALS = new FieldRule.IntRange(1, 10_000);

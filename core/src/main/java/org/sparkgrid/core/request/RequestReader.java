@@ -204,7 +204,22 @@ final class RequestReader {
         o.read("type", ENGINE_TYPE, d.type()),
         o.read("workers", WORKERS, d.workers()),
         o.read("averagingFrequency", AVERAGING_FREQUENCY, d.averagingFrequency()),
-        o.bool("shuffle", d.shuffle()));
+        o.bool("shuffle", d.shuffle()),
+        readResources(o.object("resources", false)));
+  }
+
+  private static WorkerResources readResources(Obj o) {
+    if (o == null) {
+      return null;
+    }
+    if (o.names().isEmpty()) {
+      throw new InvalidRequestException(o.where(), "{}",
+          "must state at least one of " + String.join(", ", RESOURCES));
+    }
+    return new WorkerResources(
+        o.read("cores", CORES, null, false),
+        o.read("memoryMb", MEMORY_MB, null, false),
+        o.read("gpus", GPUS, 0));
   }
 
   private static SweepSpec readSweep(Obj o) {
@@ -300,6 +315,7 @@ final class RequestReader {
    *   <li>model: only the sub-object of the chosen architecture; dl4j requires model.dl4j;
    *       a convolution's stride is at most its kernel
    *   <li>data: labelColumn and header only for csv
+   *   <li>engine.resources only with engine.type sparkgrid
    *   <li>mode tree requires federation; federation only in mode tree; federation.minSitesRetries
    *       and federation.minSitesRetryDelayMs only with federation.belowMinSites wait
    *   <li>sweep: trials required for random, refused for grid; model.mlp.* and model.cnn.* only
@@ -340,6 +356,11 @@ final class RequestReader {
               "only allowed when data.format is csv, got format " + r.data().format().wire());
         }
       }
+    }
+
+    if (r.engine().resources() != null && EngineSpec.DL4J.equals(r.engine().type())) {
+      throw new InvalidRequestException("engine.resources", Json.text(top.object("engine", true).get("resources")),
+          "only allowed when engine.type is " + EngineSpec.SPARKGRID + ", got type " + EngineSpec.DL4J);
     }
 
     if (r.mode() == Mode.TREE && r.federation() == null) {
@@ -441,6 +462,11 @@ final class RequestReader {
 
     String at(String name) {
       return path.isEmpty() ? name : path + "." + name;
+    }
+
+    /** This object's own dotted path. */
+    String where() {
+      return path;
     }
 
     List<String> names() {
@@ -564,6 +590,7 @@ final class RequestReader {
       case "training" -> TRAINING;
       case "training.updater" -> UPDATER;
       case "engine" -> ENGINE;
+      case "engine.resources" -> RESOURCES;
       case "sweep" -> SWEEP;
       case "federation" -> FEDERATION;
       case "reward" -> REWARD;

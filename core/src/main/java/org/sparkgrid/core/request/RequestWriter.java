@@ -106,11 +106,23 @@ final class RequestWriter {
   }
 
   private static ObjectNode engine(EngineSpec e, ObjectMapper mapper) {
-    return mapper.createObjectNode()
+    ObjectNode o = mapper.createObjectNode()
         .put("type", e.type())
         .put("workers", e.workers())
         .put("averagingFrequency", e.averagingFrequency())
         .put("shuffle", e.shuffle());
+    WorkerResources r = e.resources();
+    if (r != null) {
+      ObjectNode resources = o.putObject("resources");
+      if (r.cores() != null) {
+        resources.put("cores", r.cores());
+      }
+      if (r.memoryMb() != null) {
+        resources.put("memoryMb", r.memoryMb());
+      }
+      resources.put("gpus", r.gpus());
+    }
+    return o;
   }
 
   private static ObjectNode sweep(SweepSpec s, ObjectMapper mapper) {

@@ -99,7 +99,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep", "spark.sparkgrid.chain.rpcUrl",
         "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.chain.escrow",
         "spark.sparkgrid.kafka.bootstrapServers",
-        "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.jobs.jdbcUrl");
+        "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.jobs.jdbcUrl",
+        "spark.sparkgrid.capacity.waitTimeoutMs", "spark.sparkgrid.gpu.startupTimeoutMs");
   }
 
   @Test

@@ -36,6 +36,8 @@ final class EventJson {
         o.put("sourcePartition", p.source().partition());
         o.put("sourceOffset", p.source().offset());
       }
+    } else if (e.payload() instanceof JobEvent.Waiting p) {
+      o.put("reason", p.reason());
     } else if (e.payload() instanceof JobEvent.Started p) {
       o.put("attempt", p.attempt());
     } else if (e.payload() instanceof JobEvent.Epoch p) {
@@ -99,6 +101,7 @@ final class EventJson {
           o.path("sameRequest").asBoolean(),
           o.hasNonNull("sourceTopic") ? new RecordSource(o.get("sourceTopic").asText(),
               o.path("sourcePartition").asInt(), o.path("sourceOffset").asLong()) : null);
+      case "waiting" -> new JobEvent.Waiting(o.path("reason").asText(null));
       case "started" -> new JobEvent.Started(o.path("attempt").asInt());
       case "epoch" -> new JobEvent.Epoch(o.path("epoch").asInt(), metrics(o));
       case "round" -> new JobEvent.Round(o.path("round").asInt(), o.path("rounds").asInt(), metrics(o),

@@ -51,7 +51,8 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
 
   /** What happened. The records below are every kind there is. */
   public sealed interface Payload
-      permits Queued, Duplicate, Started, Epoch, Round, SiteExcluded, Trial, Succeeded, Failed, Cancelled, TimedOut {
+      permits Queued, Duplicate, Waiting, Started, Epoch, Round, SiteExcluded, Trial, Succeeded, Failed, Cancelled,
+          TimedOut {
 
     /** The wire name: {@code queued}, {@code duplicate}, {@code started} ... */
     String type();
@@ -81,6 +82,18 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
     @Override
     public String type() {
       return "duplicate";
+    }
+  }
+
+  /**
+   * The job waits for the cluster: {@code reason} names what is short, e.g. {@code waiting for
+   * capacity: gpus: each of the 2 workers needs 1 core, 1 GPU, but no executor has a GPU among 3
+   * executors}. Published again when the reason changes.
+   */
+  public record Waiting(String reason) implements Payload {
+    @Override
+    public String type() {
+      return "waiting";
     }
   }
 

@@ -30,6 +30,7 @@ class JobEventTest {
         new JobEvent.Queued(5),
         new JobEvent.Duplicate(JobState.RUNNING, true, new RecordSource("sparkgrid.requests", 2, 17)),
         new JobEvent.Duplicate(JobState.QUEUED, false, null),
+        new JobEvent.Waiting("waiting for capacity: gpus: no executor has a GPU"),
         new JobEvent.Started(2),
         new JobEvent.Epoch(1, Map.of("loss", 0.25)),
         new JobEvent.Round(2, 30, Map.of("testAccuracy", 0.8125, "testLoss", 0.5),
@@ -80,6 +81,7 @@ class JobEventTest {
     assertThat(new JobEvent.Cancelled(false).terminal()).isTrue();
     assertThat(new JobEvent.TimedOut("fetch").terminal()).isTrue();
     assertThat(new JobEvent.Queued(0).terminal()).isFalse();
+    assertThat(new JobEvent.Waiting("cores").terminal()).isFalse();
     assertThat(new JobEvent.Epoch(1, Map.of()).terminal()).isFalse();
     assertThat(new JobEvent.Round(0, 1, Map.of(), List.of(), Map.of(), List.of(), List.of()).terminal()).isFalse();
     assertThat(new JobEvent.SiteExcluded("s").terminal()).isFalse();

@@ -1,20 +1,38 @@
 package org.sparkgrid.jobs.cli;
 
+import static org.apache.spark.sql.functions.col;
+
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.split.DatasetSplits;
+import org.sparkgrid.jobs.SparkContexts;
+import org.sparkgrid.jobs.data.ConfEntries;
+import org.sparkgrid.jobs.data.DataSource;
 import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.FramePrep;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.IdxWriter;
+import org.sparkgrid.jobs.data.Minibatches;
+import org.sparkgrid.jobs.resources.GpuPreflight;
 import org.sparkgrid.settlement.chain.LocalChain;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -65,6 +83,27 @@ public final class SplitCommand implements Callable<Integer> {
           + " keys: for trying, never for real money")
   Path accounts;
 
+  @Option(names = "--engine", defaultValue = "local",
+      description = "local: read, cut and write in this JVM; dataframe: Spark DataFrame operations (decode on the"
+          + " executors, assign sites by a broadcast join, write each site from an executor), which the RAPIDS"
+          + " Accelerator runs on GPUs; both write the same files (default: ${DEFAULT-VALUE})")
+  Engine engine;
+
+  @Option(names = "--partitions", defaultValue = "4", description = "Blocks the dataframe engine decodes in parallel")
+  int partitions;
+
+  @Mixin SparkOptions spark = new SparkOptions();
+
+  enum Engine { local, dataframe }
+
+  /**
+   * Which examples go where, as example indices in file order.
+   *
+   * @param holdout the coordinator's validation examples
+   * @param sites   each site's examples
+   */
+  record Plan(int[] holdout, int[][] sites) {}
+
   @Override
   public Integer call() throws Exception {
     if (sites < 1 || sites > 1000) {
@@ -76,17 +115,106 @@ public final class SplitCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--accounts " + accounts + " has " + accountList.size()
           + " accounts for " + sites + " sites");
     }
+    Files.createDirectories(out);
+    Path root = out.toAbsolutePath();
+    Plan plan = engine == Engine.local ? splitHere(root) : splitWithDataFrames(root);
+    if (holdout > 0) {
+      System.out.printf("coordinator validation set: %d examples -> file:%s%n", holdout, validationPrefix(root));
+    }
+    List<FederationFile.Site> list = new ArrayList<>();
+    for (int s = 0; s < sites; s++) {
+      String account = accountList != null ? accountList.get(s) : LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address();
+      list.add(new FederationFile.Site(siteId(s), "file:" + sitePrefix(root, s), account, 1.0, List.of(),
+          accountList != null ? FederationFile.SiteKey.DEFAULT : new FederationFile.SiteKey.Dev(s + 1)));
+      System.out.printf("%s: %6d examples -> %s%n", siteId(s), plan.sites()[s].length, root.resolve(siteId(s)));
+    }
+    FederationFile file = new FederationFile(list, new HashSet<>());
+    Path json = out.resolve("federation.json");
+    Files.write(json, file.toJson());
+    System.out.println("federation file: " + json.toAbsolutePath());
+    return 0;
+  }
+
+  /** Reads, cuts and writes in this JVM. */
+  private Plan splitHere(Path root) throws IOException {
     Configuration conf = new Configuration();
     ExampleShard all = IdxReader.read(conf, data, limit);
-    if (holdout < 0 || holdout >= all.count()) {
-      throw new IllegalArgumentException("--holdout must be in [0, " + all.count() + "), got " + holdout);
+    Plan plan = plan(all.labels());
+    if (plan.holdout().length > 0) {
+      IdxWriter.write(conf, validationPrefix(root), all, plan.holdout());
     }
-    int[] order = org.sparkgrid.jobs.data.Minibatches.shuffledOrder(all.count(), seed);
-    int[] held = java.util.Arrays.copyOfRange(order, 0, holdout);
-    int[] rest = java.util.Arrays.copyOfRange(order, holdout, order.length);
+    for (int s = 0; s < sites; s++) {
+      IdxWriter.write(conf, sitePrefix(root, s), all, plan.sites()[s]);
+    }
+    return plan;
+  }
+
+  /** The same cut as Spark DataFrame operations: see {@link FramePrep}. */
+  private Plan splitWithDataFrames(Path root) throws IOException {
+    spark.apply();
+    SparkConf conf = SparkContexts.conf("SparkGrid split", "local[*]");
+    GpuPreflight.checkSchedulable(SparkContexts.settings(conf)); // ND4J's backend does not matter here: no training
+    try (SparkSession session = SparkSession.builder().config(conf).getOrCreate()) {
+      DataSpec spec = new DataSpec(DataSpec.Format.IDX, data, null, 0, false, null, DataSpec.Normalization.NONE, limit);
+      DataSource source = DataSource.train(spec);
+      int[] shape = source.shape(session.sparkContext().hadoopConfiguration());
+      Dataset<Row> frame = FramePrep.decode(session, source, partitions).cache();
+      Plan plan = plan(FramePrep.labels(frame));
+      writeSites(FramePrep.assign(session, frame, plan.sites(), plan.holdout()), root, shape,
+          new ConfEntries(session.sparkContext().hadoopConfiguration()));
+      return plan;
+    }
+  }
+
+  /** Writes each site's rows, ordered by their place in the file, from the executor that holds them. */
+  static void writeSites(Dataset<Row> assigned, Path root, int[] shape, ConfEntries conf) {
+    String dir = root.toString();
+    int parts = Math.max(1, (int) assigned.select(FramePrep.SITE).distinct().count());
+    assigned.repartition(parts, col(FramePrep.SITE))
+        .sortWithinPartitions(FramePrep.SITE, FramePrep.POS)
+        .as(Encoders.bean(FramePrep.Placed.class))
+        .foreachPartition((ForeachPartitionFunction<FramePrep.Placed>) rows -> {
+          Configuration c = conf.toConfiguration();
+          List<FramePrep.Placed> run = new ArrayList<>();
+          while (rows.hasNext()) {
+            FramePrep.Placed e = rows.next();
+            if (!run.isEmpty() && run.get(0).getSite() != e.getSite()) {
+              writeRun(c, Path.of(dir), shape, run);
+              run.clear();
+            }
+            run.add(e);
+          }
+          if (!run.isEmpty()) {
+            writeRun(c, Path.of(dir), shape, run);
+          }
+        });
+  }
+
+  private static void writeRun(Configuration conf, Path root, int[] shape, List<FramePrep.Placed> run)
+      throws IOException {
+    int d = run.get(0).getFeatures().length;
+    float[] x = new float[run.size() * d];
+    int[] y = new int[run.size()];
+    for (int i = 0; i < run.size(); i++) {
+      System.arraycopy(run.get(i).getFeatures(), 0, x, i * d, d);
+      y[i] = run.get(i).getLabel();
+    }
+    int site = run.get(0).getSite();
+    String prefix = site == FramePrep.HOLDOUT ? validationPrefix(root) : sitePrefix(root, site);
+    IdxWriter.write(conf, prefix, ExampleShard.of(shape, x, y), java.util.stream.IntStream.range(0, y.length).toArray());
+  }
+
+  /** The holdout and the sites, from the labels in example order: the same for both engines. */
+  Plan plan(int[] labels) {
+    if (holdout < 0 || holdout >= labels.length) {
+      throw new IllegalArgumentException("--holdout must be in [0, " + labels.length + "), got " + holdout);
+    }
+    int[] order = Minibatches.shuffledOrder(labels.length, seed);
+    int[] held = Arrays.copyOfRange(order, 0, holdout);
+    int[] rest = Arrays.copyOfRange(order, holdout, order.length);
     int[] restLabels = new int[rest.length];
     for (int i = 0; i < rest.length; i++) {
-      restLabels[i] = all.labels()[rest[i]];
+      restLabels[i] = labels[rest[i]];
     }
     int[][] split = switch (method) {
       case iid -> DatasetSplits.iid(rest.length, sites, seed);
@@ -98,28 +226,18 @@ public final class SplitCommand implements Callable<Integer> {
         site[i] = rest[site[i]];
       }
     }
-    Files.createDirectories(out);
-    if (holdout > 0) {
-      Path coordinator = out.resolve("coordinator").toAbsolutePath();
-      Files.createDirectories(coordinator);
-      IdxWriter.write(conf, coordinator.resolve("validation").toString(), all, held);
-      System.out.printf("coordinator validation set: %d examples -> file:%s%n", holdout, coordinator.resolve("validation"));
-    }
-    List<FederationFile.Site> list = new ArrayList<>();
-    for (int s = 0; s < sites; s++) {
-      String id = String.format("site-%02d", s + 1);
-      Path dir = out.resolve(id).toAbsolutePath();
-      Files.createDirectories(dir);
-      IdxWriter.write(conf, dir.resolve("train").toString(), all, split[s]);
-      String account = accountList != null ? accountList.get(s) : LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address();
-      list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"), account, 1.0, List.of(),
-          accountList != null ? FederationFile.SiteKey.DEFAULT : new FederationFile.SiteKey.Dev(s + 1)));
-      System.out.printf("%s: %6d examples -> %s%n", id, split[s].length, dir);
-    }
-    FederationFile file = new FederationFile(list, new HashSet<>());
-    Path json = out.resolve("federation.json");
-    Files.write(json, file.toJson());
-    System.out.println("federation file: " + json.toAbsolutePath());
-    return 0;
+    return new Plan(held, split);
+  }
+
+  private static String siteId(int s) {
+    return String.format("site-%02d", s + 1);
+  }
+
+  private static String sitePrefix(Path root, int s) {
+    return root.resolve(siteId(s)).resolve("train").toString();
+  }
+
+  private static String validationPrefix(Path root) {
+    return root.resolve("coordinator").resolve("validation").toString();
   }
 }

@@ -24,6 +24,7 @@ import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.core.request.EngineSpec;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
@@ -41,6 +42,7 @@ import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.SparkEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.CapacityGate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -216,6 +218,7 @@ public final class ComputeJob {
     DataSpec data = request.data();
     EngineSpec engineSpec = request.engine();
     int workers = engineSpec.workers();
+    awaitCapacity(engineSpec);
 
     progress.phase("Loading " + data.train() + " into " + workers + " shards");
     DataSource train = DataSource.train(data);
@@ -261,9 +264,12 @@ public final class ComputeJob {
       state = new ModelState(NetworkFactory.params(fresh), NetworkFactory.updaterState(fresh), 0);
     }
 
+    WorkerResources resources = engineSpec.resources();
+    int threadsPerTask = resources != null && resources.cores() != null
+        ? resources.cores() : config.get(SparkGridConfig.ENGINE_THREADS_PER_TASK);
     AveragingEngine.Settings settings = new AveragingEngine.Settings(networkJson, normalizer, numClasses,
         request.training().batchSize(), engineSpec.averagingFrequency(), engineSpec.shuffle(),
-        request.training().seed(), config.get(SparkGridConfig.ENGINE_THREADS_PER_TASK),
+        request.training().seed(), threadsPerTask,
         config.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH), config.get(SparkGridConfig.ENGINE_SYNC_TIMEOUT_MS),
         config.get(SparkGridConfig.ENGINE_EXCHANGE_PORT), config.get(SparkGridConfig.ENGINE_MERGE_THREADS));
     JavaRDD<DataSet> testBatches = data.test() == null ? null
@@ -271,7 +277,7 @@ public final class ComputeJob {
     EvaluationResult evaluation = null;
     try (TrainingEngine engine = EngineSpec.DL4J.equals(engineSpec.type())
         ? new Dl4jSparkEngine(sc, shards, settings)
-        : new AveragingEngine(sc, shards, counts, settings)) {
+        : new AveragingEngine(sc, shards, counts, settings, resources)) {
       int epochs = request.training().epochs();
       long totalExamples = 0;
       for (int c : counts) {
@@ -310,6 +316,20 @@ public final class ComputeJob {
       if (testBatches != null) {
         testBatches.unpersist(false);
       }
+    }
+  }
+
+  /**
+   * With {@code engine.resources}, holds the job until the executors can run every worker with them
+   * (telling the progress listener why it waits); see {@link CapacityGate}.
+   */
+  private void awaitCapacity(EngineSpec engine) {
+    try {
+      CapacityGate.await(sc, engine.resources(), engine.workers(), config.get(SparkGridConfig.CAPACITY_WAIT_TIMEOUT_MS),
+          progress::waiting, progress::cancelled);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for capacity", e);
     }
   }
 

@@ -30,6 +30,11 @@ public final class ConsoleProgress implements ProgressListener {
   }
 
   @Override
+  public void waiting(String reason) {
+    out.println("[sparkgrid] " + reason);
+  }
+
+  @Override
   public void start(String jobId, int epochs, int stepsPerEpoch, long examples, int startEpoch, int startStep) {
     this.epochs = epochs;
     this.stepsPerEpoch = stepsPerEpoch;

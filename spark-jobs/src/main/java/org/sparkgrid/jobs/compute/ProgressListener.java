@@ -12,6 +12,17 @@ public interface ProgressListener {
   default void phase(String description) {}
 
   /**
+   * The job waits (queued) for the cluster; {@code reason} names what is short. Told when waiting
+   * starts and whenever the reason changes.
+   */
+  default void waiting(String reason) {}
+
+  /** Whether the job has been cancelled: asked between checks while it waits. */
+  default boolean cancelled() {
+    return false;
+  }
+
+  /**
    * Training starts.
    *
    * @param jobId         the job

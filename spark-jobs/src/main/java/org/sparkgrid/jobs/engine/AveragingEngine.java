@@ -7,10 +7,13 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.WorkerProfiles;
 import scala.collection.JavaConverters;
 import scala.reflect.ClassTag;
 import scala.reflect.ClassTag$;
@@ -90,6 +93,7 @@ public final class AveragingEngine implements TrainingEngine {
   private final SyncPlan plan;
   private final ExchangeServer exchange;
   private final int vectorLength;
+  private final WorkerResources resources;
 
   /**
    * @param sc       the Spark context
@@ -99,6 +103,19 @@ public final class AveragingEngine implements TrainingEngine {
    * @throws UncheckedIOException if the exchange cannot bind its port on the driver
    */
   public AveragingEngine(JavaSparkContext sc, JavaRDD<ExampleShard> shards, int[] counts, Settings settings) {
+    this(sc, shards, counts, settings, null);
+  }
+
+  /**
+   * An engine whose workers run on a Spark resource profile of {@code resources} (see
+   * {@link WorkerProfiles}): each worker's task lands only where its cores and GPUs are free.
+   *
+   * @param resources what each worker needs; {@code null}: a default task slot
+   * @throws UncheckedIOException if the exchange cannot bind its port on the driver
+   */
+  public AveragingEngine(JavaSparkContext sc, JavaRDD<ExampleShard> shards, int[] counts, Settings settings,
+      WorkerResources resources) {
+    this.resources = resources;
     if (shards.getNumPartitions() != counts.length) {
       throw new IllegalArgumentException(
           "the data has " + shards.getNumPartitions() + " partitions but " + counts.length + " counts");
@@ -187,10 +204,8 @@ public final class AveragingEngine implements TrainingEngine {
       sc.setJobDescription("SparkGrid averaging: epoch " + (epoch + 1) + ", sync steps " + from + "-" + to
           + " of " + plan.steps());
       ClassTag<TaskReport> tag = ClassTag$.MODULE$.apply(TaskReport.class);
-      return shards.rdd().barrier()
-          .mapPartitions(new BarrierFn(b), false, tag)
-          .toJavaRDD()
-          .collect();
+      RDD<TaskReport> stage = shards.rdd().barrier().mapPartitions(new BarrierFn(b), false, tag);
+      return WorkerProfiles.apply(sc.sc(), stage, resources).toJavaRDD().collect();
     } finally {
       b.destroy();
     }

@@ -11,6 +11,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.GpuDevice;
 
 /**
  * The worker side of {@link AveragingEngine}: one barrier task per worker. It rebuilds the network
@@ -35,6 +36,7 @@ final class AveragingTask {
       throw new IllegalStateException(
           "worker " + w + " expected one shard of " + plan.count(w) + " examples, got " + shard.count());
     }
+    GpuDevice.selectForTask(); // before any array exists on this thread
     NetworkFactory.limitThreads(spec.threads());
     MultiLayerNetwork net = NetworkFactory.fromParams(
         spec.networkJson(), spec.state().params(), spec.state().updaterState());

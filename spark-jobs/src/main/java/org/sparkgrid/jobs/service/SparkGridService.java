@@ -245,6 +245,16 @@ public final class SparkGridService implements AutoCloseable {
     }
 
     @Override
+    public void waiting(String reason) {
+      events.publish(jobId, new JobEvent.Waiting(reason));
+    }
+
+    @Override
+    public boolean cancelled() {
+      return store.get(jobId).map(j -> j.state() == JobState.CANCELLED).orElse(false);
+    }
+
+    @Override
     public void epochDone(EpochMetrics m, int epochs) {
       Map<String, Double> metrics = new LinkedHashMap<>();
       metrics.put("trainLoss", m.trainLoss());

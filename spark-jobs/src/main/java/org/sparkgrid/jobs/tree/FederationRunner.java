@@ -31,6 +31,7 @@ import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.core.request.FederationSpec;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
@@ -61,6 +62,8 @@ import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.resources.WorkerProfiles;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,6 +150,7 @@ public final class FederationRunner {
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
+    awaitCapacity(request.engine().resources());
     FederationSpec fed = request.federation();
     FederationFile federation = readFederation(fed.sites(), hadoop);
     // a chain to pay on needs the coordinator's key: check before any training, not after it
@@ -371,8 +375,10 @@ public final class FederationRunner {
           + id.hashCode(), round);
       sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
       FederationFile.SiteKey key = site.key();
-      futures.put(id, siteRdd(task, site.hosts())
-          .map(t -> SiteSigning.trainAndSign(siteTrainer, t, conf.toConfiguration(), jobId, key)).collectAsync());
+      JavaRDD<SiteTask> one = WorkerProfiles.apply(sc.sc(), siteRdd(task, site.hosts()).rdd(),
+          request.engine().resources()).toJavaRDD();
+      futures.put(id, one.map(t -> SiteSigning.trainAndSign(siteTrainer, t, conf.toConfiguration(), jobId, key))
+          .collectAsync());
     }
     List<SiteResult> results = new ArrayList<>();
     for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
@@ -392,6 +398,20 @@ public final class FederationRunner {
       }
     }
     return results;
+  }
+
+  /**
+   * With {@code engine.resources}, holds the federation until an executor can run a site's task with
+   * them (each site trains as one task); see {@link CapacityGate}.
+   */
+  private void awaitCapacity(WorkerResources resources) {
+    try {
+      CapacityGate.await(sc, resources, 1, config.get(SparkGridConfig.CAPACITY_WAIT_TIMEOUT_MS),
+          progress::waiting, progress::cancelled);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for capacity", e);
+    }
   }
 
   /** One partition holding the site's task, preferring the site's hosts when the federation names them. */

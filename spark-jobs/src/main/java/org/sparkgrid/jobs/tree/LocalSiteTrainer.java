@@ -9,6 +9,7 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.resources.GpuDevice;
 
 /**
  * Site-local training: reads only the site's own path, fits {@code localEpochs} epochs from the
@@ -23,6 +24,7 @@ public final class LocalSiteTrainer implements SiteTrainer {
   @Override
   public SiteResult train(SiteTask task, Configuration conf) throws IOException {
     long t0 = System.nanoTime();
+    GpuDevice.selectForTask(); // before any array exists on this thread
     NetworkFactory.limitThreads(1);
     ExampleShard data = FederationRunner.read(task.data(), task.dataPath(), null, task.numClasses(), conf);
     MultiLayerNetwork net = NetworkFactory.fromParams(task.networkJson(), task.global(), null);
