@@ -115,6 +115,7 @@ public final class ComputeJob {
   }
 
   private Result execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
+    progress.enter(JobPhase.DATA);
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     DataSpec data = request.data();
@@ -181,6 +182,7 @@ public final class ComputeJob {
       for (int c : counts) {
         totalExamples += c;
       }
+      progress.enter(JobPhase.TRAIN);
       progress.start(request.id(), epochs, engine.stepsPerEpoch(), totalExamples, startEpoch, startStep);
       for (int epoch = startEpoch; epoch < epochs; epoch++) {
         int e = epoch;
@@ -200,14 +202,16 @@ public final class ComputeJob {
             evaluation == null ? Double.NaN : evaluation.accuracy(), evaluation == null ? Double.NaN : evaluation.loss(),
             tally.examples, tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
         history.add(m);
-        progress.epochDone(m, epochs);
+        // checkpoint first: once an epoch is reported, a restart resumes after it
         saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
+        progress.epochDone(m, epochs);
       }
       progress.finish();
       if (evaluation == null && testBatches != null) {
         // resumed after the last epoch's checkpoint: evaluate what is about to be registered
         evaluation = SparkEvaluator.evaluate(sc, testBatches, networkJson, state.params(), numClasses);
       }
+      progress.enter(JobPhase.CHECKPOINT);
       ModelVersion version = publish(request, jobId, networkJson, normalizer, state, evaluation, history, initFrom);
       return new Result(jobId, version, evaluation, history);
     } finally {
@@ -283,6 +287,7 @@ public final class ComputeJob {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
       return;
     }
+    progress.enter(JobPhase.CHECKPOINT);
     long global = (long) epoch * engine.stepsPerEpoch() + step;
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("epoch", epoch);
@@ -295,6 +300,7 @@ public final class ComputeJob {
         MODEL_ZIP, out -> ModelZip.write(net, normalizer, out),
         STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    progress.enter(JobPhase.TRAIN);
   }
 
   private record Checkpoint(int epoch, int step, ModelState state, List<EpochMetrics> history, String initFrom) {}

@@ -1,5 +1,6 @@
 package org.sparkgrid.jobs.compute;
 
+import java.util.Map;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 
 /** What a long training run tells the person (or program) waiting for it. */
@@ -10,6 +11,13 @@ public interface ProgressListener {
 
   /** A preparatory phase started (loading data, resuming ...). */
   default void phase(String description) {}
+
+  /**
+   * The job moves to {@code phase}; called on the job's thread, at the start of each phase. The
+   * service counts each phase's time against its limit here, and may throw to stop a job that was
+   * cancelled or timed out meanwhile.
+   */
+  default void enter(JobPhase phase) {}
 
   /**
    * Training starts.
@@ -28,6 +36,15 @@ public interface ProgressListener {
 
   /** An epoch finished and was evaluated. */
   default void epochDone(EpochMetrics metrics, int epochs) {}
+
+  /**
+   * Tree mode: a round finished.
+   *
+   * @param round   1-based round
+   * @param rounds  rounds in all
+   * @param metrics e.g. {@code testAccuracy}, {@code testLoss}, {@code sitesAccepted}, {@code seconds}
+   */
+  default void roundDone(int round, int rounds, Map<String, Double> metrics) {}
 
   /** Training finished. */
   default void finish() {}

@@ -46,6 +46,7 @@ import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.compute.HadoopPathChecker;
+import org.sparkgrid.jobs.compute.JobPhase;
 import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.data.ConfEntries;
@@ -137,6 +138,7 @@ public final class FederationRunner {
   }
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
+    progress.enter(JobPhase.DATA);
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     FederationSpec fed = request.federation();
@@ -186,6 +188,7 @@ public final class FederationRunner {
     List<UpdateCheck> checks = List.of(allowlistCheck(federation));
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites());
+    progress.enter(JobPhase.TRAIN);
     while (state.round() < fed.rounds()) {
       int round = state.round();
       long t0 = System.nanoTime();
@@ -219,16 +222,19 @@ public final class FederationRunner {
           Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f", accuracy),
           m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")", m.seconds()));
       saveRound(jobId, state, history);
+      progress.roundDone(round + 1, fed.rounds(), roundFigures(m));
     }
 
     if (evaluation == null && testBatches != null) {
       NetworkFactory.setState(scorer, state.global(), null);
       evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
     }
+    progress.enter(JobPhase.CHECKPOINT);
     ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
         initFrom);
     if (request.reward() != null) {
       List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
+      progress.enter(JobPhase.SETTLE);
       if (chainKey != null) {
         progress.phase("Settling " + plans.size() + " rounds' rewards on "
             + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
@@ -330,6 +336,7 @@ public final class FederationRunner {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
       return;
     }
+    progress.enter(JobPhase.CHECKPOINT);
     byte[] rounds;
     try {
       rounds = JSON.writeValueAsBytes(history.stream().map(RoundMetrics::toMap).toList());
@@ -340,6 +347,20 @@ public final class FederationRunner {
         STATE_JSON, out -> out.write(state.toJson()),
         ROUNDS_JSON, out -> out.write(rounds)));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    progress.enter(JobPhase.TRAIN);
+  }
+
+  /** A round's figures for {@link ProgressListener#roundDone}; NaN left out. */
+  private static Map<String, Double> roundFigures(RoundMetrics m) {
+    Map<String, Double> f = new LinkedHashMap<>();
+    if (!Double.isNaN(m.testAccuracy())) {
+      f.put("testAccuracy", m.testAccuracy());
+      f.put("testLoss", m.testLoss());
+    }
+    f.put("sitesAccepted", (double) m.accepted().size());
+    f.put("sitesSelected", (double) m.selected().size());
+    f.put("seconds", m.seconds());
+    return f;
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, FederationFile federation, String networkJson,
