@@ -177,6 +177,7 @@ class ServiceRestartIT {
         .findFirst().orElseThrow());
     List<Integer> before = epochs(first.subList(0, restart));
     List<Integer> after = epochs(first.subList(restart, first.size()));
+    System.out.printf("epochs reported before the kill: %s, after the restart: %s%n", before, after);
     assertThat(before).as("epochs before the kill").isNotEmpty();
     assertThat(after).as("epochs after the restart").isNotEmpty().isSorted().endsWith(EPOCHS);
     assertThat(after.get(0)).as("first epoch after the restart, epochs before: %s", before)
