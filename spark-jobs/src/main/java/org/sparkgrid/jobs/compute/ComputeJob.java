@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -62,6 +63,7 @@ public final class ComputeJob {
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String MODEL_ZIP = "model.zip";
   static final String STATE_JSON = "state.json";
+  static final String STATE_BIN = "state.bin";
 
   /**
    * The outcome of a run.
@@ -192,8 +194,7 @@ public final class ComputeJob {
           tally.add(report);
           progress.segment(report);
           if (report.stepsDone() < report.steps()) {
-            saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef, networkJson,
-                normalizer);
+            saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef);
           }
         });
         evaluation = testBatches == null ? null
@@ -203,7 +204,7 @@ public final class ComputeJob {
             tally.examples, tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
         history.add(m);
         // checkpoint first: once an epoch is reported, a restart resumes after it
-        saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
+        saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom);
         progress.epochDone(m, epochs);
       }
       progress.finish();
@@ -283,7 +284,7 @@ public final class ComputeJob {
   }
 
   private void saveCheckpoint(String jobId, TrainingEngine engine, int epoch, int step, ModelState state,
-      List<EpochMetrics> history, String initFrom, String networkJson, DataNormalization normalizer) {
+      List<EpochMetrics> history, String initFrom) {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
       return;
     }
@@ -295,9 +296,8 @@ public final class ComputeJob {
     s.put("iterations", state.iterations());
     s.put("initFrom", initFrom);
     s.put("history", history.stream().map(EpochMetrics::toMap).toList());
-    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
     checkpoints.save(jobId, global, Map.of(
-        MODEL_ZIP, out -> ModelZip.write(net, normalizer, out),
+        STATE_BIN, out -> StateFile.write(state.params(), state.updaterState(), out),
         STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
     progress.enter(JobPhase.TRAIN);
@@ -310,14 +310,20 @@ public final class ComputeJob {
     try (InputStream in = checkpoints.open(jobId, step, STATE_JSON)) {
       s = JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
     }
-    MultiLayerNetwork net;
-    try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
-      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+    float[][] paramsAndUpdater;
+    try (InputStream in = checkpoints.open(jobId, step, STATE_BIN)) {
+      paramsAndUpdater = StateFile.read(in);
+    } catch (NoSuchElementException olderFormat) {
+      // checkpoints written before state.bin hold a DL4J model.zip
+      try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        paramsAndUpdater = new float[][] {NetworkFactory.params(net), NetworkFactory.updaterState(net)};
+      }
     }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> h = (List<Map<String, Object>>) s.get("history");
     List<EpochMetrics> history = h.stream().map(EpochMetrics::fromMap).toList();
-    ModelState state = new ModelState(NetworkFactory.params(net), NetworkFactory.updaterState(net),
+    ModelState state = new ModelState(paramsAndUpdater[0], paramsAndUpdater[1],
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));
