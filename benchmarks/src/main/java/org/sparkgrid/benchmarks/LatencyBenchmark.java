@@ -79,21 +79,8 @@ public final class LatencyBenchmark {
         Topics.DEFAULT.createMissing(admin, 1, (short) 1);
       }
 
-      // baseline: ComputeJob on this SparkContext, time to its first epochDone
-      for (int i = 0; i < WARM_UP; i++) {
-        direct(sc, config, request("warm-direct-" + i, limit));
-      }
       long[] baseline = new long[n];
       long[][] phases = new long[3][n];
-      for (int i = 0; i < n; i++) {
-        long[] t = direct(sc, config, request("direct-" + i, limit));
-        baseline[i] = t[0];
-        for (int p = 0; p < 3; p++) {
-          phases[p][i] = t[1 + p];
-        }
-      }
-
-      // the service: client.submit to the first epoch event seen on the events topic
       long[] total = new long[n];
       long[] toQueued = new long[n];
       long[] toStarted = new long[n];
@@ -103,10 +90,19 @@ public final class LatencyBenchmark {
           SparkGridClient client = SparkGridClient.connect(kafka.bootstrapServers())) {
         service.start();
         for (int i = 0; i < WARM_UP; i++) {
+          direct(sc, config, request("warm-direct-" + i, limit));
           client.submit(request("warm-service-" + i, limit));
           times.await("warm-service-" + i, "succeeded");
         }
+        // one after another, alternating, so that drift (JIT, other load) touches both alike
         for (int i = 0; i < n; i++) {
+          // baseline: ComputeJob on this SparkContext, to its first epochDone
+          long[] t = direct(sc, config, request("direct-" + i, limit));
+          baseline[i] = t[0];
+          for (int p = 0; p < 3; p++) {
+            phases[p][i] = t[1 + p];
+          }
+          // the service: client.submit to the first epoch event seen on the events topic
           String id = "service-" + i;
           long t0 = System.nanoTime();
           client.submit(request(id, limit));
@@ -117,7 +113,7 @@ public final class LatencyBenchmark {
           toQueued[i] = queued - t0;
           toStarted[i] = started - queued;
           toEpoch[i] = epoch - started;
-          times.await(id, "succeeded"); // one after another
+          times.await(id, "succeeded");
         }
       }
 
