@@ -77,9 +77,9 @@ final class WaitView {
       }
       return new Update("started", rounds ? -1 : 0, null, null); // the epoch bar starts at 0
     } else if (p instanceof JobEvent.Epoch e) {
-      // the bar shows "k/n epochs" itself; beside it, the figures
+      // the bar shows "k/n" itself; beside it, the loss and accuracy (short: the bar takes what is left)
       return rounds ? Update.line("round " + e.epoch() + "/" + total + ": " + figures(e.metrics()))
-          : new Update(null, e.epoch(), figures(e.metrics()), null);
+          : new Update(null, e.epoch(), figures(lossAndAccuracy(e.metrics())), null);
     } else if (p instanceof JobEvent.Trial t) {
       return Update.line("trial " + t.trial() + " (" + overrides(t.overrides()) + "): " + figures(t.metrics()));
     } else if (p instanceof JobEvent.Succeeded s) {
@@ -114,6 +114,12 @@ final class WaitView {
     take(m, "seconds").ifPresent(v -> parts.add(fmt("%.1f s", v)));
     m.forEach((k, v) -> parts.add(k + " " + fmt("%.4f", v)));
     return parts.isEmpty() ? "no figures" : String.join(", ", parts);
+  }
+
+  private static Map<String, Double> lossAndAccuracy(Map<String, Double> metrics) {
+    Map<String, Double> m = new TreeMap<>(metrics);
+    m.keySet().retainAll(List.of("trainLoss", "testAccuracy"));
+    return m;
   }
 
   private static Optional<Double> take(Map<String, Double> m, String name) {

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One job while the service runs it: turns its progress into events, records its phase in the job
- * store, and watches each phase's time limit. When a phase runs out of time the watchdog (on the
+ * store (on the timer thread), and watches each phase's time limit. When a phase runs out of time the watchdog (on the
  * shared timer thread) moves the job to TIMED_OUT with the phase, publishes {@code timed-out},
  * and cancels the job's Spark job group; the job's own thread then stops at its next progress
  * call, which throws {@link CancellationException}. A cancel through the control topic stops it
@@ -55,20 +55,28 @@ final class RunningJob implements ProgressListener, AutoCloseable {
   }
 
   @Override
-  public void enter(JobPhase phase) {
-    synchronized (this) {
-      checkRunning();
-      if (deadline != null) {
-        deadline.cancel(false);
-        deadline = null;
-      }
+  public synchronized void enter(JobPhase phase) {
+    checkRunning();
+    if (deadline != null) {
+      deadline.cancel(false);
+      deadline = null;
     }
-    store.setPhase(jobId, phase.wire()); // refused once the job is over: that stops it too
     OptionalLong left = clock.enter(phase);
-    synchronized (this) {
-      if (left.isPresent() && stoppedBecause == null) {
-        deadline = timer.schedule(this::watch, left.getAsLong(), TimeUnit.NANOSECONDS);
-      }
+    // the job list shows the phase; written on the timer thread, in order with a time-out's write,
+    // so the job's own thread does not wait for the database twice per checkpoint
+    timer.execute(() -> recordPhase(phase));
+    if (left.isPresent()) {
+      deadline = timer.schedule(this::watch, left.getAsLong(), TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private void recordPhase(JobPhase phase) {
+    try {
+      store.setPhase(jobId, phase.wire());
+    } catch (IllegalStateException | NoSuchElementException e) {
+      stop("ended in the job store"); // cancelled before this service knew it ran: stop it too
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: phase {} not recorded: {}", jobId, phase.wire(), e.toString());
     }
   }
 

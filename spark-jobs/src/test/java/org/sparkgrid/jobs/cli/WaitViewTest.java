@@ -29,8 +29,14 @@ class WaitViewTest {
     WaitView.Update u = epochs.on(event(new JobEvent.Epoch(3, Map.of(
         "trainLoss", 0.41234, "testAccuracy", 0.85119, "testLoss", 0.45, "examplesPerSecond", 1520.4))));
 
-    assertThat(u).isEqualTo(new WaitView.Update(null, 3,
-        "loss 0.4123, accuracy 0.8512, test loss 0.4500, 1520 examples/s", null));
+    assertThat(u).isEqualTo(new WaitView.Update(null, 3, "loss 0.4123, accuracy 0.8512", null));
+  }
+
+  @Test
+  void figuresPutTheWellKnownOnesFirstInShortForm() {
+    assertThat(WaitView.figures(Map.of("examplesPerSecond", 1520.4, "testLoss", 0.45, "zeta", 2.0,
+        "testAccuracy", 0.85119, "trainLoss", 0.41234)))
+        .isEqualTo("loss 0.4123, accuracy 0.8512, test loss 0.4500, 1520 examples/s, zeta 2.0000");
   }
 
   @Test
