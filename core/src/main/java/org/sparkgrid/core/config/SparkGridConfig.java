@@ -94,6 +94,21 @@ public final class SparkGridConfig {
       "spark.sparkgrid.service.maxConcurrentJobs", 1, between(1, 64),
       "Jobs the service runs at once, each in its own FAIR scheduler pool.");
 
+  public static final ConfigKey<Long> SERVICE_TIMEOUT_DATA_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.service.timeout.dataMs", 0L, atLeast(0L),
+      "Longest a service job may spend reading its data per attempt, where its request sets no"
+          + " `training.timeouts.dataMs`; past it the job ends TIMED_OUT in phase `data`. 0: no limit.");
+
+  public static final ConfigKey<Long> SERVICE_TIMEOUT_TRAIN_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.service.timeout.trainMs", 0L, atLeast(0L),
+      "Longest a service job may spend training (with evaluation) per attempt, where its request sets no"
+          + " `training.timeouts.trainMs`; past it the job ends TIMED_OUT in phase `train`. 0: no limit.");
+
+  public static final ConfigKey<Long> SERVICE_TIMEOUT_CHECKPOINT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.service.timeout.checkpointMs", 0L, atLeast(0L),
+      "Longest a service job may spend writing checkpoints and its model per attempt, where its request sets no"
+          + " `training.timeouts.checkpointMs`; past it the job ends TIMED_OUT in phase `checkpoint`. 0: no limit.");
+
   public static final ConfigKey<String> JOBS_JDBC_URL = ConfigKey.ofString("spark.sparkgrid.jobs.jdbcUrl", "",
       "JDBC URL of the service's job store (PostgreSQL, MySQL ...). Empty: an H2 file under the home.");
 
@@ -111,8 +126,8 @@ public final class SparkGridConfig {
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR, CHAIN_ESCROW,
-      KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS,
-      GPU_STARTUP_TIMEOUT_MS));
+      KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
+      SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS));
 
   private final Map<ConfigKey<?>, Object> values;
 

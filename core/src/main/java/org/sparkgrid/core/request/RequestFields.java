@@ -20,7 +20,8 @@ final class RequestFields {
   static final List<String> CONV = List.of("filters", "kernel", "stride", "pool");
   static final List<String> DATA = List.of(
       "format", "train", "test", "labelColumn", "header", "classes", "normalization", "limit");
-  static final List<String> TRAINING = List.of("epochs", "batchSize", "seed", "l2", "updater");
+  static final List<String> TRAINING = List.of("epochs", "batchSize", "seed", "l2", "updater", "timeouts");
+  static final List<String> TIMEOUTS = List.of("dataMs", "trainMs", "checkpointMs");
   static final List<String> UPDATER = List.of("type", "learningRate", "momentum");
   static final List<String> ENGINE = List.of("type", "workers", "averagingFrequency", "shuffle", "resources");
   static final List<String> RESOURCES = List.of("cores", "memoryMb", "gpus");
@@ -50,6 +51,7 @@ final class RequestFields {
   static final FieldRule.Choice UPDATER_TYPE = new FieldRule.Choice("sgd", "nesterovs", "adam", "rmsprop", "adagrad");
   static final FieldRule.RealRange LEARNING_RATE = new FieldRule.RealRange(0, false, 10, true);
   static final FieldRule.RealRange MOMENTUM = new FieldRule.RealRange(0, true, 1, false);
+  static final FieldRule.LongRange TIMEOUT_MS = new FieldRule.LongRange(0, TimeoutSpec.MAX_MS);
 
   static final FieldRule.Choice ENGINE_TYPE = new FieldRule.Choice(EngineSpec.SPARKGRID, EngineSpec.DL4J);
   static final FieldRule.IntRange WORKERS = new FieldRule.IntRange(1, 4096);

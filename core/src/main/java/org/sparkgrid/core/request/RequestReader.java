@@ -192,7 +192,12 @@ final class RequestReader {
         u.read("type", UPDATER_TYPE, RequestCodec.DEFAULT_UPDATER.type()),
         u.read("learningRate", LEARNING_RATE, RequestCodec.DEFAULT_UPDATER.learningRate()),
         u.read("momentum", MOMENTUM, RequestCodec.DEFAULT_UPDATER.momentum()));
-    return new TrainingSpec(epochs, batchSize, seed, updater, l2);
+    Obj t = o.object("timeouts", false);
+    TimeoutSpec timeouts = t == null ? TimeoutSpec.NONE : new TimeoutSpec(
+        t.read("dataMs", TIMEOUT_MS, null, false),
+        t.read("trainMs", TIMEOUT_MS, null, false),
+        t.read("checkpointMs", TIMEOUT_MS, null, false));
+    return new TrainingSpec(epochs, batchSize, seed, updater, l2, timeouts);
   }
 
   private static EngineSpec readEngine(Obj o) {
@@ -589,6 +594,7 @@ final class RequestReader {
       case "data" -> DATA;
       case "training" -> TRAINING;
       case "training.updater" -> UPDATER;
+      case "training.timeouts" -> TIMEOUTS;
       case "engine" -> ENGINE;
       case "engine.resources" -> RESOURCES;
       case "sweep" -> SWEEP;

@@ -102,6 +102,12 @@ final class RequestWriter {
         .put("type", t.updater().type())
         .put("learningRate", t.updater().learningRate())
         .put("momentum", t.updater().momentum());
+    if (!t.timeouts().isNone()) {
+      ObjectNode timeouts = o.putObject("timeouts");
+      putIfSet(timeouts, "dataMs", t.timeouts().dataMs());
+      putIfSet(timeouts, "trainMs", t.timeouts().trainMs());
+      putIfSet(timeouts, "checkpointMs", t.timeouts().checkpointMs());
+    }
     return o;
   }
 
@@ -159,6 +165,12 @@ final class RequestWriter {
       strategy.set(p.getKey(), mapper.valueToTree(p.getValue()));
     }
     return o;
+  }
+
+  private static void putIfSet(ObjectNode o, String name, Long value) {
+    if (value != null) {
+      o.put(name, value);
+    }
   }
 
   private static void ints(ArrayNode array, List<Integer> values) {

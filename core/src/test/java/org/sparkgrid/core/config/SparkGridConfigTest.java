@@ -99,8 +99,10 @@ class SparkGridConfigTest {
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep", "spark.sparkgrid.chain.rpcUrl",
         "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.chain.escrow",
         "spark.sparkgrid.kafka.bootstrapServers",
-        "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.jobs.jdbcUrl",
-        "spark.sparkgrid.capacity.waitTimeoutMs", "spark.sparkgrid.gpu.startupTimeoutMs");
+        "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",
+        "spark.sparkgrid.service.timeout.trainMs", "spark.sparkgrid.service.timeout.checkpointMs",
+        "spark.sparkgrid.jobs.jdbcUrl", "spark.sparkgrid.capacity.waitTimeoutMs",
+        "spark.sparkgrid.gpu.startupTimeoutMs");
   }
 
   @Test

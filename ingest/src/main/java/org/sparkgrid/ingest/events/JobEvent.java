@@ -248,7 +248,7 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
     }
   }
 
-  /** The job ran out of time in {@code phase} (e.g. {@code queue}, {@code fetch}, {@code train}). */
+  /** The job ran out of time in {@code phase}: {@code data}, {@code train} or {@code checkpoint}. */
   public record TimedOut(String phase) implements Payload {
     @Override
     public String type() {

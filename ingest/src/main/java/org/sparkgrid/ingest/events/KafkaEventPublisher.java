@@ -40,13 +40,13 @@ public final class KafkaEventPublisher implements EventPublisher {
     this.clock = Objects.requireNonNull(clock, "clock");
   }
 
-  /** A publisher with its own producer (acks=all, idempotent) on {@code bootstrapServers}. */
+  /** A publisher with its own producer (acks=all, idempotent, no linger) on {@code bootstrapServers}. */
   public static KafkaEventPublisher create(String bootstrapServers, String topic, JobStore store) {
     Map<String, Object> props = Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
         ProducerConfig.ACKS_CONFIG, "all",
         ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 5,
+        ProducerConfig.LINGER_MS_CONFIG, 0, // few, small events: each goes at once (a client waits on it)
         ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-events");
     return new KafkaEventPublisher(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()),
         topic, store, Clock.systemUTC());

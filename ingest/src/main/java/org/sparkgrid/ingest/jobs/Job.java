@@ -16,7 +16,7 @@ import java.time.Instant;
  * @param startedAt   when it last went RUNNING, {@code null} if never
  * @param finishedAt  when it reached a terminal state, {@code null} if not yet
  * @param error       why it failed, was cancelled or timed out; {@code null} otherwise
- * @param phase       what it is doing (e.g. {@code fetch}, {@code train}, {@code evaluate}); for a
+ * @param phase       what it is doing ({@code data}, {@code train}, {@code checkpoint}, {@code settle}); for a
  *                    timed-out job, the phase that ran out of time; {@code null} if not set
  * @param resultJson  what it produced, e.g. {@code {"model":"fmnist-mlp","version":"3"}}; {@code null} if nothing yet
  * @param source      where the request was read, {@code null} if it did not come from Kafka

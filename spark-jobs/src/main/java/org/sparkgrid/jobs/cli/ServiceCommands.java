@@ -114,7 +114,8 @@ final class ServiceCommands {
   static final class Submit implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The request JSON") String file;
 
-    @Option(names = "--wait", description = "Follow the job's events until it ends; exit 0 only if it succeeded")
+    @Option(names = "--wait", description = "Follow the job to its end with a progress bar over its epochs; exit 0 if"
+        + " it succeeded, 1 if it failed, was cancelled or timed out")
     boolean await;
 
     @Option(names = "--timeout-minutes", defaultValue = "600") long timeoutMinutes;
@@ -131,13 +132,15 @@ final class ServiceCommands {
         if (!await) {
           return 0;
         }
-        Optional<JobEvent> end = client.follow(request.id(), Duration.ofMinutes(timeoutMinutes),
-            e -> System.out.println("  " + e.payload()));
-        if (end.isEmpty()) {
-          System.err.println("sparkgrid: no final event for " + request.id() + " within " + timeoutMinutes + " min");
-          return 1;
+        try (WaitConsole console = new WaitConsole(System.out, request.id(), WaitView.of(request))) {
+          Optional<JobEvent> end = client.follow(request.id(), Duration.ofMinutes(timeoutMinutes), console);
+          if (end.isEmpty()) {
+            console.close();
+            System.err.println("sparkgrid: no final event for " + request.id() + " within " + timeoutMinutes + " min");
+            return 1;
+          }
+          return console.exitStatus().orElse(1);
         }
-        return end.get().payload() instanceof JobEvent.Succeeded ? 0 : 1;
       }
     }
   }

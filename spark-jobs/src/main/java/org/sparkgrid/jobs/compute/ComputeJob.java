@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.OptionalLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -67,6 +68,7 @@ public final class ComputeJob {
   static final String MODEL_ZIP = "model.zip";
   /** A checkpoint's progress file: epoch, step, iterations, initFrom and {@code history} (the epochs so far). */
   public static final String STATE_JSON = "state.json";
+  static final String STATE_BIN = "state.bin";
 
   /**
    * The outcome of a run.
@@ -197,6 +199,7 @@ public final class ComputeJob {
    */
   public ModelVersion publish(Trained t, Map<String, Object> extraMetrics, Map<String, Object> extraLineage)
       throws IOException {
+    progress.enter(JobPhase.CHECKPOINT);
     return publish(t.request, t.jobId, t.networkJson, t.normalizer, t.state, t.evaluation, t.epochs, t.initFrom,
         extraMetrics, extraLineage);
   }
@@ -213,6 +216,7 @@ public final class ComputeJob {
   }
 
   private Trained execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
+    progress.enter(JobPhase.DATA);
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     DataSpec data = request.data();
@@ -283,6 +287,7 @@ public final class ComputeJob {
       for (int c : counts) {
         totalExamples += c;
       }
+      progress.enter(JobPhase.TRAIN);
       progress.start(request.id(), epochs, engine.stepsPerEpoch(), totalExamples, startEpoch, startStep);
       for (int epoch = startEpoch; epoch < epochs; epoch++) {
         int e = epoch;
@@ -292,8 +297,7 @@ public final class ComputeJob {
           tally.add(report);
           progress.segment(report);
           if (report.stepsDone() < report.steps()) {
-            saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef, networkJson,
-                normalizer);
+            saveCheckpoint(jobId, engine, e, report.stepsDone(), report.state(), history, initRef);
           }
         });
         evaluation = testBatches == null ? null
@@ -302,8 +306,9 @@ public final class ComputeJob {
             evaluation == null ? Double.NaN : evaluation.accuracy(), evaluation == null ? Double.NaN : evaluation.loss(),
             tally.examples, tally.seconds, tally.seconds > 0 ? tally.examples / tally.seconds : Double.NaN);
         history.add(m);
+        // checkpoint first: once an epoch is reported, a restart resumes after it
+        saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom);
         progress.epochDone(m, epochs);
-        saveCheckpoint(jobId, engine, epoch + 1, 0, state, history, initFrom, networkJson, normalizer);
       }
       progress.finish();
       if (evaluation == null && testBatches != null) {
@@ -397,10 +402,11 @@ public final class ComputeJob {
   }
 
   private void saveCheckpoint(String jobId, TrainingEngine engine, int epoch, int step, ModelState state,
-      List<EpochMetrics> history, String initFrom, String networkJson, DataNormalization normalizer) {
+      List<EpochMetrics> history, String initFrom) {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
       return;
     }
+    progress.enter(JobPhase.CHECKPOINT);
     long global = (long) epoch * engine.stepsPerEpoch() + step;
     Map<String, Object> s = new LinkedHashMap<>();
     s.put("epoch", epoch);
@@ -408,11 +414,11 @@ public final class ComputeJob {
     s.put("iterations", state.iterations());
     s.put("initFrom", initFrom);
     s.put("history", history.stream().map(EpochMetrics::toMap).toList());
-    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
     checkpoints.save(jobId, global, Map.of(
-        MODEL_ZIP, out -> ModelZip.write(net, normalizer, out),
+        STATE_BIN, out -> StateFile.write(state.params(), state.updaterState(), out),
         STATE_JSON, out -> out.write(JSON.writeValueAsBytes(s))));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    progress.enter(JobPhase.TRAIN);
   }
 
   private record Checkpoint(int epoch, int step, ModelState state, List<EpochMetrics> history, String initFrom) {}
@@ -422,14 +428,20 @@ public final class ComputeJob {
     try (InputStream in = checkpoints.open(jobId, step, STATE_JSON)) {
       s = JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
     }
-    MultiLayerNetwork net;
-    try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
-      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+    float[][] paramsAndUpdater;
+    try (InputStream in = checkpoints.open(jobId, step, STATE_BIN)) {
+      paramsAndUpdater = StateFile.read(in);
+    } catch (NoSuchElementException olderFormat) {
+      // checkpoints written before state.bin hold a DL4J model.zip
+      try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
+        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(in, true);
+        paramsAndUpdater = new float[][] {NetworkFactory.params(net), NetworkFactory.updaterState(net)};
+      }
     }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> h = (List<Map<String, Object>>) s.get("history");
     List<EpochMetrics> history = h.stream().map(EpochMetrics::fromMap).toList();
-    ModelState state = new ModelState(NetworkFactory.params(net), NetworkFactory.updaterState(net),
+    ModelState state = new ModelState(paramsAndUpdater[0], paramsAndUpdater[1],
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));

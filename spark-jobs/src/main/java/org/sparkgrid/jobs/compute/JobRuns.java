@@ -29,6 +29,15 @@ public final class JobRuns {
     checkpoints.putRunFile(jobId, REQUEST_JSON, out -> out.write(RequestCodec.write(request)));
   }
 
+  /** Whether a job has started before: its request is recorded, so it can be resumed. */
+  public static boolean started(CheckpointStore checkpoints, String jobId) throws IOException {
+    Optional<InputStream> in = checkpoints.openRunFile(jobId, REQUEST_JSON);
+    if (in.isPresent()) {
+      in.get().close();
+    }
+    return in.isPresent();
+  }
+
   /**
    * The request a job started with.
    *

@@ -1,5 +1,6 @@
 package org.sparkgrid.jobs.compute;
 
+import java.util.Map;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 
 /** What a long training run tells the person (or program) waiting for it. */
@@ -21,6 +22,13 @@ public interface ProgressListener {
   default boolean cancelled() {
     return false;
   }
+
+  /**
+   * The job moves to {@code phase}; called on the job's thread, at the start of each phase. The
+   * service counts each phase's time against its limit here, and may throw to stop a job that was
+   * cancelled or timed out meanwhile.
+   */
+  default void enter(JobPhase phase) {}
 
   /**
    * Training starts.

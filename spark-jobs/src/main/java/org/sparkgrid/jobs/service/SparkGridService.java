@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.ingest.ControlConsumer;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
@@ -18,11 +21,9 @@ import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.events.KafkaEventPublisher;
 import org.sparkgrid.ingest.jobs.Job;
-import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.cli.Stores;
 import org.sparkgrid.jobs.tree.FederationRunner;
@@ -38,9 +39,11 @@ import org.slf4j.LoggerFactory;
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
  * publishing lifecycle and per-epoch/per-round events. A request with a sweep runs its trials with
  * {@link SweepRunner}, a {@code trial} event per finished trial, its leaderboard in the job's result.
- * Cancel through the control topic. A service
- * killed at any point and started again puts the jobs that were running back in the queue, and
- * those resume from their last checkpoint.
+ * Cancel through the control topic. Each phase
+ * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
+ * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
+ * (see {@link RunningJob}). A service killed at any point and started again puts the jobs that were
+ * running back in the queue, and those resume from their last checkpoint.
  *
  * <pre>{@code
  * try (SparkGridService service = new SparkGridService(sc, config, bootstrap, Topics.DEFAULT, store)) {
@@ -63,6 +66,8 @@ public final class SparkGridService implements AutoCloseable {
   private RequestConsumer requests;
   private ControlConsumer control;
   private ExecutorService schedulers;
+  private ScheduledExecutorService watchdog;
+  private final Map<String, RunningJob> runningJobs = new ConcurrentHashMap<>();
   private volatile boolean running;
 
   public SparkGridService(JavaSparkContext sc, SparkGridConfig config, String bootstrap, Topics topics,
@@ -85,8 +90,13 @@ public final class SparkGridService implements AutoCloseable {
     requests = RequestConsumer.builder(bootstrap, store, events).topics(topics).groupId("sparkgrid-service")
         .onQueued(id -> wakeUp()).build();
     control = ControlConsumer.create(bootstrap, topics, "sparkgrid-service-control",
-        new ServiceControlHandler(store, events, sc::cancelJobGroup,
+        new ServiceControlHandler(store, events, this::stopRunning,
             new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()));
+    watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "sparkgrid-watchdog");
+      t.setDaemon(true);
+      return t;
+    });
     requests.start();
     control.start();
     running = true;
@@ -133,22 +143,36 @@ public final class SparkGridService implements AutoCloseable {
     }
   }
 
+  /** A cancelled job: its thread stops at its next progress call, its Spark jobs now. */
+  private void stopRunning(String jobId) {
+    RunningJob r = runningJobs.get(jobId);
+    if (r != null) {
+      r.stop("cancelled");
+    }
+    sc.cancelJobGroup(jobId);
+  }
+
   private void runJob(Job job) {
     String id = job.id();
     events.publish(id, new JobEvent.Started(job.attempts() + 1));
     sc.setJobGroup(id, "SparkGrid job " + id, true);
+    RunningJob progress = null;
     try {
       TrainingRequest request = RequestCodec.parse(job.requestJson());
-      ProgressListener progress = new EventProgress(id);
+      progress = new RunningJob(id, new PhaseClock(PhaseClock.limits(request.training().timeouts(), config),
+          System::nanoTime), store, events, watchdog, sc::cancelJobGroup);
+      runningJobs.put(id, progress);
       Map<String, Double> metrics = new LinkedHashMap<>();
       String model;
       String version;
-      store.setPhase(id, "train");
       Map<String, Object> result = new LinkedHashMap<>();
+      CheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
+      // a job that ran before resumes from its checkpoint, unless it died before recording its request
+      boolean resume = job.attempts() > 0 && JobRuns.started(checkpoints, id);
       if (request.federation() != null) {
         FederationRunner runner = new FederationRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
-            Stores.checkpoints(config, sc.hadoopConfiguration()), progress, new LocalSiteTrainer());
-        FederationRunner.Result r = job.attempts() > 0 ? runner.resume(id) : runner.run(request, id);
+            checkpoints, progress, new LocalSiteTrainer());
+        FederationRunner.Result r = resume ? runner.resume(id) : runner.run(request, id);
         model = r.version().name();
         version = String.valueOf(r.version().version());
         if (r.evaluation() != null) {
@@ -156,17 +180,17 @@ public final class SparkGridService implements AutoCloseable {
         }
       } else if (request.sweep() != null) {
         SweepRunner sweep = new SweepRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
-            Stores.checkpoints(config, sc.hadoopConfiguration()), SweepRunner.Listener.onTrial(o -> events.publish(id,
-                new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> isCancelled(id));
-        SweepRunner.Result r = job.attempts() > 0 ? sweep.resume(id) : sweep.run(request, id);
+            checkpoints, SweepRunner.Listener.onTrial(o -> events.publish(id,
+                new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> endedMeanwhile(id));
+        SweepRunner.Result r = resume ? sweep.resume(id) : sweep.run(request, id);
         model = r.version().name();
         version = String.valueOf(r.version().version());
         metrics.putAll(r.winner().metrics());
         result.put("sweep", r.leaderboard().toMap());
       } else {
         ComputeJob compute = new ComputeJob(sc, config, Stores.models(config, sc.hadoopConfiguration()),
-            Stores.checkpoints(config, sc.hadoopConfiguration()), progress);
-        ComputeJob.Result r = job.attempts() > 0 ? compute.resume(id) : compute.run(request, id);
+            checkpoints, progress);
+        ComputeJob.Result r = resume ? compute.resume(id) : compute.run(request, id);
         model = r.version().name();
         version = String.valueOf(r.version().version());
         if (r.evaluation() != null) {
@@ -174,7 +198,7 @@ public final class SparkGridService implements AutoCloseable {
           metrics.put("loss", r.evaluation().loss());
         }
       }
-      if (isCancelled(id)) {
+      if (endedMeanwhile(id)) {
         return;
       }
       Map<String, Object> summary = new LinkedHashMap<>();
@@ -184,8 +208,8 @@ public final class SparkGridService implements AutoCloseable {
       store.succeed(id, JSON.writeValueAsString(summary));
       events.publish(id, new JobEvent.Succeeded(model, version, metrics));
     } catch (Exception e) {
-      if (isCancelled(id)) {
-        LOG.info("job {} stopped: cancelled", id);
+      if (endedMeanwhile(id)) {
+        LOG.info("job {} stopped: {}", id, store.get(id).map(Job::state).orElse(null));
         return;
       }
       String reason = e.getMessage() == null ? e.toString() : e.getMessage();
@@ -193,12 +217,17 @@ public final class SparkGridService implements AutoCloseable {
       store.fail(id, reason);
       events.publish(id, new JobEvent.Failed(reason));
     } finally {
+      if (progress != null) {
+        progress.close();
+        runningJobs.remove(id);
+      }
       sc.clearJobGroup();
     }
   }
 
-  private boolean isCancelled(String id) {
-    return store.get(id).map(j -> j.state() == JobState.CANCELLED).orElse(false);
+  /** Whether a job this service runs was cancelled or timed out while it ran. */
+  private boolean endedMeanwhile(String id) {
+    return store.get(id).map(j -> j.state().terminal()).orElse(false);
   }
 
   /** Blocks until {@link #close()} or interruption. */
@@ -220,6 +249,9 @@ public final class SparkGridService implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+    if (watchdog != null) {
+      watchdog.shutdownNow();
+    }
     closeQuietly(requests);
     closeQuietly(control);
     closeQuietly(events);
@@ -233,42 +265,6 @@ public final class SparkGridService implements AutoCloseable {
       c.close();
     } catch (Exception e) {
       LOG.warn("closing {}: {}", c, e.toString());
-    }
-  }
-
-  /** Turns training progress into events. */
-  private final class EventProgress implements ProgressListener {
-    private final String jobId;
-
-    EventProgress(String jobId) {
-      this.jobId = jobId;
-    }
-
-    @Override
-    public void waiting(String reason) {
-      events.publish(jobId, new JobEvent.Waiting(reason));
-    }
-
-    @Override
-    public boolean cancelled() {
-      return store.get(jobId).map(j -> j.state() == JobState.CANCELLED).orElse(false);
-    }
-
-    @Override
-    public void epochDone(EpochMetrics m, int epochs) {
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      metrics.put("trainLoss", m.trainLoss());
-      if (!Double.isNaN(m.testAccuracy())) {
-        metrics.put("testAccuracy", m.testAccuracy());
-        metrics.put("testLoss", m.testLoss());
-      }
-      metrics.put("examplesPerSecond", m.examplesPerSecond());
-      events.publish(jobId, new JobEvent.Epoch(m.epoch(), metrics));
-    }
-
-    @Override
-    public void roundDone(RoundReport r) {
-      events.publish(jobId, TreeEvents.round(r));
     }
   }
 }

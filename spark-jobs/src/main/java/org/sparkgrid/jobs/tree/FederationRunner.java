@@ -50,6 +50,7 @@ import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.compute.HadoopPathChecker;
+import org.sparkgrid.jobs.compute.JobPhase;
 import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.data.ConfEntries;
@@ -148,6 +149,7 @@ public final class FederationRunner {
   }
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
+    progress.enter(JobPhase.DATA);
     Configuration hadoop = sc.hadoopConfiguration();
     RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     awaitCapacity(request.engine().resources());
@@ -200,6 +202,7 @@ public final class FederationRunner {
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites()
         + (fed.waitsForMinSites() ? " (short rounds retry up to " + fed.minSitesRetries() + " times)" : ""));
     warnOfDevelopmentKeys(federation);
+    progress.enter(JobPhase.TRAIN);
     while (state.round() < fed.rounds()) {
       int round = state.round();
       long t0 = System.nanoTime();
@@ -245,10 +248,12 @@ public final class FederationRunner {
       NetworkFactory.setState(scorer, state.global(), null);
       evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
     }
+    progress.enter(JobPhase.CHECKPOINT);
     ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
         initFrom);
     if (request.reward() != null) {
       List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
+      progress.enter(JobPhase.SETTLE);
       if (chainKey != null) {
         progress.phase("Settling " + plans.size() + " rounds' rewards on "
             + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
@@ -459,6 +464,7 @@ public final class FederationRunner {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
       return;
     }
+    progress.enter(JobPhase.CHECKPOINT);
     byte[] rounds;
     try {
       rounds = JSON.writeValueAsBytes(history.stream().map(RoundMetrics::toMap).toList());
@@ -469,6 +475,7 @@ public final class FederationRunner {
         STATE_JSON, out -> out.write(state.toJson()),
         ROUNDS_JSON, out -> out.write(rounds)));
     checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    progress.enter(JobPhase.TRAIN);
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, FederationFile federation, String networkJson,

@@ -63,7 +63,8 @@ class ReportBrowserTest {
     for (int s = 0; s < 3; s++) {
       Path site = data.resolve("site-" + (s + 1) + ".csv");
       writeCsv(site, 200, 10 + s);
-      sites.add(new FederationFile.Site("site-" + (s + 1), "file:" + site, ACCOUNTS[s], 1.0, List.of()));
+      sites.add(new FederationFile.Site("site-" + (s + 1), "file:" + site, ACCOUNTS[s], 1.0, List.of(),
+          new FederationFile.SiteKey.Dev(s + 1)));
     }
     Files.write(data.resolve("federation.json"), new FederationFile(sites, Set.of()).toJson());
 

@@ -27,6 +27,7 @@ import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
@@ -80,13 +81,17 @@ class SparkGridServiceTest {
   }
 
   private static TrainingRequest request(String id, int epochs, int limit) {
+    return request(id, epochs, limit, "{}");
+  }
+
+  private static TrainingRequest request(String id, int epochs, int limit, String timeouts) {
     return RequestCodec.parse("""
         {"schema": 1, "id": "%s",
          "model": {"name": "%s", "architecture": "mlp", "mlp": {"hidden": [32]}},
          "data": {"format": "idx", "train": "file:%s/train", "test": "file:%s/t10k", "limit": %d},
-         "training": {"epochs": %d, "batchSize": 32, "seed": 1},
+         "training": {"epochs": %d, "batchSize": 32, "seed": 1, "timeouts": %s},
          "engine": {"workers": 2, "averagingFrequency": 4}}
-        """.formatted(id, id, FMNIST, FMNIST, limit, epochs));
+        """.formatted(id, id, FMNIST, FMNIST, limit, epochs, timeouts));
   }
 
   @Test
@@ -262,5 +267,29 @@ class SparkGridServiceTest {
       assertThat(r.accepted()).doesNotContain("site-02");
       assertThat(r.excluded()).containsExactly("site-02");
     });
+  }
+
+  @Test
+  void aJobOverItsTrainLimitEndsTimedOutNamingThePhaseAndTheNextJobRuns() {
+    List<JobEvent> seen = new CopyOnWriteArrayList<>();
+    client.submit(request("svc-slow", 50, 2000, "{\"trainMs\": 1}"));
+    client.submit(request("svc-after-slow", 1, 300));
+
+    Optional<JobEvent> end = client.follow("svc-slow", Duration.ofMinutes(5), seen::add);
+    Optional<JobEvent> next = client.follow("svc-after-slow", Duration.ofMinutes(5), e -> { });
+
+    assertThat(end).isPresent();
+    assertThat(end.get().payload()).isEqualTo(new JobEvent.TimedOut("train"));
+    assertThat(seen).extracting(e -> e.payload().getClass().getSimpleName())
+        .containsSubsequence("Queued", "Started", "TimedOut")
+        .doesNotContain("Succeeded", "Failed");
+    Job slow = store.get("svc-slow").orElseThrow();
+    assertThat(slow.state()).isEqualTo(JobState.TIMED_OUT);
+    assertThat(slow.phase()).isEqualTo("train");
+    assertThat(slow.error()).isEqualTo("timed out in phase train");
+    assertThat(dir.resolve("home/store/models/svc-slow")).doesNotExist();
+    assertThat(next).isPresent();
+    assertThat(next.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
+    assertThat(store.get("svc-after-slow").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
   }
 }
