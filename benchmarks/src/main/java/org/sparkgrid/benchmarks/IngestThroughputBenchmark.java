@@ -44,7 +44,10 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
  * <p>The mix is {@link ValidationThroughput#mix}: per 20 records, 10 compute requests, 6 with a
  * sweep, 4 refused (not JSON, bad UTF-8, unknown schema, a field out of range); ids distinct.
  *
- * <pre>benchmarks/run validation [--records 20000]</pre>
+ * <pre>benchmarks/run validation [--records 20000] [--jdbc-url URL]</pre>
+ *
+ * <p>{@code --jdbc-url} replaces the service's H2 URL, e.g. to see what H2's default write delay
+ * would give; {@code {dir}} in it stands for a temporary directory.
  */
 public final class IngestThroughputBenchmark {
   private static final String GROUP = "sparkgrid-service";
@@ -63,9 +66,12 @@ public final class IngestThroughputBenchmark {
     long valid = n - refused;
     Topics topics = Topics.DEFAULT;
     Path dir = Files.createTempDirectory("sparkgrid-ingest");
+    String url = Bench.arg(args, "--jdbc-url", JdbcJobStore.h2Url(dir.resolve("jobs")))
+        .replace("{dir}", dir.toAbsolutePath().toString());
     System.out.printf(Locale.ROOT, "Ingest throughput benchmark: %,d records (%,d valid, %,d refused), 1 partition, "
-        + "embedded Kafka (child JVM), H2 job store (the service's URL: %s), %d cores%n", n, valid, refused,
-        JdbcJobStore.h2Url(dir.resolve("jobs")).replaceAll("^[^;]*;", ""), Runtime.getRuntime().availableProcessors());
+        + "embedded Kafka (child JVM), job store %s, %d cores%n", n, valid, refused,
+        url.equals(JdbcJobStore.h2Url(dir.resolve("jobs"))) ? "(H2, the service's URL: " + url.replaceAll("^[^;]*;", "") + ")"
+            : url, Runtime.getRuntime().availableProcessors());
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       String bootstrap = kafka.bootstrapServers();
       TopicPartition requests = new TopicPartition(topics.requests(), 0);
@@ -82,7 +88,7 @@ public final class IngestThroughputBenchmark {
 
         long ingestNanos;
         long queued;
-        try (JobStore store = JdbcJobStore.openH2(dir.resolve("jobs"));
+        try (JobStore store = JdbcJobStore.open(url);
             EventPublisher events = KafkaEventPublisher.create(bootstrap, topics.events(), store);
             RequestConsumer consumer = RequestConsumer.builder(bootstrap, store, events).topics(topics)
                 .groupId(GROUP).build()) {
