@@ -1,5 +1,8 @@
 package org.sparkgrid.benchmarks;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 /** What every benchmark main shares. */
 final class Bench {
   private Bench() {}
@@ -32,5 +35,14 @@ final class Bench {
       }
     }
     return dflt;
+  }
+
+  /** Removes a run's temporary directory (broker data, job store, models), reporting what it could not. */
+  static void deleteQuietly(Path dir) {
+    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      System.err.println("could not remove " + dir + ": " + e.getMessage());
+    }
   }
 }

@@ -130,16 +130,7 @@ public final class LatencyBenchmark {
       System.out.printf(Locale.ROOT, "service overhead at p50: %.0f ms over the baseline; target: p50 <= 250 ms%n",
           ms(percentile(total, 50)) - ms(percentile(baseline, 50)));
     } finally {
-      deleteQuietly(dir);
-    }
-  }
-
-  /** Removes the run's broker data, job store and models. */
-  private static void deleteQuietly(Path dir) {
-    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      System.err.println("could not remove " + dir + ": " + e.getMessage());
+      Bench.deleteQuietly(dir);
     }
   }
 

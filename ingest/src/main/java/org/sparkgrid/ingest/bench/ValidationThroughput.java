@@ -69,7 +69,22 @@ public final class ValidationThroughput {
     return n / ((System.nanoTime() - start) / 1e9);
   }
 
-  static List<byte[][]> mix(int n) {
+  /**
+   * Records/s of {@link RequestRouter#route} on one thread over {@code records} (key, value), after
+   * a warm-up of half as long: the figure this benchmark prints, for other benchmarks to print
+   * next to theirs.
+   */
+  public static double routeRate(List<byte[][]> records, double seconds) throws Exception {
+    RequestRouter router = new RequestRouter(RequestRouter.DEFAULT_MAX_REQUEST_BYTES);
+    measure(records, seconds / 2, r -> router.route(r[0], r[1], null));
+    return measure(records, seconds, r -> router.route(r[0], r[1], null));
+  }
+
+  /**
+   * {@code n} records (key, value) of the mix above, keys and ids {@code bench-0, bench-1, ...};
+   * records {@code i} with {@code i % 20 < 4} are refused.
+   */
+  public static List<byte[][]> mix(int n) {
     List<byte[][]> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       String id = "bench-" + i;
