@@ -6,18 +6,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaFutureAction;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -34,7 +30,6 @@ import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
-import org.sparkgrid.federation.round.RoundAggregation;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.SiteSelection;
 import org.sparkgrid.federation.round.UpdateCheck;
@@ -42,7 +37,6 @@ import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
-import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.compute.HadoopPathChecker;
@@ -61,15 +55,13 @@ import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
-import scala.collection.JavaConverters;
-import scala.reflect.ClassTag$;
 
 /**
- * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run each selected
- * site's local training as its own Spark job (the task reads only that site's data path and
- * prefers the site's hosts), collect the updates that arrive before the round's deadline, validate
- * them (shape, NaN/Inf, allowlist), merge them with the request's strategy, score each site's
+ * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run the selected sites'
+ * local training as one Spark job with a task per site (the task reads only that site's data path and
+ * prefers the site's hosts), take the updates that arrive before the round's deadline, validate
+ * them (shape, NaN/Inf, allowlist), merge them with the request's strategy (in a Spark stage or on the
+ * driver: {@code spark.sparkgrid.federation.aggregation}, see {@link TreeRound}), score each site's
  * contribution on the coordinator's validation set, evaluate on the coordinator's test set, and
  * checkpoint. A site that fails or misses the deadline is recorded and the round goes on; a round
  * with fewer than {@code minSites} valid updates stops the federation with a message naming both
@@ -184,6 +176,9 @@ public final class FederationRunner {
     EvaluationResult evaluation = null;
     ConfEntries executorConf = new ConfEntries(hadoop);
     List<UpdateCheck> checks = List.of(allowlistCheck(federation));
+    TreeRound rounds = new TreeRound(sc, TreeRound.Mode.of(config.get(SparkGridConfig.FEDERATION_AGGREGATION)), trainer,
+        request, federation, networkJson, normalizer, numClasses, strategy, executorConf, checks);
+    boolean scoresMerge = !"examples".equals(request.reward() == null ? null : request.reward().scoring());
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites());
     while (state.round() < fed.rounds()) {
@@ -191,15 +186,10 @@ public final class FederationRunner {
       long t0 = System.nanoTime();
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
-      Map<String, String> rejected = new LinkedHashMap<>();
-      List<SiteResult> results = trainSites(request, federation, selected, networkJson, state.global(), normalizer,
-          numClasses, strategy.proximalMu(), round, executorConf, rejected);
-      List<SiteUpdate> updates = results.stream()
-          .map(r -> new SiteUpdate(r.siteId(), r.delta(), r.examples())).toList();
-      RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, fed.minSites(), checks);
-      out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
+      TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
+      Map<String, String> rejected = out.rejected();
       float[] before = state.global();
-      List<Contribution> contributions = contributions(request, round, before, out.accepted(),
+      List<Contribution> contributions = contributions(request, round, before, out,
           params -> loss(scorer, params, validationBatches, numClasses));
       state = out.next().withContributions(contributions);
       double accuracy = Double.NaN;
@@ -210,10 +200,8 @@ public final class FederationRunner {
         accuracy = evaluation.accuracy();
         testLoss = evaluation.loss();
       }
-      double slowest = results.stream().filter(r -> out.accepted().stream().anyMatch(u -> u.siteId().equals(r.siteId())))
-          .mapToDouble(SiteResult::seconds).max().orElse(0);
-      RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected,
-          out.accepted().stream().map(SiteUpdate::siteId).toList(), rejected, (System.nanoTime() - t0) / 1e9, slowest);
+      RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected, out.accepted(), rejected,
+          (System.nanoTime() - t0) / 1e9, out.slowest());
       history.add(m);
       progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s, %.1f s", round + 1, fed.rounds(),
           Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f", accuracy),
@@ -248,51 +236,6 @@ public final class FederationRunner {
     return new Result(jobId, version, evaluation, history, state);
   }
 
-  /** Runs every selected site's training as its own Spark job and keeps what arrives before the deadline. */
-  private List<SiteResult> trainSites(TrainingRequest request, FederationFile federation, List<String> selected,
-      String networkJson, float[] global, DataNormalization normalizer, int numClasses, double mu, int round,
-      ConfEntries conf, Map<String, String> rejected) {
-    long timeoutMs = request.federation().roundTimeoutMs();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    SiteTrainer siteTrainer = trainer;
-    Map<String, JavaFutureAction<List<SiteResult>>> futures = new LinkedHashMap<>();
-    for (String id : selected) {
-      FederationFile.Site site = federation.site(id);
-      SiteTask task = new SiteTask(id, site.data(), request.data(), networkJson, global, normalizer, numClasses,
-          request.training().batchSize(), request.federation().localEpochs(), mu,
-          request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
-          + id.hashCode(), round);
-      sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
-      futures.put(id, siteRdd(task, site.hosts()).map(t -> siteTrainer.train(t, conf.toConfiguration())).collectAsync());
-    }
-    List<SiteResult> results = new ArrayList<>();
-    for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
-      long left = deadline - System.nanoTime();
-      try {
-        results.add(e.getValue().get(Math.max(0, left), TimeUnit.NANOSECONDS).get(0));
-      } catch (TimeoutException te) {
-        e.getValue().cancel(true);
-        rejected.put(e.getKey(), "missed the round deadline of " + timeoutMs + " ms");
-      } catch (ExecutionException ee) {
-        Throwable cause = ee.getCause() == null ? ee : ee.getCause();
-        rejected.put(e.getKey(), "site training failed: " + rootMessage(cause));
-        LOG.warn("site {} failed in round {}: {}", e.getKey(), round, cause.toString());
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for site " + e.getKey(), ie);
-      }
-    }
-    return results;
-  }
-
-  /** One partition holding the site's task, preferring the site's hosts when the federation names them. */
-  private JavaRDD<SiteTask> siteRdd(SiteTask task, List<String> hosts) {
-    scala.collection.Seq<String> prefs = JavaConverters.asScalaBuffer(new ArrayList<>(hosts)).toSeq();
-    List<Tuple2<SiteTask, scala.collection.Seq<String>>> one = List.of(new Tuple2<>(task, prefs));
-    return sc.sc().makeRDD(JavaConverters.asScalaBuffer(one).toSeq(), ClassTag$.MODULE$.apply(SiteTask.class))
-        .toJavaRDD();
-  }
-
   /**
    * Each accepted site's contribution to the round, by {@code reward.scoring}: {@code examples}
    * (example share only: no extra evaluation), {@code loss-improvement} (the default: also
@@ -300,24 +243,31 @@ public final class FederationRunner {
    * {@code shapley} (also a sampled Shapley estimate, 20 permutations).
    */
   private static List<Contribution> contributions(TrainingRequest request, int round, float[] global,
-      List<SiteUpdate> accepted, org.sparkgrid.federation.scoring.LossFunction loss) {
+      TreeRound.Merged merged, org.sparkgrid.federation.scoring.LossFunction loss) {
     String scoring = request.reward() == null ? "loss-improvement" : request.reward().scoring();
     if ("examples".equals(scoring)) {
-      double[] shares = ContributionScores.exampleShares(accepted);
+      double[] shares = ContributionScores.exampleShares(merged.examples());
       List<Contribution> out = new ArrayList<>();
-      for (int k = 0; k < accepted.size(); k++) {
-        SiteUpdate u = accepted.get(k);
-        out.add(new Contribution(round, u.siteId(), u.numExamples(), shares[k], Double.NaN, Double.NaN));
+      for (int k = 0; k < shares.length; k++) {
+        out.add(new Contribution(round, merged.accepted().get(k), merged.examples()[k], shares[k], Double.NaN,
+            Double.NaN));
       }
       return out;
     }
-    return ContributionScores.score(round, global, accepted, Strategies.fedAvg(), StrategyState.EMPTY, loss,
+    return ContributionScores.score(round, global, merged.updates(), Strategies.fedAvg(), StrategyState.EMPTY, loss,
         "shapley".equals(scoring) ? 20 : 0, request.training().seed() + round);
   }
 
+  /** The allowlist as a check; it holds only the refused sites' accounts, so it can run in a Spark task. */
   private static UpdateCheck allowlistCheck(FederationFile federation) {
-    return u -> federation.allowed(federation.site(u.siteId())) ? Optional.empty()
-        : Optional.of("account " + federation.site(u.siteId()).account() + " of site " + u.siteId()
+    HashMap<String, String> refused = new HashMap<>();
+    for (FederationFile.Site s : federation.sites()) {
+      if (!federation.allowed(s)) {
+        refused.put(s.id(), s.account());
+      }
+    }
+    return u -> !refused.containsKey(u.siteId()) ? Optional.empty()
+        : Optional.of("account " + refused.get(u.siteId()) + " of site " + u.siteId()
             + " is not on the federation's allowlist");
   }
 
@@ -397,13 +347,5 @@ public final class FederationRunner {
 
   private static List<DataSet> batches(ExampleShard s, int numClasses, DataNormalization norm) {
     return Minibatches.all(s, 1000, numClasses, norm);
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.toString() : c.getMessage();
   }
 }
