@@ -129,31 +129,64 @@ public final class ShardedAggregation {
       throw new IllegalArgumentException("the updates to average hold " + total + " examples; need at least 1");
     }
     float factor = (float) (1.0 / total);
+    int[] counted = java.util.Arrays.stream(subset).filter(k -> examples[k] != 0).toArray();
     return slice -> {
       int size = slice.size();
       float[] sum = new float[size];
+      float[][] v = new float[counted.length][];
+      float[] w = new float[counted.length];
+      for (int i = 0; i < counted.length; i++) {
+        v[i] = slice.deltas().get(counted[i]);
+        w[i] = (float) examples[counted[i]];
+      }
+      int base = slice.from() - slice.offset();
       float[] scaled = scales == null ? null : new float[Math.min(BLOCK, size)];
       for (int b = 0; b < size; b += BLOCK) {
         int len = Math.min(BLOCK, size - b);
-        for (int k : subset) {
-          if (examples[k] == 0) {
-            continue;
+        int i = 0;
+        if (scales == null) {
+          for (; i + 4 <= v.length; i += 4) {
+            accumulateFour(sum, b, v, i, base + b, len, w);
           }
-          float[] v = slice.deltas().get(k);
-          int from = slice.from() - slice.offset() + b;
+        }
+        for (; i < v.length; i++) {
           if (scales == null) {
-            WeightedAverage.accumulate(sum, b, v, from, len, (float) examples[k]);
+            WeightedAverage.accumulate(sum, b, v[i], base + b, len, w[i]);
           } else {
+            double scale = scales[counted[i]];
             for (int j = 0; j < len; j++) {
-              scaled[j] = (float) (v[from + j] * scales[k]);
+              scaled[j] = (float) (v[i][base + b + j] * scale);
             }
-            WeightedAverage.accumulate(sum, b, scaled, 0, len, (float) examples[k]);
+            WeightedAverage.accumulate(sum, b, scaled, 0, len, w[i]);
           }
         }
       }
       WeightedAverage.scale(sum, factor, 0, size);
       return sum;
     };
+  }
+
+  /**
+   * Four {@link WeightedAverage#accumulate} steps, of {@code v[i..i+3]} in that order, with one load
+   * and store of each sum: per element the same four float operations as the four calls.
+   */
+  private static void accumulateFour(float[] sum, int sumFrom, float[][] v, int i, int vFrom, int length, float[] w) {
+    float[] a = v[i];
+    float[] b = v[i + 1];
+    float[] c = v[i + 2];
+    float[] d = v[i + 3];
+    float wa = w[i];
+    float wb = w[i + 1];
+    float wc = w[i + 2];
+    float wd = w[i + 3];
+    for (int j = 0; j < length; j++) {
+      float s = sum[sumFrom + j];
+      s += a[vFrom + j] * wa;
+      s += b[vFrom + j] * wb;
+      s += c[vFrom + j] * wc;
+      s += d[vFrom + j] * wd;
+      sum[sumFrom + j] = s;
+    }
   }
 
   /** A statistic of one coordinate's values across the updates (it may reorder them). */

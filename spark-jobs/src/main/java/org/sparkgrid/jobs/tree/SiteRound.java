@@ -50,17 +50,17 @@ import scala.runtime.BoxedUnit;
  */
 final class SiteRound implements AutoCloseable {
 
-  private final Broadcast<float[]> global;
+  private final Broadcast<Inputs> inputs;
   private final JavaRDD<SiteOutcome> trained;
   private final boolean keepUpdates;
   private final List<SiteOutcome> outcomes;
   private final Map<String, String> missing;
   private final Map<String, Integer> partitionOf;
 
-  private SiteRound(Broadcast<float[]> global, JavaRDD<SiteOutcome> trained, boolean keepUpdates,
+  private SiteRound(Broadcast<Inputs> inputs, JavaRDD<SiteOutcome> trained, boolean keepUpdates,
       List<SiteOutcome> outcomes, Map<String, String> missing, Map<String, Integer> partitionOf) {
     this.partitionOf = partitionOf;
-    this.global = global;
+    this.inputs = inputs;
     this.trained = trained;
     this.keepUpdates = keepUpdates;
     this.outcomes = outcomes;
@@ -81,7 +81,7 @@ final class SiteRound implements AutoCloseable {
   static SiteRound run(JavaSparkContext sc, List<SiteTask> tasks, List<List<String>> hosts, float[] global,
       SiteTrainer trainer, ConfEntries conf, long timeoutMs, boolean keepUpdates, List<UpdateCheck> checks) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    Broadcast<float[]> shared = sc.broadcast(global);
+    Broadcast<Inputs> shared = sc.broadcast(new Inputs(global, conf));
     List<Tuple2<SiteTask, scala.collection.Seq<String>>> parts = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
       parts.add(new Tuple2<>(tasks.get(i).withGlobal(null),
@@ -89,7 +89,7 @@ final class SiteRound implements AutoCloseable {
     }
     JavaRDD<SiteTask> sites = sc.sc().makeRDD(JavaConverters.asScalaBuffer(parts).toSeq(),
         ClassTag$.MODULE$.apply(SiteTask.class)).toJavaRDD();
-    JavaRDD<SiteOutcome> trained = sites.map(new Train(shared, trainer, conf, maxAttempts(sc),
+    JavaRDD<SiteOutcome> trained = sites.map(new Train(shared, trainer, maxAttempts(sc),
         keepUpdates ? List.copyOf(checks) : null, global.length));
     JavaRDD<SiteOutcome> reported = trained;
     if (keepUpdates) {
@@ -220,7 +220,7 @@ final class SiteRound implements AutoCloseable {
     if (keepUpdates) {
       trained.unpersist(false);
     }
-    global.destroy();
+    inputs.destroy();
   }
 
   /** How many times Spark runs a failing task: 1 on {@code local} and {@code local[N]}, F on {@code local[N,F]}. */
@@ -240,21 +240,42 @@ final class SiteRound implements AutoCloseable {
     return c.getMessage() == null ? c.toString() : c.getMessage();
   }
 
+  /**
+   * What every site's task of a round reads, broadcast once (one copy per executor): the global
+   * parameters, and the Hadoop settings, turned into a {@code Configuration} once per executor and
+   * shared by its tasks.
+   */
+  private static final class Inputs implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+    private final float[] global;
+    private final ConfEntries conf;
+    private transient org.apache.hadoop.conf.Configuration hadoop;
+
+    Inputs(float[] global, ConfEntries conf) {
+      this.global = global;
+      this.conf = conf;
+    }
+
+    synchronized org.apache.hadoop.conf.Configuration hadoop() {
+      if (hadoop == null) {
+        hadoop = conf.toConfiguration();
+      }
+      return hadoop;
+    }
+  }
+
   /** One site's task: train from the broadcast parameters; report a failure on the last attempt. */
   private static final class Train implements Function<SiteTask, SiteOutcome> {
     private static final long serialVersionUID = 1L;
-    private final Broadcast<float[]> global;
+    private final Broadcast<Inputs> inputs;
     private final SiteTrainer trainer;
-    private final ConfEntries conf;
     private final int maxAttempts;
     private final List<UpdateCheck> checks;
     private final int length;
 
-    Train(Broadcast<float[]> global, SiteTrainer trainer, ConfEntries conf, int maxAttempts, List<UpdateCheck> checks,
-        int length) {
-      this.global = global;
+    Train(Broadcast<Inputs> inputs, SiteTrainer trainer, int maxAttempts, List<UpdateCheck> checks, int length) {
+      this.inputs = inputs;
       this.trainer = trainer;
-      this.conf = conf;
       this.maxAttempts = maxAttempts;
       this.checks = checks;
       this.length = length;
@@ -264,7 +285,8 @@ final class SiteRound implements AutoCloseable {
     public SiteOutcome call(SiteTask task) throws Exception {
       SiteResult r;
       try {
-        r = trainer.train(task.withGlobal(global.value()), conf.toConfiguration());
+        Inputs in = inputs.value();
+        r = trainer.train(task.withGlobal(in.global), in.hadoop());
       } catch (Exception e) {
         TaskContext ctx = TaskContext.get();
         if (ctx != null && ctx.attemptNumber() + 1 < maxAttempts) {

@@ -102,8 +102,10 @@ final class TreeRound {
       hosts.add(site.hosts());
     }
     sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": " + selected.size() + " sites");
+    long t0 = System.nanoTime();
     try (SiteRound sites = SiteRound.run(sc, tasks, hosts, state.global(), trainer, conf,
         request.federation().roundTimeoutMs(), mode == Mode.SPARK, checks)) {
+      long t1 = System.nanoTime();
       Map<String, String> rejected = new LinkedHashMap<>(sites.missing());
       for (SiteOutcome o : sites.outcomes()) {
         if (o.failure() != null) {
@@ -111,7 +113,11 @@ final class TreeRound {
           LOG.warn("site {} failed in round {}: {}", o.siteId(), round, o.failure());
         }
       }
-      return mode == Mode.DRIVER ? onDriver(state, sites, rejected) : inSpark(state, sites, rejected, needUpdates);
+      Merged merged = mode == Mode.DRIVER ? onDriver(state, sites, rejected)
+          : inSpark(state, sites, rejected, needUpdates);
+      LOG.debug("round {}: {} sites trained in {} ms, {} merged ({}) in {} ms", round + 1, selected.size(),
+          (t1 - t0) / 1_000_000, merged.accepted().size(), mode, (System.nanoTime() - t1) / 1_000_000);
+      return merged;
     } finally {
       sc.setJobDescription(null);
     }
@@ -137,14 +143,12 @@ final class TreeRound {
   private Merged inSpark(RoundState state, SiteRound sites, Map<String, String> rejected, boolean needUpdates) {
     List<String> ids = new ArrayList<>();
     List<Long> examples = new ArrayList<>();
-    List<Rejection> invalid = new ArrayList<>();
     double slowest = 0;
     for (SiteOutcome o : sites.outcomes()) {
       if (o.failure() != null) {
         continue;
       }
       if (o.problem() != null) {
-        invalid.add(new Rejection(o.siteId(), o.problem()));
         rejected.put(o.siteId(), o.problem());
         continue;
       }
@@ -152,7 +156,9 @@ final class TreeRound {
       examples.add(o.result().examples());
       slowest = Math.max(slowest, o.result().seconds());
     }
-    RoundAggregation.checkEnough(state.round(), ids.size(), invalid, strategy, request.federation().minSites());
+    List<Rejection> all = new ArrayList<>();
+    rejected.forEach((id, why) -> all.add(new Rejection(id, why)));
+    RoundAggregation.checkEnough(state.round(), ids.size(), all, strategy, request.federation().minSites());
     long[] counts = examples.stream().mapToLong(Long::longValue).toArray();
     int length = state.global().length;
     Aggregation a;

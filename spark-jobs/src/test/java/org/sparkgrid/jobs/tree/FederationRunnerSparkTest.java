@@ -97,8 +97,13 @@ class FederationRunnerSparkTest {
   }
 
   private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress) {
+    return runner(trainer, progress, "spark");
+  }
+
+  private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress, String aggregation) {
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root",
-        dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve("home").toString()));
+        dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve("home").toString(),
+        "spark.sparkgrid.federation.aggregation", aggregation));
     return new FederationRunner(sc, config,
         new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()),
         new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()), progress, trainer);
@@ -118,6 +123,33 @@ class FederationRunnerSparkTest {
     assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(dir.resolve("store/runs/tree-fedavg/site-site-03-model.zip")).exists();
     assertThat(r.version().name()).isEqualTo("tree-fedavg");
+  }
+
+  @Test
+  void theSparkStageAndTheDriverMergeToTheSameModel() throws Exception {
+    // Prepare: FedAdam carries state between rounds; the Spark run scores by examples only, so its
+    // updates never reach the driver, the driver run by leave-one-out loss
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(RequestCodec.write(request("tree-in-spark", dir.resolve("federation.json"), 2, 3, 120_000,
+            "{\"type\": \"fedadam\", \"eta\": 0.01}")));
+    tree.putObject("reward").put("poolPerRound", "100").put("scoring", "examples");
+    TrainingRequest inSpark = RequestCodec.parse(tree.toString());
+    TrainingRequest onDriver = request("tree-on-driver", dir.resolve("federation.json"), 2, 3, 120_000,
+        "{\"type\": \"fedadam\", \"eta\": 0.01}");
+
+    // Execute
+    FederationRunner.Result spark = runner(new LocalSiteTrainer(), ProgressListener.NONE, "spark")
+        .run(inSpark, "tree-in-spark");
+    FederationRunner.Result driver = runner(new LocalSiteTrainer(), ProgressListener.NONE, "driver")
+        .run(onDriver, "tree-on-driver");
+
+    // Assert
+    assertThat(spark.state().global()).containsExactly(driver.state().global());
+    assertThat(spark.state().strategyState()).isEqualTo(driver.state().strategyState());
+    assertThat(spark.state().contributions()).extracting(Contribution::exampleShare)
+        .containsExactlyElementsOf(driver.state().contributions().stream().map(Contribution::exampleShare).toList());
+    assertThat(spark.state().contributions()).allMatch(c -> Double.isNaN(c.lossImprovement()));
+    assertThat(driver.state().contributions()).noneMatch(c -> Double.isNaN(c.lossImprovement()));
   }
 
   @Test
