@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.SimpleFutureAction;
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -89,7 +90,7 @@ final class SiteRound implements AutoCloseable {
     }
     JavaRDD<SiteTask> sites = sc.sc().makeRDD(JavaConverters.asScalaBuffer(parts).toSeq(),
         ClassTag$.MODULE$.apply(SiteTask.class)).toJavaRDD();
-    JavaRDD<SiteOutcome> trained = sites.map(new Train(shared, trainer, maxAttempts(sc),
+    JavaRDD<SiteOutcome> trained = sites.map(new Train(shared, trainer, maxAttempts(sc.master(), sc.getConf()),
         keepUpdates ? List.copyOf(checks) : null, global.length));
     JavaRDD<SiteOutcome> reported = trained;
     if (keepUpdates) {
@@ -224,12 +225,12 @@ final class SiteRound implements AutoCloseable {
   }
 
   /** How many times Spark runs a failing task: 1 on {@code local} and {@code local[N]}, F on {@code local[N,F]}. */
-  static int maxAttempts(JavaSparkContext sc) {
-    Matcher m = Pattern.compile("local(?:\\[[^,\\]]+(?:,(\\d+))?])?").matcher(sc.master());
+  static int maxAttempts(String master, SparkConf conf) {
+    Matcher m = Pattern.compile("local(?:\\[[^,\\]]+(?:,(\\d+))?])?").matcher(master);
     if (m.matches()) {
       return m.group(1) == null ? 1 : Integer.parseInt(m.group(1));
     }
-    return sc.getConf().getInt("spark.task.maxFailures", 4);
+    return conf.getInt("spark.task.maxFailures", 4);
   }
 
   static String rootMessage(Throwable t) {

@@ -141,8 +141,31 @@ public final class SparkAggregation implements UpdateRanges, AutoCloseable {
     }
   }
 
-  /** One range of one update, as the shuffle carries it. */
-  record Piece(int update, int from, float[] values) implements Serializable {}
+  /** One range of one update, as the shuffle carries it (a class, not a record: Kryo cannot build records). */
+  static final class Piece implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final int update;
+    private final int from;
+    private final float[] values;
+
+    Piece(int update, int from, float[] values) {
+      this.update = update;
+      this.from = from;
+      this.values = values;
+    }
+
+    int update() {
+      return update;
+    }
+
+    int from() {
+      return from;
+    }
+
+    float[] values() {
+      return values;
+    }
+  }
 
   /** The ranges, range {@code s} in partition {@code s}: cut and shuffled on the first pass, then cached. */
   private JavaRDD<Piece[]> shuffled() {
