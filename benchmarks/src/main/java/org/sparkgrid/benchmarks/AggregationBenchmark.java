@@ -75,19 +75,17 @@ public final class AggregationBenchmark {
     double bytes = (double) k * p * Float.BYTES;
 
     // on the driver: collect the updates as task results, as the driver path does
-    double[] collectTime = new double[1];
     List<float[]> held = new ArrayList<>();
-    double collect = best(repeats, () -> {
+    double collect = Bench.best(repeats, () -> {
       held.clear();
       held.addAll(updates.collect());
     });
-    collectTime[0] = collect;
     List<SiteUpdate> siteUpdates = new ArrayList<>();
     for (int i = 0; i < k; i++) {
       siteUpdates.add(new SiteUpdate("site-" + i, held.get(i), examples[i]));
     }
     float[] dst = new float[p];
-    double copy = best(repeats, () -> {
+    double copy = Bench.best(repeats, () -> {
       for (float[] d : held) {
         System.arraycopy(d, 0, dst, 0, p);
       }
@@ -104,13 +102,13 @@ public final class AggregationBenchmark {
     }
     for (Map.Entry<String, StrategySpec> e : specs.entrySet()) {
       AggregationStrategy s = Strategies.create(e.getValue());
-      double kernel = best(repeats, () -> s.aggregate(global, siteUpdates, StrategyState.EMPTY));
+      double kernel = Bench.best(repeats, () -> s.aggregate(global, siteUpdates, StrategyState.EMPTY));
       row(e.getKey(), k, p, "kernel in one JVM, 1 thread (updates held)", 1, kernel, bytes, copy);
       row(e.getKey(), k, p, "driver path: collect + kernel", 1, collect + kernel, bytes, copy);
       for (String x : exchanges) {
         SparkAggregation.Exchange exchange = x.strip().equals("shuffle") ? SparkAggregation.Exchange.SHUFFLE
             : SparkAggregation.Exchange.IN_PLACE;
-        double t = best(repeats, () -> {
+        double t = Bench.best(repeats, () -> {
           try (SparkAggregation ranges = SparkAggregation.over(updates, accepted, p, shards, exchange)) {
             ShardedAggregation.aggregate(s, global, examples, StrategyState.EMPTY, ranges);
           }
@@ -136,16 +134,4 @@ public final class AggregationBenchmark {
         bytes / seconds / 1e9, 100 * copySeconds / seconds);
   }
 
-  private static double best(int repeats, Runnable run) {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < repeats + 1; i++) {
-      long t0 = System.nanoTime();
-      run.run();
-      double s = (System.nanoTime() - t0) / 1e9;
-      if (i > 0) {
-        best = Math.min(best, s);
-      }
-    }
-    return best;
-  }
 }

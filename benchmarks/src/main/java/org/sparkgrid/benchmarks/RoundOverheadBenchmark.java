@@ -121,28 +121,17 @@ public final class RoundOverheadBenchmark {
   /** Parts of a round measured alone: an empty job of one task per site, and one checkpoint. */
   private static void breakdown(JavaSparkContext sc, Path work, int sites, int params) {
     List<Integer> ids = IntStream.range(0, sites).boxed().toList();
-    double job = best(5, () -> sc.parallelize(ids, sites).foreach(i -> { }));
+    double job = Bench.best(5, () -> sc.parallelize(ids, sites).foreach(i -> { }));
     HadoopCheckpointStore store = new HadoopCheckpointStore(work.resolve("breakdown").toUri().toString(),
         sc.hadoopConfiguration());
     RoundState state = RoundState.initial(new float[params]);
     long[] step = {0};
-    double checkpoint = best(5, () -> store.save("job", step[0]++, Map.of("round-state.json",
+    double checkpoint = Bench.best(5, () -> store.save("job", step[0]++, Map.of("round-state.json",
         out -> out.write(state.toJson()))));
     System.out.printf("%nbreakdown (best of 5): an empty Spark job of %d tasks %.1f ms; one checkpoint of %,d"
         + " parameters %.1f ms%n", sites, job * 1e3, params, checkpoint * 1e3);
   }
 
-  private static double best(int repeats, Runnable r) {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < repeats + 1; i++) {
-      long t0 = System.nanoTime();
-      r.run();
-      if (i > 0) {
-        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-      }
-    }
-    return best;
-  }
 
   /** Prints each Spark stage's wall time and where its tasks' time went, summed over the tasks. */
   private static final class StageTimes extends org.apache.spark.scheduler.SparkListener {
