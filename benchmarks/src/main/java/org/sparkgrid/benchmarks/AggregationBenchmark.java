@@ -16,14 +16,16 @@ import org.sparkgrid.federation.strategy.ShardedAggregation;
 import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
+import org.sparkgrid.federation.strategy.UpdateRanges;
 import org.sparkgrid.jobs.tree.SparkAggregation;
 
 /**
  * Tree mode's merge through Spark: K updates of P floats held by the executors (a persisted RDD, one
  * partition per update, as the site tasks leave them), merged by {@link SparkAggregation}'s stage on
  * {@code local[2]}, as useful bytes (K x P x 4) per second; next to, in the same run, a memory copy of
- * the same bytes, the strategy's kernel in the driver's JVM on updates it already holds, and the
- * driver path: collecting the K updates as task results (inline) and merging them there.
+ * the same bytes, the strategy's own kernel and the range kernel the stage runs ({@code ShardedAggregation}
+ * over one range) in the driver's JVM on updates it already holds, and the driver path: collecting the
+ * K updates as task results (inline) and merging them there.
  *
  * <pre>benchmarks/run aggregation --sizes 10x1000000,100x1000000,10x10000000,20x10000000</pre>
  */
@@ -55,17 +57,19 @@ public final class AggregationBenchmark {
       System.out.printf("%-10s %5s %9s %-44s %6s %9s %9s %8s%n", "strategy", "K", "P", "way", "ranges", "ms",
           "GB/s", "of copy");
       List<String> robust = Arrays.asList(robustSizes.split(","));
+      // JIT warm-up of every path on a small size, not printed
+      measure(sc, conf, 10, 100_000, 2, true, Arrays.asList(exchanges.split(",")), false);
       for (String size : sizes) {
         String[] kp = size.strip().split("x");
         int k = Integer.parseInt(kp[0]);
         int p = Integer.parseInt(kp[1]);
-        measure(sc, conf, k, p, repeats, robust.contains(size.strip()), Arrays.asList(exchanges.split(",")));
+        measure(sc, conf, k, p, repeats, robust.contains(size.strip()), Arrays.asList(exchanges.split(",")), true);
       }
     }
   }
 
   private static void measure(JavaSparkContext sc, SparkConf conf, int k, int p, int repeats, boolean robust,
-      List<String> exchanges) {
+      List<String> exchanges, boolean print) {
     JavaRDD<float[]> updates = sc.parallelize(IntStream.range(0, k).boxed().toList(), k)
         .map(i -> random(i, p)).persist(StorageLevel.MEMORY_AND_DISK());
     updates.count();
@@ -90,8 +94,14 @@ public final class AggregationBenchmark {
         System.arraycopy(d, 0, dst, 0, p);
       }
     });
-    row("-", k, p, "memory copy (baseline)", 1, copy, bytes, copy);
-    row("-", k, p, "collect K updates to the driver (inline)", k, collect, bytes, copy);
+    Row row = (strategy, way, ranges, seconds) -> {
+      if (print) {
+        System.out.printf("%-10s %5d %9d %-44s %6d %9.1f %9.2f %7.1f%%%n", strategy, k, p, way, ranges, seconds * 1e3,
+            bytes / seconds / 1e9, 100 * copy / seconds);
+      }
+    };
+    row.print("-", "memory copy (baseline)", 1, copy);
+    row.print("-", "collect K updates to the driver (inline)", k, collect);
 
     int shards = SparkAggregation.shards(conf, sc.defaultParallelism(), p);
     Map<String, StrategySpec> specs = new java.util.LinkedHashMap<>();
@@ -103,8 +113,11 @@ public final class AggregationBenchmark {
     for (Map.Entry<String, StrategySpec> e : specs.entrySet()) {
       AggregationStrategy s = Strategies.create(e.getValue());
       double kernel = Bench.best(repeats, () -> s.aggregate(global, siteUpdates, StrategyState.EMPTY));
-      row(e.getKey(), k, p, "kernel in one JVM, 1 thread (updates held)", 1, kernel, bytes, copy);
-      row(e.getKey(), k, p, "driver path: collect + kernel", 1, collect + kernel, bytes, copy);
+      row.print(e.getKey(), "kernel in one JVM, 1 thread (updates held)", 1, kernel);
+      double ranged = Bench.best(repeats, () -> ShardedAggregation.aggregate(s, global, examples, StrategyState.EMPTY,
+          UpdateRanges.of(held, 1)));
+      row.print(e.getKey(), "range kernel in one JVM, 1 thread (held)", 1, ranged);
+      row.print(e.getKey(), "driver path: collect + kernel", 1, collect + kernel);
       for (String x : exchanges) {
         SparkAggregation.Exchange exchange = x.strip().equals("shuffle") ? SparkAggregation.Exchange.SHUFFLE
             : SparkAggregation.Exchange.IN_PLACE;
@@ -113,7 +126,7 @@ public final class AggregationBenchmark {
             ShardedAggregation.aggregate(s, global, examples, StrategyState.EMPTY, ranges);
           }
         });
-        row(e.getKey(), k, p, "Spark stage, " + x.strip(), shards, t, bytes, copy);
+        row.print(e.getKey(), "Spark stage, " + x.strip(), shards, t);
       }
     }
     updates.unpersist(true);
@@ -128,10 +141,10 @@ public final class AggregationBenchmark {
     return d;
   }
 
-  private static void row(String strategy, int k, int p, String way, int ranges, double seconds, double bytes,
-      double copySeconds) {
-    System.out.printf("%-10s %5d %9d %-44s %6d %9.1f %9.2f %7.1f%%%n", strategy, k, p, way, ranges, seconds * 1e3,
-        bytes / seconds / 1e9, 100 * copySeconds / seconds);
+  /** One printed line of the table. */
+  private interface Row {
+    void print(String strategy, String way, int ranges, double seconds);
   }
+
 
 }
