@@ -45,4 +45,18 @@ final class Bench {
       System.err.println("could not remove " + dir + ": " + e.getMessage());
     }
   }
+
+  /** The shortest of {@code repeats} timed runs, in seconds, after one untimed warm-up run. */
+  static double best(int repeats, Runnable run) {
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < repeats + 1; i++) {
+      long t0 = System.nanoTime();
+      run.run();
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (i > 0) {
+        best = Math.min(best, s);
+      }
+    }
+    return best;
+  }
 }

@@ -46,7 +46,7 @@ public final class StrategyBenchmark {
         float[] global = new float[p];
         double bytes = (double) k * p * Float.BYTES;
         float[] dst = new float[p];
-        double copy = best(repeats, () -> {
+        double copy = Bench.best(repeats, () -> {
           for (SiteUpdate u : updates) {
             System.arraycopy(u.delta(), 0, dst, 0, p);
           }
@@ -58,7 +58,7 @@ public final class StrategyBenchmark {
         all.put("krum f=" + f, new StrategySpec("krum", Map.of("f", (double) f)));
         for (Map.Entry<String, StrategySpec> e : all.entrySet()) {
           AggregationStrategy s = Strategies.create(e.getValue());
-          double t = best(repeats, () -> s.aggregate(global, updates, StrategyState.EMPTY));
+          double t = Bench.best(repeats, () -> s.aggregate(global, updates, StrategyState.EMPTY));
           System.out.printf("%-18s %6d %10d %10.1f %10.2f %11.1f%%%n", e.getKey(), k, p, t * 1e3, bytes / t / 1e9,
               100 * copy / t);
         }
@@ -79,16 +79,4 @@ public final class StrategyBenchmark {
     return out;
   }
 
-  private static double best(int repeats, Runnable run) {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < repeats + 1; i++) {
-      long t0 = System.nanoTime();
-      run.run();
-      double s = (System.nanoTime() - t0) / 1e9;
-      if (i > 0) {
-        best = Math.min(best, s);
-      }
-    }
-    return best;
-  }
 }

@@ -16,15 +16,18 @@ public final class SparkContexts {
   /**
    * A SparkConf from {@code spark.*} system properties and spark-submit's settings, with SparkGrid's
    * defaults where unset: master {@code defaultMaster} (only when nothing set one), larger RPC
-   * messages (the averaging all-gather carries whole parameter vectors), one ND4J thread per
-   * executor task, no console progress bar of Spark's own; and {@link ExecutorTracker} among the
-   * {@code spark.extraListeners}, so that jobs can be matched to the executors' capacity.
+   * messages (the averaging all-gather carries whole parameter vectors), task results up to 256 MiB
+   * sent inline (tree mode's merged ranges and updates, instead of a detour through the block
+   * manager), one ND4J thread per executor task, no console progress bar of Spark's own; and
+   * {@link ExecutorTracker} among the {@code spark.extraListeners}, so that jobs can be matched to
+   * the executors' capacity.
    */
   public static SparkConf conf(String appName, String defaultMaster) {
     SparkConf c = new SparkConf(true);
     c.setIfMissing("spark.master", defaultMaster);
     c.setIfMissing("spark.app.name", appName);
     c.setIfMissing("spark.rpc.message.maxSize", "512");
+    c.setIfMissing("spark.task.maxDirectResultSize", "256m");
     c.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
     c.setIfMissing("spark.ui.showConsoleProgress", "false");
     return trackExecutors(c);

@@ -47,6 +47,11 @@ public final class ConfigKey<T> {
     return new ConfigKey<>(name, String.class, defaultValue, Validator.any(), doc);
   }
 
+  /** A string key with its check, e.g. {@link Validator#oneOf}. */
+  public static ConfigKey<String> ofString(String name, String defaultValue, Validator<String> validator, String doc) {
+    return new ConfigKey<>(name, String.class, defaultValue, validator, doc);
+  }
+
   /** An int key with its check. */
   public static ConfigKey<Integer> ofInt(String name, int defaultValue, Validator<Integer> validator, String doc) {
     return new ConfigKey<>(name, Integer.class, defaultValue, validator, doc);

@@ -73,6 +73,14 @@ public final class SparkGridConfig {
       "spark.sparkgrid.checkpoint.keep", 3, atLeast(1),
       "Newest checkpoints kept per job; older ones are deleted.");
 
+  public static final ConfigKey<String> FEDERATION_AGGREGATION = ConfigKey.ofString(
+      "spark.sparkgrid.federation.aggregation", "spark", Validator.oneOf("spark", "driver"),
+      "Where tree mode merges a round's updates. `spark`: the updates stay on the executors that trained them and a"
+          + " Spark stage merges them range by range (each range's task reads the cached updates in place on a local"
+          + " master, through a shuffle on a cluster); `driver`: every update is sent to the driver and merged there."
+          + " Either way the driver checks each update's signature (in `spark` mode over the delta's hash from the"
+          + " signing executor).");
+
   public static final ConfigKey<String> CHAIN_RPC_URL = ConfigKey.ofString("spark.sparkgrid.chain.rpcUrl", "",
       "Ethereum JSON-RPC endpoint where rewards are settled. Empty: contributions are recorded in lineage, nothing is paid."
           + " The coordinator's key comes from the environment variable SPARKGRID_CHAIN_KEY, never from configuration.");
@@ -125,8 +133,8 @@ public final class SparkGridConfig {
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
-      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, CHAIN_RPC_URL, CHAIN_ID, CHAIN_DISTRIBUTOR, CHAIN_ESCROW,
-      KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
+      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, CHAIN_RPC_URL, CHAIN_ID,
+      CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS));
 
   private final Map<ConfigKey<?>, Object> values;

@@ -33,6 +33,25 @@ public interface Validator<T> {
     };
   }
 
+  /** One of the given words, exactly. */
+  static Validator<String> oneOf(String... words) {
+    java.util.List<String> allowed = java.util.List.of(words);
+    return new Validator<>() {
+      @Override
+      public void check(String key, String value) {
+        if (!allowed.contains(value)) {
+          throw new IllegalArgumentException(key + " must be one of " + String.join(", ", allowed)
+              + ". Current value is \"" + value + "\".");
+        }
+      }
+
+      @Override
+      public String describe() {
+        return String.join(" or ", allowed);
+      }
+    };
+  }
+
   /** At least {@code min}. */
   static <N extends Number & Comparable<N>> Validator<N> atLeast(N min) {
     return new Validator<>() {

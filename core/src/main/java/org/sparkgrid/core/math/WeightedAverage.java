@@ -92,8 +92,21 @@ public final class WeightedAverage {
       throw new IllegalArgumentException("sum has length " + sum.length + " but v has length " + v.length);
     }
     Objects.checkFromToIndex(from, to, sum.length);
-    for (int i = from; i < to; i++) {
-      sum[i] += v[i] * weight;
+    accumulate(sum, from, v, from, to - from, weight);
+  }
+
+  /**
+   * Adds {@code weight * v[vFrom + j]} to {@code sum[sumFrom + j]} for {@code j} in {@code [0, length)}:
+   * {@link #accumulate(float[], float[], float, int, int)} where the sum holds only a range of the
+   * vector (one shard of a sharded merge), with the same operations per element.
+   *
+   * @throws IndexOutOfBoundsException if a range is not within its array
+   */
+  public static void accumulate(float[] sum, int sumFrom, float[] v, int vFrom, int length, float weight) {
+    Objects.checkFromIndexSize(sumFrom, length, sum.length);
+    Objects.checkFromIndexSize(vFrom, length, v.length);
+    for (int j = 0; j < length; j++) {
+      sum[sumFrom + j] += v[vFrom + j] * weight;
     }
   }
 

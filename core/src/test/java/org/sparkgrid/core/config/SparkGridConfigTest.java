@@ -90,13 +90,22 @@ class SparkGridConfigTest {
   }
 
   @Test
+  void refusesAWordOutsideItsChoices() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.federation.aggregation", "executors")))
+        .hasMessage("spark.sparkgrid.federation.aggregation must be one of spark, driver. Current value is \"executors\".");
+    assertThat(SparkGridConfig.from(Map.of("spark.sparkgrid.federation.aggregation", " driver "))
+        .get(SparkGridConfig.FEDERATION_AGGREGATION)).isEqualTo("driver");
+  }
+
+  @Test
   void listsEveryKeyOnceInDeclarationOrder() {
     assertThat(SparkGridConfig.all()).extracting(ConfigKey::name).containsExactly(
         "spark.sparkgrid.home", "spark.sparkgrid.store.root", "spark.sparkgrid.engine.threadsPerTask",
         "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.engine.syncTimeoutMs",
         "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
         "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
-        "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep", "spark.sparkgrid.chain.rpcUrl",
+        "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep",
+        "spark.sparkgrid.federation.aggregation", "spark.sparkgrid.chain.rpcUrl",
         "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.chain.escrow",
         "spark.sparkgrid.kafka.bootstrapServers",
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",

@@ -46,23 +46,40 @@ public final class RoundAggregation {
    */
   public static Outcome run(RoundState state, List<SiteUpdate> updates, AggregationStrategy strategy, int minSites,
       List<UpdateCheck> extraChecks) {
+    UpdateValidation.Result v = UpdateValidation.validate(updates, state.global().length, extraChecks);
+    checkEnough(state.round(), v.accepted().size(), v.rejected(), strategy, minSites);
+    Aggregation a = strategy.aggregate(state.global(), v.accepted(), state.strategyState());
+    return new Outcome(next(state, a), v.accepted(), v.rejected());
+  }
+
+  /**
+   * The rule {@link #run} applies between validation and the merge, for a merge that runs elsewhere
+   * (tree mode's Spark aggregation stage, where the updates never reach the caller).
+   *
+   * @param valid    how many updates passed validation
+   * @param rejected the others, named in the message
+   * @throws IllegalStateException if {@code valid} is below {@code minSites} or the strategy's
+   *     {@link AggregationStrategy#minUpdates()}, naming both counts and the rejections
+   * @throws IllegalArgumentException if {@code minSites < 1}
+   */
+  public static void checkEnough(int round, int valid, List<Rejection> rejected, AggregationStrategy strategy,
+      int minSites) {
     if (minSites < 1) {
       throw new IllegalArgumentException("minSites is " + minSites + "; must be >= 1");
     }
-    UpdateValidation.Result v = UpdateValidation.validate(updates, state.global().length, extraChecks);
-    int valid = v.accepted().size();
     if (valid < minSites) {
-      throw new IllegalStateException("round " + state.round() + " has " + valid + " valid updates but minSites is "
-          + minSites + rejections(v.rejected()));
+      throw new IllegalStateException("round " + round + " has " + valid + " valid updates but minSites is "
+          + minSites + rejections(rejected));
     }
     if (valid < strategy.minUpdates()) {
-      throw new IllegalStateException("round " + state.round() + " has " + valid + " valid updates but "
-          + strategy.type() + " needs at least " + strategy.minUpdates() + rejections(v.rejected()));
+      throw new IllegalStateException("round " + round + " has " + valid + " valid updates but "
+          + strategy.type() + " needs at least " + strategy.minUpdates() + rejections(rejected));
     }
-    Aggregation a = strategy.aggregate(state.global(), v.accepted(), state.strategyState());
-    RoundState next = new RoundState(state.round() + 1, a.global(), a.state(), state.contributions(),
-        state.excludedSites());
-    return new Outcome(next, v.accepted(), v.rejected());
+  }
+
+  /** The state after a round merged into {@code a}: round + 1, its parameters and strategy state. */
+  public static RoundState next(RoundState state, Aggregation a) {
+    return new RoundState(state.round() + 1, a.global(), a.state(), state.contributions(), state.excludedSites());
   }
 
   private static String rejections(List<Rejection> rejected) {

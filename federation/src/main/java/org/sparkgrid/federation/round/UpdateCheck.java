@@ -1,5 +1,6 @@
 package org.sparkgrid.federation.round;
 
+import java.io.Serializable;
 import java.util.Optional;
 import org.sparkgrid.federation.strategy.SiteUpdate;
 
@@ -15,7 +16,7 @@ import org.sparkgrid.federation.strategy.SiteUpdate;
  * }</pre>
  */
 @FunctionalInterface
-public interface UpdateCheck {
+public interface UpdateCheck extends Serializable {
 
   /** Why the update must be rejected, or empty to accept it. Must not modify the update. */
   Optional<String> problem(SiteUpdate update);

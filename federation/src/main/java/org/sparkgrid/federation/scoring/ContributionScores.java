@@ -46,16 +46,25 @@ public final class ContributionScores {
    * @throws IllegalArgumentException if the list is empty or no update has examples
    */
   public static double[] exampleShares(List<SiteUpdate> updates) {
+    return exampleShares(updates.stream().mapToLong(SiteUpdate::numExamples).toArray());
+  }
+
+  /**
+   * Each example count's share of their total, for updates that are not held here.
+   *
+   * @throws IllegalArgumentException if the array is empty or the total is not positive
+   */
+  public static double[] exampleShares(long[] examples) {
     long total = 0;
-    for (SiteUpdate u : updates) {
-      total = Math.addExact(total, u.numExamples());
+    for (long n : examples) {
+      total = Math.addExact(total, n);
     }
     if (total <= 0) {
       throw new IllegalArgumentException("updates hold " + total + " examples in all; need at least 1");
     }
-    double[] shares = new double[updates.size()];
+    double[] shares = new double[examples.length];
     for (int k = 0; k < shares.length; k++) {
-      shares[k] = (double) updates.get(k).numExamples() / total;
+      shares[k] = (double) examples[k] / total;
     }
     return shares;
   }

@@ -38,6 +38,16 @@ final class Clipped implements AggregationStrategy {
     return inner.proximalMu();
   }
 
+  /** The strategy the clipped updates go to. */
+  AggregationStrategy inner() {
+    return inner;
+  }
+
+  /** The largest L2 norm an update keeps. */
+  double clipNorm() {
+    return clipNorm;
+  }
+
   @Override
   public String toString() {
     return inner.type() + " clipped to norm " + clipNorm;

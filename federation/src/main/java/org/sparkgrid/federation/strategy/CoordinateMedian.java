@@ -27,10 +27,15 @@ final class CoordinateMedian implements AggregationStrategy {
       for (int k = 0; k < n; k++) {
         column[k] = updates.get(k).delta()[i];
       }
-      Arrays.sort(column);
-      double median = n % 2 == 1 ? column[n / 2] : ((double) column[n / 2 - 1] + column[n / 2]) / 2;
-      next[i] = (float) (global[i] + median);
+      next[i] = (float) (global[i] + median(column));
     }
     return new Aggregation(next, state.next(Map.of()));
+  }
+
+  /** The median of one coordinate's values; sorts {@code column} in place. */
+  static double median(float[] column) {
+    int n = column.length;
+    Arrays.sort(column);
+    return n % 2 == 1 ? column[n / 2] : ((double) column[n / 2 - 1] + column[n / 2]) / 2;
   }
 }

@@ -45,7 +45,6 @@ public final class DpFedAvg implements AggregationStrategy {
   @Override
   public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
     Vectors.checkUpdates(global, updates);
-    int n = updates.size();
     double[] sum = new double[global.length];
     for (SiteUpdate u : updates) {
       float[] d = Vectors.clipToNorm(u.delta(), clipNorm);
@@ -53,6 +52,11 @@ public final class DpFedAvg implements AggregationStrategy {
         sum[i] += d[i];
       }
     }
+    return finish(global, sum, updates.size(), state);
+  }
+
+  /** The mean of {@code n} clipped deltas from their sum, plus this round's noise, added to {@code global}. */
+  Aggregation finish(float[] global, double[] sum, int n, StrategyState state) {
     double std = noiseStd(n);
     SplittableRandom random = noise(seed, state.rounds());
     float[] next = new float[global.length];

@@ -35,7 +35,11 @@ final class FedAvgM implements AggregationStrategy {
 
   @Override
   public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
-    float[] d = FedAvg.meanDelta(global, updates);
+    return step(global, FedAvg.meanDelta(global, updates), state);
+  }
+
+  /** The server step from the example-weighted mean delta {@code d}, however it was computed. */
+  Aggregation step(float[] global, float[] d, StrategyState state) {
     float[] previous = Vectors.stateVector(state, MOMENTUM, d.length);
     float[] v = new float[d.length];
     float[] next = new float[d.length];

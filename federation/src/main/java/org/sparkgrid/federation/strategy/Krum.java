@@ -45,22 +45,35 @@ final class Krum implements AggregationStrategy {
   @Override
   public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
     Vectors.checkUpdates(global, updates);
-    int n = updates.size();
-    if (n < minUpdates()) {
-      throw new IllegalStateException(type + " with f = " + f + " needs at least 2f + 3 = " + minUpdates()
-          + " updates, got " + n);
-    }
-    int keep = Math.min(n, m == null ? n - f : m);
+    checkCount(updates.size());
     List<SiteUpdate> selected = new ArrayList<>();
-    for (int k : select(updates, f, keep)) {
+    for (int k : select(distances(updates), f, keep(updates.size()))) {
       selected.add(updates.get(k));
     }
     float[] mean = WeightedAverage.average(Vectors.deltas(selected), Vectors.examples(selected));
     return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
   }
 
-  /** Krum's scores: for each update, the sum of squared distances to its {@code n - f - 2} nearest others. */
-  static double[] scores(List<SiteUpdate> updates, int f) {
+  /** @throws IllegalStateException if {@code n} is below {@link #minUpdates()}, naming both */
+  void checkCount(int n) {
+    if (n < minUpdates()) {
+      throw new IllegalStateException(type + " with f = " + f + " needs at least 2f + 3 = " + minUpdates()
+          + " updates, got " + n);
+    }
+  }
+
+  /** How many of {@code n} updates are averaged: 1 for Krum, {@code m} (default {@code n - f}) capped at n. */
+  int keep(int n) {
+    return Math.min(n, m == null ? n - f : m);
+  }
+
+  /** The number of Byzantine sites assumed. */
+  int f() {
+    return f;
+  }
+
+  /** The squared distances between every pair of deltas, as a symmetric matrix with a zero diagonal. */
+  static double[][] distances(List<SiteUpdate> updates) {
     int n = updates.size();
     double[][] d = new double[n][n];
     for (int a = 0; a < n; a++) {
@@ -69,6 +82,12 @@ final class Krum implements AggregationStrategy {
         d[b][a] = d[a][b];
       }
     }
+    return d;
+  }
+
+  /** Krum's scores: for each update, the sum of squared distances to its {@code n - f - 2} nearest others. */
+  static double[] scores(double[][] d, int f) {
+    int n = d.length;
     int neighbours = Math.max(0, n - f - 2);
     double[] scores = new double[n];
     for (int a = 0; a < n; a++) {
@@ -79,10 +98,14 @@ final class Krum implements AggregationStrategy {
     return scores;
   }
 
-  /** Indices of the {@code keep} updates with the lowest scores, lowest first, ties by index. */
-  static int[] select(List<SiteUpdate> updates, int f, int keep) {
-    double[] scores = scores(updates, f);
-    return IntStream.range(0, updates.size()).boxed()
+  /**
+   * Indices of the {@code keep} updates with the lowest scores, lowest first, ties by index.
+   *
+   * @param d the pairwise squared distances ({@link #distances})
+   */
+  static int[] select(double[][] d, int f, int keep) {
+    double[] scores = scores(d, f);
+    return IntStream.range(0, d.length).boxed()
         .sorted(Comparator.<Integer>comparingDouble(k -> scores[k]).thenComparingInt(k -> k))
         .limit(keep).mapToInt(Integer::intValue).toArray();
   }

@@ -39,7 +39,11 @@ abstract class ServerOptimizer implements AggregationStrategy {
   /** @throws IllegalStateException if a state vector's length differs from {@code global}'s */
   @Override
   public final Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
-    float[] d = FedAvg.meanDelta(global, updates);
+    return step(global, FedAvg.meanDelta(global, updates), state);
+  }
+
+  /** The server step from the example-weighted mean delta {@code d}, however it was computed. */
+  final Aggregation step(float[] global, float[] d, StrategyState state) {
     float[] m0 = Vectors.stateVector(state, M, d.length);
     float[] v0 = Vectors.stateVector(state, V, d.length);
     float[] m = new float[d.length];

@@ -29,20 +29,31 @@ final class TrimmedMean implements AggregationStrategy {
   public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
     Vectors.checkUpdates(global, updates);
     int n = updates.size();
-    int cut = (int) Math.floor(trim * n);
+    int cut = cut(n);
     float[] column = new float[n];
     float[] next = new float[global.length];
     for (int i = 0; i < global.length; i++) {
       for (int k = 0; k < n; k++) {
         column[k] = updates.get(k).delta()[i];
       }
-      Arrays.sort(column);
-      double sum = 0;
-      for (int k = cut; k < n - cut; k++) {
-        sum += column[k];
-      }
-      next[i] = (float) (global[i] + sum / (n - 2 * cut));
+      next[i] = (float) (global[i] + mean(column, cut));
     }
     return new Aggregation(next, state.next(Map.of()));
+  }
+
+  /** How many values are cut from each side of {@code n}. */
+  int cut(int n) {
+    return (int) Math.floor(trim * n);
+  }
+
+  /** The mean of one coordinate's values without the {@code cut} smallest and largest; sorts {@code column}. */
+  static double mean(float[] column, int cut) {
+    int n = column.length;
+    Arrays.sort(column);
+    double sum = 0;
+    for (int k = cut; k < n - cut; k++) {
+      sum += column[k];
+    }
+    return sum / (n - 2 * cut);
   }
 }

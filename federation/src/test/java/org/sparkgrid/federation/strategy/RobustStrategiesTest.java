@@ -59,7 +59,7 @@ class RobustStrategiesTest {
         .global();
 
     // Assert: multi-krum keeps b and a, weighted by examples: (3 * 1 + 1 * 0) / 4
-    assertThat(Krum.scores(updates, 0)).containsExactly(10, 5, 13, 130);
+    assertThat(Krum.scores(Krum.distances(updates), 0)).containsExactly(10, 5, 13, 130);
     assertThat(krum).containsExactly(6f);
     assertThat(multi).containsExactly(5.75f);
   }
@@ -94,7 +94,7 @@ class RobustStrategiesTest {
 
   @Test
   void krumNeverSelectsTheByzantineSites() {
-    int[] selected = Krum.select(Updates.byzantine(), 2, 8);
+    int[] selected = Krum.select(Krum.distances(Updates.byzantine()), 2, 8);
 
     assertThat(selected).containsExactlyInAnyOrder(0, 1, 2, 3, 4, 5, 6, 7);
   }

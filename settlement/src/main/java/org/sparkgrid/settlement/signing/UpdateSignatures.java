@@ -56,12 +56,26 @@ public final class UpdateSignatures {
    * @throws IllegalArgumentException if an id is empty or holds a 0 character
    */
   public static byte[] digest(String jobId, int round, String siteId, float[] delta, long examples) {
+    return digestOfHash(jobId, round, siteId, deltaHash(delta), examples);
+  }
+
+  /**
+   * The same digest as {@link #digest} from the delta's {@link #deltaHash} instead of the delta: what
+   * a coordinator that never receives the delta recomputes.
+   *
+   * @throws IllegalArgumentException if an id is empty or holds a 0 character, or the hash is not 32 bytes
+   */
+  public static byte[] digestOfHash(String jobId, int round, String siteId, byte[] deltaHash, long examples) {
+    Objects.requireNonNull(deltaHash, "deltaHash");
+    if (deltaHash.length != 32) {
+      throw new IllegalArgumentException("deltaHash must be 32 bytes (Keccak-256), got " + deltaHash.length);
+    }
     byte[] job = id(jobId, "jobId");
     byte[] site = id(siteId, "siteId");
     byte[] domain = DOMAIN.getBytes(StandardCharsets.US_ASCII);
     ByteBuffer b = ByteBuffer.allocate(domain.length + 1 + job.length + 1 + site.length + 1 + 4 + 8 + 32);
     b.put(domain).put((byte) 0).put(job).put((byte) 0).put(site).put((byte) 0).putInt(round).putLong(examples)
-        .put(deltaHash(delta));
+        .put(deltaHash);
     return Hash.sha3(b.array());
   }
 

@@ -75,6 +75,15 @@ class UpdateSignaturesTest {
   }
 
   @Test
+  void theDigestFromTheDeltasHashIsTheDigestFromTheDelta() {
+    assertThat(UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600))
+        .isEqualTo(digest(DELTA));
+    assertThatThrownBy(() -> UpdateSignatures.digestOfHash("fed-1", 2, "site-01", new byte[31], 600))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("deltaHash must be 32 bytes (Keccak-256), got 31");
+  }
+
+  @Test
   void theSignatureIsAnEthereumPersonalMessageSignature() {
     // what eth_sign / personal_sign of the 32-byte digest gives: recoverable with the EIP-191 prefix
     String signature = UpdateSignatures.sign(SITE, digest(DELTA));

@@ -9,17 +9,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaFutureAction;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -37,16 +30,12 @@ import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
-import org.sparkgrid.federation.round.RoundAggregation;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.SiteSelection;
-import org.sparkgrid.federation.round.UpdateCheck;
-import org.sparkgrid.federation.round.UpdateValidation;
 import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
-import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.compute.HadoopPathChecker;
@@ -64,21 +53,19 @@ import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.jobs.resources.CapacityGate;
-import org.sparkgrid.jobs.resources.WorkerProfiles;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.Tuple2;
-import scala.collection.JavaConverters;
-import scala.reflect.ClassTag$;
 
 /**
- * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run each selected
- * site's local training as its own Spark job (the task reads only that site's data path and
- * prefers the site's hosts), collect the updates that arrive before the round's deadline, validate
- * them (shape, NaN/Inf, allowlist, and the site's signature: {@link SiteSigning}, {@link SignatureCheck}),
- * merge them with the request's strategy, score each site's contribution on the coordinator's
- * validation set, evaluate on the coordinator's test set, and checkpoint. A site that fails, misses
+ * Runs one tree-mode (federated) request on Spark. Each round: sample sites, run the selected sites'
+ * local training as one Spark job with a task per site (the task reads only that site's data path,
+ * prefers the site's hosts and signs the update: {@link SiteSigning}), take the updates that arrive
+ * before the round's deadline, validate them (shape, NaN/Inf, allowlist, and on the driver the site's
+ * signature: {@link SignatureCheck}), merge them with the request's strategy (in a Spark stage or on
+ * the driver: {@code spark.sparkgrid.federation.aggregation}, see {@link TreeRound}), score each
+ * site's contribution on the coordinator's validation set, evaluate on the coordinator's test set,
+ * and checkpoint. A site that fails, misses
  * the deadline or sends an update that fails a check is recorded and the round goes on; a round with
  * fewer than {@code minSites} valid updates stops the federation with a message naming both counts,
  * or with {@code federation.belowMinSites: wait} first asks the sites that missed again. Sites an
@@ -198,6 +185,9 @@ public final class FederationRunner {
     EvaluationResult evaluation = null;
     ConfEntries executorConf = new ConfEntries(hadoop);
     SiteExclusions exclusions = new SiteExclusions(checkpoints);
+    TreeRound rounds = new TreeRound(sc, TreeRound.Mode.of(config.get(SparkGridConfig.FEDERATION_AGGREGATION)), trainer,
+        request, jobId, federation, networkJson, normalizer, numClasses, strategy, executorConf, progress::phase);
+    boolean scoresMerge = !"examples".equals(request.reward() == null ? null : request.reward().scoring());
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites()
         + (fed.waitsForMinSites() ? " (short rounds retry up to " + fed.minSitesRetries() + " times)" : ""));
@@ -209,17 +199,10 @@ public final class FederationRunner {
       state = applyExclusions(state, exclusions.excluded(jobId), federation);
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
-      Map<String, String> rejected = new LinkedHashMap<>();
-      Collected got = collect(request, jobId, federation, selected, networkJson, state.global(), normalizer,
-          numClasses, strategy, round, executorConf, rejected);
-      List<SiteResult> results = got.results();
-      // validated in collect (signatures included); the merge re-runs only the cheap built-in checks
-      RoundAggregation.Outcome out = RoundAggregation.run(state, got.validation().accepted(), strategy,
-          fed.minSites(), List.of());
-      got.validation().rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
-      out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
+      TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
+      Map<String, String> rejected = out.rejected();
       float[] before = state.global();
-      List<Contribution> contributions = contributions(request, round, before, out.accepted(),
+      List<Contribution> contributions = contributions(request, round, before, out,
           params -> loss(scorer, params, validationBatches, numClasses));
       state = out.next().withContributions(contributions);
       double accuracy = Double.NaN;
@@ -230,10 +213,8 @@ public final class FederationRunner {
         accuracy = evaluation.accuracy();
         testLoss = evaluation.loss();
       }
-      double slowest = results.stream().filter(r -> out.accepted().stream().anyMatch(u -> u.siteId().equals(r.siteId())))
-          .mapToDouble(SiteResult::seconds).max().orElse(0);
-      RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected,
-          out.accepted().stream().map(SiteUpdate::siteId).toList(), rejected, (System.nanoTime() - t0) / 1e9, slowest);
+      RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected, out.accepted(), rejected,
+          (System.nanoTime() - t0) / 1e9, out.slowest());
       history.add(m);
       progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s, %.1f s", round + 1, fed.rounds(),
           Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f, test loss %.4f", accuracy, testLoss),
@@ -273,70 +254,6 @@ public final class FederationRunner {
     return new Result(jobId, version, evaluation, history, state);
   }
 
-  /** A round's results as received, and which of them passed every check. */
-  private record Collected(List<SiteResult> results, UpdateValidation.Result validation) {}
-
-  /**
-   * Trains the selected sites and validates what they send. A round with fewer valid updates than
-   * it needs ({@code minSites}, and the strategy's minimum) stops the federation, naming both counts
-   * and why each missing site is missing; with {@code belowMinSites: wait} it first asks the sites
-   * without a valid update again, after {@code minSitesRetryDelayMs}, up to {@code minSitesRetries}
-   * times, each attempt with a fresh {@code roundTimeoutMs}. A site that delivers on a retry counts
-   * as if it had delivered at once (the same task: same global model, same seed).
-   *
-   * @param rejected filled with the sites that failed or missed the deadline, and why
-   * @throws IllegalStateException if the round stays short of valid updates
-   */
-  private Collected collect(TrainingRequest request, String jobId, FederationFile federation, List<String> selected,
-      String networkJson, float[] global, DataNormalization normalizer, int numClasses, AggregationStrategy strategy,
-      int round, ConfEntries conf, Map<String, String> rejected) {
-    FederationSpec fed = request.federation();
-    int need = Math.max(fed.minSites(), strategy.minUpdates());
-    Map<String, SiteResult> received = new LinkedHashMap<>();
-    List<String> ask = selected;
-    for (int retry = 0; ; retry++) {
-      ask.forEach(id -> {
-        received.remove(id);
-        rejected.remove(id);
-      });
-      for (SiteResult r : trainSites(request, jobId, federation, ask, networkJson, global, normalizer, numClasses,
-          strategy.proximalMu(), round, conf, rejected)) {
-        received.put(r.siteId(), r);
-      }
-      List<SiteResult> results = selected.stream().filter(received::containsKey).map(received::get).toList();
-      Map<String, String> signatures = new LinkedHashMap<>();
-      results.stream().filter(r -> r.signature() != null).forEach(r -> signatures.put(r.siteId(), r.signature()));
-      UpdateValidation.Result v = UpdateValidation.validate(
-          results.stream().map(r -> new SiteUpdate(r.siteId(), r.delta(), r.examples())).toList(), global.length,
-          List.of(allowlistCheck(federation), new SignatureCheck(jobId, round, federation, signatures)));
-      int valid = v.accepted().size();
-      if (valid >= need) {
-        return new Collected(results, v);
-      }
-      Set<String> ok = v.accepted().stream().map(SiteUpdate::siteId).collect(Collectors.toSet());
-      ask = selected.stream().filter(id -> !ok.contains(id)).toList();
-      String shortBy = "round " + round + " has " + valid + " valid updates but " + (valid < fed.minSites()
-          ? "minSites is " + fed.minSites() : strategy.type() + " needs at least " + strategy.minUpdates());
-      if (!fed.waitsForMinSites() || retry == fed.minSitesRetries() || ask.isEmpty()) {
-        Map<String, String> why = new LinkedHashMap<>(rejected);
-        v.rejected().forEach(r -> why.put(r.siteId(), r.reason()));
-        throw new IllegalStateException(shortBy
-            + (ask.isEmpty() ? " (only " + selected.size() + " sites were selected)" : "")
-            + (retry > 0 ? " after " + retry + (retry == 1 ? " retry" : " retries")
-                + " of the sites that missed (federation.belowMinSites: wait)" : "")
-            + (why.isEmpty() ? "" : "; left out: " + why));
-      }
-      progress.phase(shortBy + "; asking " + ask + " again in " + fed.minSitesRetryDelayMs() + " ms (retry "
-          + (retry + 1) + " of " + fed.minSitesRetries() + ")");
-      try {
-        Thread.sleep(fed.minSitesRetryDelayMs());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting to retry round " + round, e);
-      }
-    }
-  }
-
   /** Moves the sites an admin excluded since the last round into the round state. */
   private RoundState applyExclusions(RoundState state, Set<String> excluded, FederationFile federation) {
     RoundState next = state;
@@ -364,47 +281,6 @@ public final class FederationRunner {
     }
   }
 
-  /** Runs every selected site's training as its own Spark job and keeps what arrives before the deadline. */
-  private List<SiteResult> trainSites(TrainingRequest request, String jobId, FederationFile federation,
-      List<String> selected, String networkJson, float[] global, DataNormalization normalizer, int numClasses,
-      double mu, int round, ConfEntries conf, Map<String, String> rejected) {
-    long timeoutMs = request.federation().roundTimeoutMs();
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    SiteTrainer siteTrainer = trainer;
-    Map<String, JavaFutureAction<List<SiteResult>>> futures = new LinkedHashMap<>();
-    for (String id : selected) {
-      FederationFile.Site site = federation.site(id);
-      SiteTask task = new SiteTask(id, site.data(), request.data(), networkJson, global, normalizer, numClasses,
-          request.training().batchSize(), request.federation().localEpochs(), mu,
-          request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
-          + id.hashCode(), round);
-      sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": site " + id);
-      FederationFile.SiteKey key = site.key();
-      JavaRDD<SiteTask> one = WorkerProfiles.apply(sc.sc(), siteRdd(task, site.hosts()).rdd(),
-          request.engine().resources()).toJavaRDD();
-      futures.put(id, one.map(t -> SiteSigning.trainAndSign(siteTrainer, t, conf.toConfiguration(), jobId, key))
-          .collectAsync());
-    }
-    List<SiteResult> results = new ArrayList<>();
-    for (Map.Entry<String, JavaFutureAction<List<SiteResult>>> e : futures.entrySet()) {
-      long left = deadline - System.nanoTime();
-      try {
-        results.add(e.getValue().get(Math.max(0, left), TimeUnit.NANOSECONDS).get(0));
-      } catch (TimeoutException te) {
-        e.getValue().cancel(true);
-        rejected.put(e.getKey(), "missed the round deadline of " + timeoutMs + " ms");
-      } catch (ExecutionException ee) {
-        Throwable cause = ee.getCause() == null ? ee : ee.getCause();
-        rejected.put(e.getKey(), "site training failed: " + rootMessage(cause));
-        LOG.warn("site {} failed in round {}: {}", e.getKey(), round, cause.toString());
-      } catch (InterruptedException ie) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for site " + e.getKey(), ie);
-      }
-    }
-    return results;
-  }
-
   /**
    * With {@code engine.resources}, holds the federation until an executor can run a site's task with
    * them (each site trains as one task); see {@link CapacityGate}.
@@ -419,14 +295,6 @@ public final class FederationRunner {
     }
   }
 
-  /** One partition holding the site's task, preferring the site's hosts when the federation names them. */
-  private JavaRDD<SiteTask> siteRdd(SiteTask task, List<String> hosts) {
-    scala.collection.Seq<String> prefs = JavaConverters.asScalaBuffer(new ArrayList<>(hosts)).toSeq();
-    List<Tuple2<SiteTask, scala.collection.Seq<String>>> one = List.of(new Tuple2<>(task, prefs));
-    return sc.sc().makeRDD(JavaConverters.asScalaBuffer(one).toSeq(), ClassTag$.MODULE$.apply(SiteTask.class))
-        .toJavaRDD();
-  }
-
   /**
    * Each accepted site's contribution to the round, by {@code reward.scoring}: {@code examples}
    * (example share only: no extra evaluation), {@code loss-improvement} (the default: also
@@ -434,25 +302,19 @@ public final class FederationRunner {
    * {@code shapley} (also a sampled Shapley estimate, 20 permutations).
    */
   private static List<Contribution> contributions(TrainingRequest request, int round, float[] global,
-      List<SiteUpdate> accepted, org.sparkgrid.federation.scoring.LossFunction loss) {
+      TreeRound.Merged merged, org.sparkgrid.federation.scoring.LossFunction loss) {
     String scoring = request.reward() == null ? "loss-improvement" : request.reward().scoring();
     if ("examples".equals(scoring)) {
-      double[] shares = ContributionScores.exampleShares(accepted);
+      double[] shares = ContributionScores.exampleShares(merged.examples());
       List<Contribution> out = new ArrayList<>();
-      for (int k = 0; k < accepted.size(); k++) {
-        SiteUpdate u = accepted.get(k);
-        out.add(new Contribution(round, u.siteId(), u.numExamples(), shares[k], Double.NaN, Double.NaN));
+      for (int k = 0; k < shares.length; k++) {
+        out.add(new Contribution(round, merged.accepted().get(k), merged.examples()[k], shares[k], Double.NaN,
+            Double.NaN));
       }
       return out;
     }
-    return ContributionScores.score(round, global, accepted, Strategies.fedAvg(), StrategyState.EMPTY, loss,
+    return ContributionScores.score(round, global, merged.updates(), Strategies.fedAvg(), StrategyState.EMPTY, loss,
         "shapley".equals(scoring) ? 20 : 0, request.training().seed() + round);
-  }
-
-  private static UpdateCheck allowlistCheck(FederationFile federation) {
-    return u -> federation.allowed(federation.site(u.siteId())) ? Optional.empty()
-        : Optional.of("account " + federation.site(u.siteId()).account() + " of site " + u.siteId()
-            + " is not on the federation's allowlist");
   }
 
   private static double loss(MultiLayerNetwork net, float[] params, List<DataSet> batches, int numClasses) {
@@ -539,13 +401,5 @@ public final class FederationRunner {
 
   private static List<DataSet> batches(ExampleShard s, int numClasses, DataNormalization norm) {
     return Minibatches.all(s, 1000, numClasses, norm);
-  }
-
-  private static String rootMessage(Throwable t) {
-    Throwable c = t;
-    while (c.getCause() != null && c.getCause() != c) {
-      c = c.getCause();
-    }
-    return c.getMessage() == null ? c.toString() : c.getMessage();
   }
 }

@@ -9,10 +9,13 @@ import org.sparkgrid.settlement.signing.UpdateSignatures;
 
 /**
  * The coordinator's check of one round's signatures: an update is accepted only if its signature
- * recovers the site's account in the federation file. The signed digest is recomputed from the
- * update as received (job, round, site, delta, examples), so a signature made with another key,
- * for another round or job, or over a delta changed after signing, recovers another address and
- * the update is rejected with a reason naming both addresses.
+ * recovers the site's account in the federation file. The signed digest is recomputed on the
+ * coordinator (job, round, site, examples, Keccak-256 of the delta), so a signature made with another
+ * key, for another round or job, or over a delta changed after signing, recovers another address and
+ * the update is rejected with a reason naming both addresses. As an {@link UpdateCheck}
+ * ({@code driver} aggregation) it hashes the delta as received; {@link #problem(String, long, byte[])}
+ * takes the hash the site's task computed, where the delta stays on its executor ({@code spark}
+ * aggregation).
  */
 final class SignatureCheck implements UpdateCheck {
   private final String jobId;
@@ -32,20 +35,28 @@ final class SignatureCheck implements UpdateCheck {
 
   @Override
   public Optional<String> problem(SiteUpdate u) {
-    String signature = signatures.get(u.siteId());
+    return problem(u.siteId(), u.numExamples(), UpdateSignatures.deltaHash(u.delta()));
+  }
+
+  /**
+   * Why the update of {@code siteId} must be rejected, or empty if its signature recovers the site's account.
+   *
+   * @param deltaHash Keccak-256 of the update's delta ({@link UpdateSignatures#deltaHash})
+   */
+  Optional<String> problem(String siteId, long examples, byte[] deltaHash) {
+    String signature = signatures.get(siteId);
     if (signature == null) {
-      return Optional.of("update of site " + u.siteId() + " is not signed");
+      return Optional.of("update of site " + siteId + " is not signed");
     }
     String signer;
     try {
-      signer = UpdateSignatures.signer(SiteSigning.digest(jobId, round, u.siteId(), u.delta(), u.numExamples()),
-          signature);
+      signer = UpdateSignatures.signer(SiteSigning.digest(jobId, round, siteId, deltaHash, examples), signature);
     } catch (IllegalArgumentException e) {
-      return Optional.of("update of site " + u.siteId() + " has an invalid signature: " + e.getMessage());
+      return Optional.of("update of site " + siteId + " has an invalid signature: " + e.getMessage());
     }
-    String account = federation.site(u.siteId()).account();
+    String account = federation.site(siteId).account();
     if (!signer.equalsIgnoreCase(account)) {
-      return Optional.of("signature check failed: the update of site " + u.siteId() + " is signed by " + signer
+      return Optional.of("signature check failed: the update of site " + siteId + " is signed by " + signer
           + ", not by the site's account " + account + " (another key, or an update changed after signing)");
     }
     return Optional.empty();

@@ -33,14 +33,33 @@ public final class SiteSigning {
    */
   static SiteResult trainAndSign(SiteTrainer trainer, SiteTask task, Configuration conf, String jobId, SiteKey key)
       throws IOException {
+    return trainSignAndHash(trainer, task, conf, jobId, key).result();
+  }
+
+  /**
+   * A signed result and the Keccak-256 of its delta ({@link UpdateSignatures#deltaHash}), which went
+   * into the signed digest: what the coordinator needs to check the signature without the delta.
+   */
+  record Signed(SiteResult result, byte[] deltaHash) {}
+
+  /** As {@link #trainAndSign}, also giving the delta's hash (computed once, for the signature). */
+  static Signed trainSignAndHash(SiteTrainer trainer, SiteTask task, Configuration conf, String jobId, SiteKey key)
+      throws IOException {
     ChainKey signer = load(key, task.siteId(), System::getenv);
     SiteResult r = trainer.train(task, conf);
-    return r.withSignature(UpdateSignatures.sign(signer, digest(jobId, task.round(), r.siteId(), r.delta(), r.examples())));
+    byte[] hash = UpdateSignatures.deltaHash(r.delta());
+    return new Signed(r.withSignature(UpdateSignatures.sign(signer, digest(jobId, task.round(), r.siteId(), hash,
+        r.examples()))), hash);
   }
 
   /** The digest the site signs and the coordinator checks: {@link UpdateSignatures#digest}. */
   static byte[] digest(String jobId, int round, String siteId, float[] delta, long examples) {
     return UpdateSignatures.digest(jobId, round, siteId, delta, examples);
+  }
+
+  /** The same digest from the delta's hash ({@link UpdateSignatures#digestOfHash}). */
+  static byte[] digest(String jobId, int round, String siteId, byte[] deltaHash, long examples) {
+    return UpdateSignatures.digestOfHash(jobId, round, siteId, deltaHash, examples);
   }
 
   /**

@@ -35,4 +35,11 @@ public record SiteTask(
     double mu,
     double learningRate,
     long seed,
-    int round) implements Serializable {}
+    int round) implements Serializable {
+
+  /** This task holding {@code parameters} as its global parameters (they travel to the executors once per round, apart). */
+  public SiteTask withGlobal(float[] parameters) {
+    return new SiteTask(siteId, dataPath, data, networkJson, parameters, normalizer, numClasses, batchSize, localEpochs,
+        mu, learningRate, seed, round);
+  }
+}

@@ -12,7 +12,8 @@ public interface SiteTrainer extends Serializable {
 
   /**
    * @param task       what to train
-   * @param hadoopConf the executor's Hadoop settings, to read the site's data
+   * @param hadoopConf the executor's Hadoop settings, to read the site's data; shared by the round's
+   *     tasks in one executor, so read it, never change it
    * @throws IOException if the site's data cannot be read
    */
   SiteResult train(SiteTask task, org.apache.hadoop.conf.Configuration hadoopConf) throws IOException;

@@ -18,6 +18,8 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
@@ -114,8 +116,13 @@ class FederationRunnerSparkTest {
   }
 
   private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress) {
+    return runner(trainer, progress, "spark");
+  }
+
+  private static FederationRunner runner(SiteTrainer trainer, ProgressListener progress, String aggregation) {
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root",
-        dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve("home").toString()));
+        dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve("home").toString(),
+        "spark.sparkgrid.federation.aggregation", aggregation));
     return new FederationRunner(sc, config,
         new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()),
         new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()), progress, trainer);
@@ -135,6 +142,33 @@ class FederationRunnerSparkTest {
     assertThat(shares).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
     assertThat(dir.resolve("store/runs/tree-fedavg/site-site-03-model.zip")).exists();
     assertThat(r.version().name()).isEqualTo("tree-fedavg");
+  }
+
+  @Test
+  void theSparkStageAndTheDriverMergeToTheSameModel() throws Exception {
+    // Prepare: FedAdam carries state between rounds; the Spark run scores by examples only, so its
+    // updates never reach the driver, the driver run by leave-one-out loss
+    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(RequestCodec.write(request("tree-in-spark", dir.resolve("federation.json"), 2, 3, 120_000,
+            "{\"type\": \"fedadam\", \"eta\": 0.01}")));
+    tree.putObject("reward").put("poolPerRound", "100").put("scoring", "examples");
+    TrainingRequest inSpark = RequestCodec.parse(tree.toString());
+    TrainingRequest onDriver = request("tree-on-driver", dir.resolve("federation.json"), 2, 3, 120_000,
+        "{\"type\": \"fedadam\", \"eta\": 0.01}");
+
+    // Execute
+    FederationRunner.Result spark = runner(new LocalSiteTrainer(), ProgressListener.NONE, "spark")
+        .run(inSpark, "tree-in-spark");
+    FederationRunner.Result driver = runner(new LocalSiteTrainer(), ProgressListener.NONE, "driver")
+        .run(onDriver, "tree-on-driver");
+
+    // Assert
+    assertThat(spark.state().global()).containsExactly(driver.state().global());
+    assertThat(spark.state().strategyState()).isEqualTo(driver.state().strategyState());
+    assertThat(spark.state().contributions()).extracting(Contribution::exampleShare)
+        .containsExactlyElementsOf(driver.state().contributions().stream().map(Contribution::exampleShare).toList());
+    assertThat(spark.state().contributions()).allMatch(c -> Double.isNaN(c.lossImprovement()));
+    assertThat(driver.state().contributions()).noneMatch(c -> Double.isNaN(c.lossImprovement()));
   }
 
   @Test
@@ -190,16 +224,19 @@ class FederationRunnerSparkTest {
     assertThat(r.rounds().get(0).rejected().get("site-03")).contains("is not on the federation's allowlist");
   }
 
-  @Test
-  void updatesSignedWithAnotherKeyOrNotAtAllAreRejectedAndTheRoundGoesOn() throws Exception {
+  /** The signature is checked on the driver in both modes: over the delta's hash in spark mode, the delta in driver mode. */
+  @ParameterizedTest
+  @ValueSource(strings = {"spark", "driver"})
+  void updatesSignedWithAnotherKeyOrNotAtAllAreRejectedAndTheRoundGoesOn(String aggregation) throws Exception {
     List<FederationFile.Site> forged = new ArrayList<>(sites);
     forged.set(2, sites.get(2).withKey(new FederationFile.SiteKey.Dev(9)));   // site-03 signs with someone else's key
     forged.set(3, sites.get(3).withKey(new FederationFile.SiteKey.Env("SPARKGRID_TEST_NO_SUCH_SITE_KEY")));
     Path fed = writeFederation("forged.json", forged, Set.of());
 
     FederationFile.Site site3 = sites.get(2);
-    FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE)
-        .run(request("tree-forged", fed, 1, 2, 120_000, "{\"type\": \"fedavg\"}"), "tree-forged");
+    FederationRunner.Result r = runner(new LocalSiteTrainer(), ProgressListener.NONE, aggregation)
+        .run(request("tree-forged-" + aggregation, fed, 1, 2, 120_000, "{\"type\": \"fedavg\"}"),
+            "tree-forged-" + aggregation);
 
     for (RoundMetrics m : r.rounds()) {
       assertThat(m.accepted()).containsExactly("site-01", "site-02");
@@ -243,9 +280,11 @@ class FederationRunnerSparkTest {
     }
   }
 
-  @Test
-  void aRoundThatWaitsAsksASiteThatFailedAgain() throws Exception {
-    Path failedOnce = dir.resolve("site-02-failed-once");
+  /** In spark mode the retry's job holds site-02's update, the first job the others': the merge reads both. */
+  @ParameterizedTest
+  @ValueSource(strings = {"spark", "driver"})
+  void aRoundThatWaitsAsksASiteThatFailedAgain(String aggregation) throws Exception {
+    Path failedOnce = dir.resolve("site-02-failed-once-" + aggregation);
     String marker = failedOnce.toString();
     SiteTrainer flaky = (task, conf) -> {
       if (task.siteId().equals("site-02") && !Files.exists(Path.of(marker))) {
@@ -261,8 +300,9 @@ class FederationRunnerSparkTest {
       public void phase(String line) {
         phases.add(line);
       }
-    }).run(request("tree-wait", dir.resolve("federation.json"), 1, 4, 120_000, "{\"type\": \"fedavg\"}",
-        ", \"belowMinSites\": \"wait\", \"minSitesRetries\": 2, \"minSitesRetryDelayMs\": 0"), "tree-wait");
+    }, aggregation).run(request("tree-wait-" + aggregation, dir.resolve("federation.json"), 1, 4, 120_000,
+        "{\"type\": \"fedavg\"}", ", \"belowMinSites\": \"wait\", \"minSitesRetries\": 2, \"minSitesRetryDelayMs\": 0"),
+        "tree-wait-" + aggregation);
 
     assertThat(failedOnce).exists();
     assertThat(r.rounds().get(0).accepted()).containsExactlyInAnyOrder("site-01", "site-02", "site-03", "site-04");

@@ -70,6 +70,23 @@ class SignedUpdatesTest {
   }
 
   @Test
+  void theDriverChecksFromTheDeltasHashAsFromTheDelta() {
+    // spark aggregation: the delta stays on its executor; the driver gets its hash, examples and signature
+    SignatureCheck check = check(4, Map.of("site-01", sign(KEY_1, "site-01", 4, DELTA, 300),
+        "site-02", sign(KEY_1, "site-02", 4, DELTA, 300)));
+    byte[] hash = UpdateSignatures.deltaHash(DELTA);
+
+    assertThat(check.problem("site-01", 300, hash)).isEmpty();
+    assertThat(check.problem("site-01", 301, hash)).hasValueSatisfying(p ->
+        assertThat(p).startsWith("signature check failed: the update of site site-01 is signed by 0x"));
+    assertThat(check.problem("site-01", 300, UpdateSignatures.deltaHash(new float[] {0.25f, -0.5f, 100f})))
+        .hasValueSatisfying(p -> assertThat(p).startsWith("signature check failed"));
+    assertThat(check.problem("site-02", 300, hash)).contains("signature check failed: the update of site site-02 is"
+        + " signed by " + KEY_1.address() + ", not by the site's account " + KEY_2.address()
+        + " (another key, or an update changed after signing)");
+  }
+
+  @Test
   void anUnsignedOrMalformedUpdateIsRejected() {
     SignatureCheck check = check(0, Map.of("site-02", "0xdeadbeef"));
 

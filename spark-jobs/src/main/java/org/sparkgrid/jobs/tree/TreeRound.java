@@ -1,0 +1,305 @@
+package org.sparkgrid.jobs.tree;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.sparkgrid.core.request.FederationSpec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.federation.round.Rejection;
+import org.sparkgrid.federation.round.RoundAggregation;
+import org.sparkgrid.federation.round.RoundState;
+import org.sparkgrid.federation.round.UpdateCheck;
+import org.sparkgrid.federation.round.UpdateValidation;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.strategy.Aggregation;
+import org.sparkgrid.federation.strategy.AggregationStrategy;
+import org.sparkgrid.federation.strategy.ShardedAggregation;
+import org.sparkgrid.federation.strategy.SiteUpdate;
+import org.sparkgrid.jobs.data.ConfEntries;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One round of a federation on Spark, from the selected sites to the next global parameters: the
+ * sites train and sign in one Spark job ({@link SiteRound}); their updates are checked, and merged
+ * under the strategy either in a Spark stage where they stay on the executors ({@code spark}: each
+ * site's task checks its update's shape and reports the delta's hash, the merge runs in
+ * {@link SparkAggregation}'s stage) or on the driver ({@code driver}: every update is sent to the
+ * driver, checked and merged there by {@link RoundAggregation#run}). Both give the same global
+ * parameters ({@link ShardedAggregation}). In both, the allowlist and the signature
+ * ({@link SignatureCheck}) are checked on the driver: in {@code spark} mode over the hash the task
+ * reported, in {@code driver} mode over the delta received.
+ *
+ * <p>A round with fewer valid updates than it needs ({@code minSites}, and the strategy's minimum)
+ * stops the federation, naming both counts and why each missing site is missing; with
+ * {@code belowMinSites: wait} it first runs the round's job again for the sites without a valid
+ * update, after {@code minSitesRetryDelayMs}, up to {@code minSitesRetries} times, each with a fresh
+ * {@code roundTimeoutMs}. A site that delivers on a retry counts as if it had delivered at once (the
+ * same task: same global model, same seed).
+ */
+final class TreeRound {
+  private static final Logger LOG = LoggerFactory.getLogger(TreeRound.class);
+
+  /** Where the updates are merged: {@code spark.sparkgrid.federation.aggregation}. */
+  enum Mode {
+    SPARK, DRIVER;
+
+    static Mode of(String configured) {
+      return configured.equals("driver") ? DRIVER : SPARK;
+    }
+  }
+
+  /**
+   * What a round produced.
+   *
+   * @param next     the state after it (contributions still to add)
+   * @param accepted the merged sites, in selection order
+   * @param examples their example counts
+   * @param updates  their updates on the driver, or null where they stayed on the executors
+   * @param rejected every selected site left out, with why, in selection order
+   * @param slowest  wall time of the slowest accepted site's training, seconds
+   */
+  record Merged(RoundState next, List<String> accepted, long[] examples, List<SiteUpdate> updates,
+      Map<String, String> rejected, double slowest) {}
+
+  /** A valid update and the job (attempt) that holds it. */
+  private record Valid(SiteRound from, SiteOutcome outcome) {}
+
+  private final JavaSparkContext sc;
+  private final Mode mode;
+  private final SiteTrainer trainer;
+  private final TrainingRequest request;
+  private final String jobId;
+  private final FederationFile federation;
+  private final String networkJson;
+  private final DataNormalization normalizer;
+  private final int numClasses;
+  private final AggregationStrategy strategy;
+  private final ConfEntries conf;
+  private final Consumer<String> say;
+
+  /** @param say where a round that waits for sites says so (the job's progress) */
+  TreeRound(JavaSparkContext sc, Mode mode, SiteTrainer trainer, TrainingRequest request, String jobId,
+      FederationFile federation, String networkJson, DataNormalization normalizer, int numClasses,
+      AggregationStrategy strategy, ConfEntries conf, Consumer<String> say) {
+    this.sc = sc;
+    this.mode = mode;
+    this.trainer = trainer;
+    this.request = request;
+    this.jobId = jobId;
+    this.federation = federation;
+    this.networkJson = networkJson;
+    this.normalizer = normalizer;
+    this.numClasses = numClasses;
+    this.strategy = strategy;
+    this.conf = conf;
+    this.say = say;
+  }
+
+  /**
+   * Trains the selected sites from {@code state} and merges what arrives in time and passes the checks.
+   *
+   * @param needUpdates bring the accepted updates to the driver even where they are merged in Spark
+   *     (contribution scores that merge subsets of them)
+   * @throws IllegalStateException if fewer than {@code minSites} (or the strategy's minimum) valid
+   *     updates remain (after the retries, with {@code belowMinSites: wait}), naming both counts and
+   *     why each missing site is missing
+   */
+  Merged run(RoundState state, List<String> selected, boolean needUpdates) {
+    FederationSpec fed = request.federation();
+    int round = state.round();
+    int need = Math.max(fed.minSites(), strategy.minUpdates());
+    List<SiteRound> attempts = new ArrayList<>();
+    Map<String, Valid> valid = new HashMap<>();
+    Map<String, String> rejected = new HashMap<>();
+    try {
+      List<String> ask = selected;
+      for (int retry = 0; ; retry++) {
+        ask.forEach(rejected::remove);
+        sc.setJobDescription("SparkGrid federation round " + (round + 1) + ": " + ask.size() + " sites"
+            + (retry == 0 ? "" : ", retry " + retry));
+        long t0 = System.nanoTime();
+        SiteRound sites = train(state, ask);
+        attempts.add(sites);
+        rejected.putAll(sites.missing());
+        check(round, state.global().length, sites, valid, rejected);
+        LOG.debug("round {}: {} sites trained and checked in {} ms, {} valid", round + 1, ask.size(),
+            (System.nanoTime() - t0) / 1_000_000, valid.size());
+        if (valid.size() >= need) {
+          break;
+        }
+        ask = selected.stream().filter(id -> !valid.containsKey(id)).toList();
+        String shortBy = "round " + round + " has " + valid.size() + " valid updates but " + (valid.size()
+            < fed.minSites() ? "minSites is " + fed.minSites() : strategy.type() + " needs at least "
+            + strategy.minUpdates());
+        if (!fed.waitsForMinSites() || retry == fed.minSitesRetries() || ask.isEmpty()) {
+          Map<String, String> why = inOrder(selected, rejected);
+          throw new IllegalStateException(shortBy
+              + (ask.isEmpty() ? " (only " + selected.size() + " sites were selected)" : "")
+              + (retry > 0 ? " after " + retry + (retry == 1 ? " retry" : " retries")
+                  + " of the sites that missed (federation.belowMinSites: wait)" : "")
+              + (why.isEmpty() ? "" : "; left out: " + why));
+        }
+        say.accept(shortBy + "; asking " + ask + " again in " + fed.minSitesRetryDelayMs() + " ms (retry "
+            + (retry + 1) + " of " + fed.minSitesRetries() + ")");
+        pause(fed.minSitesRetryDelayMs(), round);
+      }
+      List<String> ids = selected.stream().filter(valid::containsKey).toList();
+      long t1 = System.nanoTime();
+      Merged merged = mode == Mode.DRIVER ? onDriver(state, ids, valid, inOrder(selected, rejected))
+          : inSpark(state, ids, valid, inOrder(selected, rejected), needUpdates);
+      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (System.nanoTime() - t1) / 1_000_000);
+      return merged;
+    } finally {
+      attempts.forEach(SiteRound::close);
+      sc.setJobDescription(null);
+    }
+  }
+
+  /** One job for the sites in {@code ask}, with the request's worker resources. */
+  private SiteRound train(RoundState state, List<String> ask) {
+    int round = state.round();
+    List<SiteTask> tasks = new ArrayList<>();
+    List<FederationFile.SiteKey> keys = new ArrayList<>();
+    List<List<String>> hosts = new ArrayList<>();
+    for (String id : ask) {
+      FederationFile.Site site = federation.site(id);
+      tasks.add(new SiteTask(id, site.data(), request.data(), networkJson, null, normalizer, numClasses,
+          request.training().batchSize(), request.federation().localEpochs(), strategy.proximalMu(),
+          request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
+          + id.hashCode(), round));
+      keys.add(site.key());
+      hosts.add(site.hosts());
+    }
+    return SiteRound.run(sc, jobId, tasks, keys, hosts, request.engine().resources(), state.global(), trainer, conf,
+        request.federation().roundTimeoutMs(), mode == Mode.SPARK);
+  }
+
+  /**
+   * Sorts one job's outcomes into {@code valid} and {@code rejected}. Everything but the shape
+   * checks of {@code spark} mode runs here, on the driver: the allowlist and the signature (over the
+   * delta's hash the task reported in {@code spark} mode, over the delta itself in {@code driver} mode).
+   */
+  private void check(int round, int length, SiteRound sites, Map<String, Valid> valid, Map<String, String> rejected) {
+    Map<String, String> signatures = new HashMap<>();
+    List<SiteOutcome> trained = new ArrayList<>();
+    for (SiteOutcome o : sites.outcomes()) {
+      if (o.failure() != null) {
+        rejected.put(o.siteId(), "site training failed: " + o.failure());
+        LOG.warn("site {} failed in round {}: {}", o.siteId(), round, o.failure());
+      } else if (o.problem() != null) {
+        rejected.put(o.siteId(), o.problem());
+      } else {
+        trained.add(o);
+        if (o.result().signature() != null) {
+          signatures.put(o.siteId(), o.result().signature());
+        }
+      }
+    }
+    SignatureCheck signature = new SignatureCheck(jobId, round, federation, signatures);
+    if (mode == Mode.DRIVER) {
+      UpdateValidation.Result v = UpdateValidation.validate(trained.stream().map(o -> new SiteUpdate(o.siteId(),
+          o.result().delta(), o.result().examples())).toList(), length, List.of(allowlist(), signature));
+      v.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
+      Map<String, SiteOutcome> byId = new HashMap<>();
+      trained.forEach(o -> byId.put(o.siteId(), o));
+      v.accepted().forEach(u -> valid.put(u.siteId(), new Valid(sites, byId.get(u.siteId()))));
+      return;
+    }
+    for (SiteOutcome o : trained) {
+      Optional<String> problem = refused(o.siteId())
+          .or(() -> signature.problem(o.siteId(), o.result().examples(), o.deltaHash()));
+      if (problem.isPresent()) {
+        rejected.put(o.siteId(), problem.get());
+      } else {
+        valid.put(o.siteId(), new Valid(sites, o));
+      }
+    }
+  }
+
+  private Merged onDriver(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected) {
+    List<SiteUpdate> updates = ids.stream().map(id -> valid.get(id).outcome())
+        .map(o -> new SiteUpdate(o.siteId(), o.result().delta(), o.result().examples())).toList();
+    // checked in check(); the merge re-runs only the cheap built-in checks
+    RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, request.federation().minSites(),
+        List.of());
+    out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
+    List<String> accepted = out.accepted().stream().map(SiteUpdate::siteId).toList();
+    return new Merged(out.next(), accepted, out.accepted().stream().mapToLong(SiteUpdate::numExamples).toArray(),
+        out.accepted(), rejected, slowest(accepted, valid));
+  }
+
+  private Merged inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
+      boolean needUpdates) {
+    List<Rejection> all = new ArrayList<>();
+    rejected.forEach((id, why) -> all.add(new Rejection(id, why)));
+    RoundAggregation.checkEnough(state.round(), ids.size(), all, strategy, request.federation().minSites());
+    long[] counts = ids.stream().mapToLong(id -> valid.get(id).outcome().result().examples()).toArray();
+    List<SiteRound> from = ids.stream().map(id -> valid.get(id).from()).toList();
+    int length = state.global().length;
+    Aggregation a;
+    try (SparkAggregation ranges = SiteRound.updates(sc, from, ids, length,
+        SparkAggregation.shards(sc.getConf(), sc.defaultParallelism(), length), exchange(sc))) {
+      a = ShardedAggregation.aggregate(strategy, state.global(), counts, state.strategyState(), ranges);
+    }
+    return new Merged(RoundAggregation.next(state, a), ids, counts, needUpdates ? collect(ids, from) : null,
+        rejected, slowest(ids, valid));
+  }
+
+  /** The kept updates of {@code ids}, brought to the driver in that order (one collect per job that holds some). */
+  private static List<SiteUpdate> collect(List<String> ids, List<SiteRound> from) {
+    Map<String, SiteUpdate> got = new HashMap<>();
+    for (SiteRound job : from.stream().distinct().toList()) {
+      List<String> held = new ArrayList<>();
+      for (int i = 0; i < ids.size(); i++) {
+        if (from.get(i) == job) {
+          held.add(ids.get(i));
+        }
+      }
+      job.collect(held).forEach(u -> got.put(u.siteId(), u));
+    }
+    return ids.stream().map(got::get).toList();
+  }
+
+  /** The allowlist as a driver-side check of the site id alone. */
+  private Optional<String> refused(String siteId) {
+    FederationFile.Site site = federation.site(siteId);
+    return federation.allowed(site) ? Optional.empty()
+        : Optional.of("account " + site.account() + " of site " + siteId + " is not on the federation's allowlist");
+  }
+
+  private UpdateCheck allowlist() {
+    return u -> refused(u.siteId());
+  }
+
+  private static double slowest(List<String> ids, Map<String, Valid> valid) {
+    return ids.stream().mapToDouble(id -> valid.get(id).outcome().result().seconds()).max().orElse(0);
+  }
+
+  private static Map<String, String> inOrder(List<String> selected, Map<String, String> rejected) {
+    Map<String, String> out = new LinkedHashMap<>();
+    selected.stream().filter(rejected::containsKey).forEach(id -> out.put(id, rejected.get(id)));
+    return out;
+  }
+
+  private static void pause(long ms, int round) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting to retry round " + round, e);
+    }
+  }
+
+  /** In place where every task runs in the driver's JVM ({@code local} masters), else through a shuffle. */
+  static SparkAggregation.Exchange exchange(JavaSparkContext sc) {
+    return sc.master().startsWith("local") && !sc.master().startsWith("local-cluster")
+        ? SparkAggregation.Exchange.IN_PLACE : SparkAggregation.Exchange.SHUFFLE;
+  }
+}
