@@ -1,6 +1,5 @@
 package org.sparkgrid.ingest;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,12 +22,12 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
-import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.EnqueueOutcome;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
+import org.sparkgrid.ingest.jobs.NewJob;
 import org.sparkgrid.ingest.jobs.RecordSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,15 +36,19 @@ import org.slf4j.LoggerFactory;
  * Reads training requests from the requests topic into the {@link JobStore}, on its own thread.
  *
  * <ul>
- *   <li>Each record is decided by a {@link RequestRouter}. An accepted request is enqueued (its id
- *       is the job id) and a {@code queued} event published; a request whose id the store already
- *       holds runs nothing and publishes a {@code duplicate} event.
+ *   <li>Each record is decided by a {@link RequestRouter}. The accepted requests of one poll are
+ *       stored in one transaction ({@link JobStore#enqueueAll}, one commit per poll), each new one
+ *       as a QUEUED job (its id is the job id) with a {@code queued} event; a request whose id the
+ *       store already holds, or that came earlier in the same poll, runs nothing and publishes a
+ *       {@code duplicate} event. The events' sequence numbers are taken in that transaction.
  *   <li>A refused record goes to the dead-letter topic with its original key, value and headers
  *       and the reason headers of {@link DeadLetter}; the consumer goes on with the next record.
- *   <li>Auto-commit is off. An offset is committed only after the store holds the request or the
- *       dead-letter topic acknowledged the refusal. If the store fails, the consumer commits what
- *       it finished, goes back to the failed record, waits {@code retryBackoff} and tries again:
- *       nothing accepted is lost, and a restart reads again from the last commit.
+ *   <li>Auto-commit is off. Offsets are committed only after the store committed the poll's
+ *       requests and the dead-letter topic acknowledged its refusals. If the store fails, nothing
+ *       of the poll is stored or committed: the consumer goes back to the poll's first records,
+ *       waits {@code retryBackoff} and reads them all again. If a dead-letter send fails, it goes
+ *       back to that record (what follows it is read again, its requests as duplicates). Nothing
+ *       accepted is lost, and a restart reads again from the last commit.
  * </ul>
  *
  * <pre>{@code
@@ -169,68 +172,72 @@ public final class RequestConsumer extends PollLoop {
   @Override
   protected void handle(ConsumerRecords<byte[], byte[]> records) {
     Map<TopicPartition, Long> first = new HashMap<>();
-    Map<TopicPartition, Long> next = new HashMap<>();
     Map<TopicPartition, Long> end = new HashMap<>();
-    List<Pending> sent = new ArrayList<>();
-    boolean storeDown = false;
+    List<NewJob> batch = new ArrayList<>();
+    List<Refused> refused = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
       first.put(tp, list.get(0).offset());
-      next.put(tp, list.get(0).offset());
       end.put(tp, list.get(list.size() - 1).offset() + 1);
       for (ConsumerRecord<byte[], byte[]> record : list) {
-        if (storeDown || closing()) {
-          break;
-        }
         Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
         RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
         if (route instanceof Refusal refusal) {
-          sent.add(new Pending(tp, record, refusal,
-              deadLetters.send(DeadLetter.of(topics.deadLetters(), record, refusal))));
-        } else {
-          try {
-            accept(record, (RequestRouter.Accepted) route);
-          } catch (JobStoreException e) {
-            LOG.error("job store failed on {}-{}@{}; will read it again: {}", record.topic(), record.partition(),
-                record.offset(), e.getMessage());
-            storeDown = true;
-            break;
-          }
+          refused.add(new Refused(tp, record, refusal));
+        } else if (route instanceof RequestRouter.Accepted accepted) {
+          batch.add(new NewJob(accepted.request(), accepted.priority(),
+              new RecordSource(record.topic(), record.partition(), record.offset())));
         }
-        next.put(tp, record.offset() + 1);
       }
     }
+    List<EnqueueOutcome> outcomes;
+    try {
+      outcomes = batch.isEmpty() ? List.of() : store.enqueueAll(batch); // one transaction for the poll
+    } catch (JobStoreException e) {
+      LOG.error("job store failed on a batch of {} requests; nothing stored, will read the {} records again: {}",
+          batch.size(), records.count(), e.getMessage());
+      commitAndRewind(first, first, end); // commits nothing, rewinds every partition
+      backoff();
+      return;
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      report(batch.get(i), outcomes.get(i));
+    }
+    List<Pending> sent = new ArrayList<>(refused.size());
+    for (Refused r : refused) {
+      sent.add(new Pending(r.tp, r.record, r.refusal,
+          deadLetters.send(DeadLetter.of(topics.deadLetters(), r.record, r.refusal))));
+    }
+    Map<TopicPartition, Long> next = new HashMap<>(end);
     boolean deadLetterFailed = confirm(sent, next);
     commitAndRewind(first, next, end);
-    if (storeDown || deadLetterFailed) {
-      backoff(); // then read again from the first record not done
+    if (deadLetterFailed) {
+      backoff(); // then read again from the first refusal not sent
     }
   }
 
-  private void accept(ConsumerRecord<byte[], byte[]> record, RequestRouter.Accepted accepted) {
-    String id = accepted.request().id();
-    RecordSource source = new RecordSource(record.topic(), record.partition(), record.offset());
-    if (store.enqueue(accepted.request(), accepted.priority(), source)) {
-      LOG.info("job {} queued from {} (priority {})", id, source, accepted.priority());
-      publish(id, new JobEvent.Queued(accepted.priority()));
+  /** Publishes the event of a stored request: {@code queued} for a new job, else {@code duplicate}. */
+  private void report(NewJob job, EnqueueOutcome outcome) {
+    String id = job.request().id();
+    if (outcome instanceof EnqueueOutcome.Queued) {
+      LOG.info("job {} queued from {} (priority {})", id, job.source(), job.priority());
+      publish(id, outcome.eventSeq(), new JobEvent.Queued(job.priority()));
       try {
         onQueued.accept(id);
       } catch (RuntimeException e) {
         LOG.warn("onQueued listener failed for job {}: {}", id, e.toString());
       }
-    } else {
-      Job existing = store.get(id).orElseThrow();
-      boolean same = existing.requestJson().equals(new String(RequestCodec.write(accepted.request()), StandardCharsets.UTF_8));
-      LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, source, id, existing.state(),
-          same ? "" : ", with a different request");
-      publish(id, new JobEvent.Duplicate(existing.state(), same, source));
+    } else if (outcome instanceof EnqueueOutcome.Duplicate d) {
+      LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, job.source(), id, d.state(),
+          d.sameRequest() ? "" : ", with a different request");
+      publish(id, outcome.eventSeq(), new JobEvent.Duplicate(d.state(), d.sameRequest(), job.source()));
     }
   }
 
   /** Events report and never hold up a request: a failure to publish one is logged. */
-  private void publish(String jobId, JobEvent.Payload payload) {
+  private void publish(String jobId, long seq, JobEvent.Payload payload) {
     try {
-      events.publish(jobId, payload);
+      events.publish(jobId, seq, payload);
     } catch (RuntimeException e) {
       LOG.warn("event {} of job {} not published: {}", payload.type(), jobId, e.toString());
     }
@@ -278,6 +285,8 @@ public final class RequestConsumer extends PollLoop {
   protected void closed() {
     deadLetters.close();
   }
+
+  private record Refused(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal) {}
 
   private record Pending(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal,
       Future<RecordMetadata> future) {}

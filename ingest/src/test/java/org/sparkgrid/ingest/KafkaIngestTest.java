@@ -43,7 +43,8 @@ import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
-import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.ingest.jobs.EnqueueOutcome;
+import org.sparkgrid.ingest.jobs.NewJob;
 
 /**
  * The request consumer, events, control topic and client against a real KRaft broker
@@ -284,7 +285,7 @@ class KafkaIngestTest {
     }
   }
 
-  /** Fails every enqueue while {@code failing} is set. */
+  /** Fails every batch enqueue while {@code failing} is set. */
   private static final class FlakyStore extends DelegatingJobStore {
     volatile boolean failing = true;
     final AtomicInteger attempts = new AtomicInteger();
@@ -294,12 +295,12 @@ class KafkaIngestTest {
     }
 
     @Override
-    public boolean enqueue(TrainingRequest request, int priority, org.sparkgrid.ingest.jobs.RecordSource source) {
+    public List<EnqueueOutcome> enqueueAll(List<NewJob> batch) {
       attempts.incrementAndGet();
       if (failing) {
         throw new JobStoreException("database down (test)", null);
       }
-      return super.enqueue(request, priority, source);
+      return super.enqueueAll(batch);
     }
   }
 

@@ -21,6 +21,14 @@ public interface EventPublisher extends AutoCloseable {
    */
   JobEvent publish(String jobId, JobEvent.Payload payload);
 
+  /**
+   * Publishes an event with a sequence number the caller already took from the job store, e.g.
+   * from {@link org.sparkgrid.ingest.jobs.JobStore#enqueueAll}, without asking the store again.
+   *
+   * @return the published event, with {@code seq} and its time
+   */
+  JobEvent publish(String jobId, long seq, JobEvent.Payload payload);
+
   /** Waits until every event published so far was sent or failed. */
   void flush();
 

@@ -54,7 +54,12 @@ public final class KafkaEventPublisher implements EventPublisher {
 
   @Override
   public JobEvent publish(String jobId, JobEvent.Payload payload) {
-    JobEvent event = new JobEvent(jobId, store.nextEventSeq(jobId), clock.instant(), payload);
+    return publish(jobId, store.nextEventSeq(jobId), payload);
+  }
+
+  @Override
+  public JobEvent publish(String jobId, long seq, JobEvent.Payload payload) {
+    JobEvent event = new JobEvent(jobId, seq, clock.instant(), payload);
     producer.send(new ProducerRecord<>(topic, jobId.getBytes(StandardCharsets.UTF_8), event.toJson()), (md, e) -> {
       if (e != null) {
         LOG.warn("event {} #{} of job {} was not published: {}", payload.type(), event.seq(), jobId, e.toString());

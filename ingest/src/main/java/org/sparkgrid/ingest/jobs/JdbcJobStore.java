@@ -12,12 +12,18 @@ import java.sql.Types;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
@@ -50,6 +56,12 @@ public final class JdbcJobStore implements JobStore {
 
   private static final String COLUMNS = "id, request_json, state, priority, attempts, created_at, updated_at,"
       + " started_at, finished_at, error, phase, result_json, source_topic, source_partition, source_offset, event_seq";
+
+  private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ")"
+      + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, ?)";
+
+  /** Most ids in one {@code IN (...)} list. */
+  private static final int IN_LIST_MAX = 500;
 
   private final String url;
   private final Properties info;
@@ -105,27 +117,11 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public synchronized boolean enqueue(TrainingRequest request, int priority, RecordSource source) {
-    Objects.requireNonNull(request, "request");
-    String json = new String(RequestCodec.write(request), StandardCharsets.UTF_8);
+    NewJob job = new NewJob(request, priority, source);
+    String json = canonicalJson(request);
     return run(c -> {
-      long now = clock.millis();
-      try (PreparedStatement st = c.prepareStatement("INSERT INTO " + TABLE + " (" + COLUMNS + ")"
-          + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, 0)")) {
-        st.setString(1, request.id());
-        st.setString(2, json);
-        st.setString(3, JobState.QUEUED.name());
-        st.setInt(4, priority);
-        st.setLong(5, now);
-        st.setLong(6, now);
-        if (source == null) {
-          st.setNull(7, Types.VARCHAR);
-          st.setNull(8, Types.INTEGER);
-          st.setNull(9, Types.BIGINT);
-        } else {
-          st.setString(7, source.topic());
-          st.setInt(8, source.partition());
-          st.setLong(9, source.offset());
-        }
+      try (PreparedStatement st = c.prepareStatement(INSERT)) {
+        bindInsert(st, job, json, 0);
         st.executeUpdate();
         return true;
       } catch (SQLException e) {
@@ -137,6 +133,137 @@ public final class JdbcJobStore implements JobStore {
         throw e;
       }
     }, "enqueue " + request.id());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: a {@code SELECT ... FOR UPDATE} of the batch's ids that exist (locking
+   * them while their event numbers move), one batched {@code INSERT} of the new ones, an
+   * {@code UPDATE} of the event number of each existing one that had duplicates; plain SQL that
+   * H2, PostgreSQL and MySQL all read. The inserts never clash with a row this store holds, so no
+   * key violation aborts the transaction (PostgreSQL would abort it). If another process inserts
+   * one of the ids between the select and the insert, the insert fails, nothing is stored and
+   * the caller's retry sees that job as a duplicate.
+   */
+  @Override
+  public synchronized List<EnqueueOutcome> enqueueAll(List<NewJob> batch) {
+    Objects.requireNonNull(batch, "batch");
+    if (batch.isEmpty()) {
+      return List.of();
+    }
+    List<String> jsons = new ArrayList<>(batch.size());
+    Set<String> ids = new LinkedHashSet<>();
+    for (NewJob job : batch) {
+      jsons.add(canonicalJson(job.request()));
+      ids.add(job.request().id());
+    }
+    return run(c -> inTransaction(c, () -> {
+      Map<String, Known> known = lockExisting(c, ids);
+      Set<String> stored = new HashSet<>(known.keySet());
+      List<EnqueueOutcome> outcomes = new ArrayList<>(batch.size());
+      List<Integer> fresh = new ArrayList<>();
+      for (int i = 0; i < batch.size(); i++) {
+        String id = batch.get(i).request().id();
+        Known k = known.get(id);
+        if (k == null) {
+          known.put(id, new Known(JobState.QUEUED, jsons.get(i), 1));
+          outcomes.add(new EnqueueOutcome.Queued(1));
+          fresh.add(i);
+        } else {
+          k.seq++;
+          outcomes.add(new EnqueueOutcome.Duplicate(k.state, k.json.equals(jsons.get(i)), k.seq));
+        }
+      }
+      if (!fresh.isEmpty()) {
+        try (PreparedStatement st = c.prepareStatement(INSERT)) {
+          for (int i : fresh) {
+            bindInsert(st, batch.get(i), jsons.get(i), known.get(batch.get(i).request().id()).seq);
+            st.addBatch();
+          }
+          st.executeBatch();
+        }
+      }
+      try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET event_seq = ? WHERE id = ?")) {
+        boolean any = false;
+        for (String id : stored) {
+          Known k = known.get(id);
+          if (k.seq != k.storedSeq) {
+            st.setLong(1, k.seq);
+            st.setString(2, id);
+            st.addBatch();
+            any = true;
+          }
+        }
+        if (any) {
+          st.executeBatch();
+        }
+      }
+      return outcomes;
+    }), "enqueue a batch of " + batch.size());
+  }
+
+  /** A job's state, request and event number as the batch sees them. */
+  private static final class Known {
+    final JobState state;
+    final String json;
+    final long storedSeq;
+    long seq;
+
+    Known(JobState state, String json, long seq) {
+      this.state = state;
+      this.json = json;
+      this.storedSeq = seq;
+      this.seq = seq;
+    }
+  }
+
+  /** The jobs among {@code ids} that exist, locked until the transaction ends. */
+  private static Map<String, Known> lockExisting(Connection c, Set<String> ids) throws SQLException {
+    Map<String, Known> known = new HashMap<>();
+    List<String> all = new ArrayList<>(ids);
+    for (int from = 0; from < all.size(); from += IN_LIST_MAX) {
+      List<String> chunk = all.subList(from, Math.min(all.size(), from + IN_LIST_MAX));
+      String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+      try (PreparedStatement st = c.prepareStatement("SELECT id, state, request_json, event_seq FROM " + TABLE
+          + " WHERE id IN (" + marks + ") FOR UPDATE")) {
+        for (int i = 0; i < chunk.size(); i++) {
+          st.setString(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            known.put(rs.getString(1), new Known(JobState.valueOf(rs.getString(2)), rs.getString(3), rs.getLong(4)));
+          }
+        }
+      }
+    }
+    return known;
+  }
+
+  private static String canonicalJson(TrainingRequest request) {
+    return new String(RequestCodec.write(Objects.requireNonNull(request, "request")), StandardCharsets.UTF_8);
+  }
+
+  /** Binds the parameters of {@link #INSERT}: a QUEUED job created now. */
+  private void bindInsert(PreparedStatement st, NewJob job, String json, long eventSeq) throws SQLException {
+    long now = clock.millis();
+    st.setString(1, job.request().id());
+    st.setString(2, json);
+    st.setString(3, JobState.QUEUED.name());
+    st.setInt(4, job.priority());
+    st.setLong(5, now);
+    st.setLong(6, now);
+    RecordSource source = job.source();
+    if (source == null) {
+      st.setNull(7, Types.VARCHAR);
+      st.setNull(8, Types.INTEGER);
+      st.setNull(9, Types.BIGINT);
+    } else {
+      st.setString(7, source.topic());
+      st.setInt(8, source.partition());
+      st.setLong(9, source.offset());
+    }
+    st.setLong(10, eventSeq);
   }
 
   @Override
@@ -241,32 +368,21 @@ public final class JdbcJobStore implements JobStore {
 
   @Override
   public synchronized long nextEventSeq(String id) {
-    return run(c -> {
-      c.setAutoCommit(false);
-      try {
-        long seq;
-        try (PreparedStatement up = c.prepareStatement("UPDATE " + TABLE + " SET event_seq = event_seq + 1 WHERE id = ?")) {
-          up.setString(1, id);
-          if (up.executeUpdate() == 0) {
-            throw noSuchJob(id);
-          }
+    return run(c -> inTransaction(c, () -> {
+      try (PreparedStatement up = c.prepareStatement("UPDATE " + TABLE + " SET event_seq = event_seq + 1 WHERE id = ?")) {
+        up.setString(1, id);
+        if (up.executeUpdate() == 0) {
+          throw noSuchJob(id);
         }
-        try (PreparedStatement st = c.prepareStatement("SELECT event_seq FROM " + TABLE + " WHERE id = ?")) {
-          st.setString(1, id);
-          try (ResultSet rs = st.executeQuery()) {
-            rs.next();
-            seq = rs.getLong(1);
-          }
-        }
-        c.commit();
-        return seq;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
-    }, "next event sequence of " + id);
+      try (PreparedStatement st = c.prepareStatement("SELECT event_seq FROM " + TABLE + " WHERE id = ?")) {
+        st.setString(1, id);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getLong(1);
+        }
+      }
+    }), "next event sequence of " + id);
   }
 
   @Override
@@ -280,6 +396,31 @@ public final class JdbcJobStore implements JobStore {
   @FunctionalInterface
   private interface SqlWork<T> {
     T apply(Connection c) throws SQLException;
+  }
+
+  @FunctionalInterface
+  private interface SqlStep<T> {
+    T apply() throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction: committed if it returns, rolled back if it throws. */
+  private <T> T inTransaction(Connection c, SqlStep<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.apply();
+      c.commit();
+      c.setAutoCommit(true);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+        c.setAutoCommit(true);
+      } catch (SQLException r) {
+        e.addSuppressed(r);
+        dropConnection(); // in an unknown state: the next call opens a new one
+      }
+      throw e;
+    }
   }
 
   private <T> T run(SqlWork<T> work, String what) {

@@ -46,6 +46,19 @@ public interface JobStore extends AutoCloseable {
    */
   boolean enqueue(TrainingRequest request, int priority, RecordSource source);
 
+  /**
+   * Adds a batch of requests in one transaction: each one whose id no job has becomes a QUEUED
+   * job; each other one (its id stored before, or earlier in this batch) leaves the existing job
+   * as it is. In the same transaction it takes the sequence number of the event that reports
+   * each outcome: 1 for a new job's {@code queued} event, the existing job's next for a
+   * {@code duplicate} event (publish them with {@code EventPublisher.publish(id, seq, payload)}).
+   * All or nothing: when it throws, nothing of the batch is stored.
+   *
+   * @return one outcome per request, in the batch's order
+   * @throws JobStoreException if the database failed; nothing of the batch was stored
+   */
+  List<EnqueueOutcome> enqueueAll(List<NewJob> batch);
+
   /** The job with this id, if any. */
   Optional<Job> get(String id);
 

@@ -19,6 +19,11 @@ public class DelegatingJobStore implements JobStore {
   }
 
   @Override
+  public List<EnqueueOutcome> enqueueAll(List<NewJob> batch) {
+    return delegate.enqueueAll(batch);
+  }
+
+  @Override
   public Optional<Job> get(String id) {
     return delegate.get(id);
   }

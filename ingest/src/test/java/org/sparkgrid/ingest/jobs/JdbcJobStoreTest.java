@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.TestRequests;
 
 class JdbcJobStoreTest {
@@ -207,6 +210,78 @@ class JdbcJobStoreTest {
     store = open(dir);
     assertThat(store.nextEventSeq("a")).isEqualTo(3);
     assertThatThrownBy(() -> store.nextEventSeq("b")).isInstanceOf(NoSuchElementException.class);
+  }
+
+  private static NewJob newJob(String id, int priority, long offset) {
+    return new NewJob(TestRequests.request(id), priority, new RecordSource("sparkgrid.requests", 0, offset));
+  }
+
+  @Test
+  void enqueueAllStoresNewJobsWithTheirFirstEventNumberAndReportsDuplicates() {
+    enqueue("old", 0);
+    store.nextEventSeq("old"); // "old" has had one event
+    TrainingRequest otherOld = RequestCodec.parse(TestRequests.json("old").replace("\"epochs\": 2", "\"epochs\": 3"));
+
+    List<EnqueueOutcome> outcomes = store.enqueueAll(List.of(
+        newJob("a", 5, 10),
+        newJob("old", 0, 11),
+        newJob("a", 9, 12),
+        newJob("b", -1, 13),
+        new NewJob(otherOld, 0, new RecordSource("sparkgrid.requests", 0, 14)),
+        newJob("a", 0, 15)));
+
+    assertThat(outcomes).containsExactly(
+        new EnqueueOutcome.Queued(1),
+        new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 2),
+        new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 2),
+        new EnqueueOutcome.Queued(1),
+        new EnqueueOutcome.Duplicate(JobState.QUEUED, false, 3),
+        new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 3));
+    Job a = store.get("a").orElseThrow();
+    assertThat(a.priority()).isEqualTo(5);
+    assertThat(a.source().offset()).isEqualTo(10);
+    assertThat(a.createdAt()).isEqualTo(clock.instant());
+    assertThat(a.eventSeq()).isEqualTo(3);
+    assertThat(store.get("b").orElseThrow().priority()).isEqualTo(-1);
+    Job old = store.get("old").orElseThrow();
+    assertThat(old.source()).isNull();
+    assertThat(old.eventSeq()).isEqualTo(3);
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactlyInAnyOrder("old", "a", "b");
+    assertThat(store.claimNext().orElseThrow().id()).isEqualTo("a");
+    assertThat(store.nextEventSeq("a")).isEqualTo(4); // the next event goes on from the batch's numbers
+  }
+
+  @Test
+  void enqueueAllReportsTheStateOfAJobStoredBefore() {
+    enqueue("done", 0);
+    store.claimNext();
+    store.succeed("done", "{}");
+
+    assertThat(store.enqueueAll(List.of(newJob("done", 0, 1))))
+        .containsExactly(new EnqueueOutcome.Duplicate(JobState.SUCCEEDED, true, 1));
+    assertThat(store.get("done").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.enqueueAll(List.of())).isEmpty();
+  }
+
+  @Test
+  void aBatchThatFailsMidwayStoresNothing() {
+    enqueue("old", 0);
+    String tooLongTopic = "t".repeat(300); // the source_topic column holds 249 characters
+
+    assertThatThrownBy(() -> store.enqueueAll(List.of(
+        newJob("a", 0, 1),
+        newJob("old", 0, 2),
+        new NewJob(TestRequests.request("b"), 0, new RecordSource(tooLongTopic, 0, 3)),
+        newJob("c", 0, 4))))
+        .isInstanceOf(JobStoreException.class)
+        .hasMessageContaining("cannot enqueue a batch of 4");
+
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactly("old");
+    assertThat(store.get("old").orElseThrow().eventSeq()).isZero();
+    // the store works on: the same batch without the bad record goes in whole
+    assertThat(store.enqueueAll(List.of(newJob("a", 0, 1), newJob("old", 0, 2))))
+        .containsExactly(new EnqueueOutcome.Queued(1), new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 1));
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactlyInAnyOrder("old", "a");
   }
 
   @Test

@@ -1,0 +1,18 @@
+package org.sparkgrid.ingest.jobs;
+
+import java.util.Objects;
+import org.sparkgrid.core.request.TrainingRequest;
+
+/**
+ * One request of a batch for {@link JobStore#enqueueAll}.
+ *
+ * @param request  the request; its id is the job id
+ * @param priority higher runs first
+ * @param source   where it was read; {@code null} if not from Kafka
+ */
+public record NewJob(TrainingRequest request, int priority, RecordSource source) {
+
+  public NewJob {
+    Objects.requireNonNull(request, "request");
+  }
+}
