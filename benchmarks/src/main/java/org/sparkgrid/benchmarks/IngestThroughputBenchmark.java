@@ -66,6 +66,7 @@ public final class IngestThroughputBenchmark {
     long valid = n - refused;
     Topics topics = Topics.DEFAULT;
     Path dir = Files.createTempDirectory("sparkgrid-ingest");
+    String maxPoll = Bench.arg(args, "--max-poll-records", "500"); // Kafka's default
     String url = Bench.arg(args, "--jdbc-url", JdbcJobStore.h2Url(dir.resolve("jobs")))
         .replace("{dir}", dir.toAbsolutePath().toString());
     System.out.printf(Locale.ROOT, "Ingest throughput benchmark: %,d records (%,d valid, %,d refused), 1 partition, "
@@ -91,7 +92,7 @@ public final class IngestThroughputBenchmark {
         try (JobStore store = JdbcJobStore.open(url);
             EventPublisher events = KafkaEventPublisher.create(bootstrap, topics.events(), store);
             RequestConsumer consumer = RequestConsumer.builder(bootstrap, store, events).topics(topics)
-                .groupId(GROUP).build()) {
+                .groupId(GROUP).kafkaProperty("max.poll.records", Integer.parseInt(maxPoll)).build()) {
           long t0 = System.nanoTime();
           consumer.start();
           awaitCommitted(admin, requests, n);
