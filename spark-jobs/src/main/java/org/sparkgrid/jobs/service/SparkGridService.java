@@ -14,6 +14,7 @@ import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.store.CheckpointStore;
+import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.ingest.ControlConsumer;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
@@ -167,10 +168,11 @@ public final class SparkGridService implements AutoCloseable {
       String version;
       Map<String, Object> result = new LinkedHashMap<>();
       CheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
+      ModelStore models = Stores.models(config, sc.hadoopConfiguration());
       // a job that ran before resumes from its checkpoint, unless it died before recording its request
       boolean resume = job.attempts() > 0 && JobRuns.started(checkpoints, id);
       if (request.federation() != null) {
-        FederationRunner runner = new FederationRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
+        FederationRunner runner = new FederationRunner(sc, config, models,
             checkpoints, progress, new LocalSiteTrainer());
         FederationRunner.Result r = resume ? runner.resume(id) : runner.run(request, id);
         model = r.version().name();
@@ -179,7 +181,7 @@ public final class SparkGridService implements AutoCloseable {
           metrics.put("accuracy", r.evaluation().accuracy());
         }
       } else if (request.sweep() != null) {
-        SweepRunner sweep = new SweepRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()),
+        SweepRunner sweep = new SweepRunner(sc, config, models,
             checkpoints, SweepRunner.Listener.onTrial(o -> events.publish(id,
                 new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> endedMeanwhile(id));
         SweepRunner.Result r = resume ? sweep.resume(id) : sweep.run(request, id);
@@ -188,7 +190,7 @@ public final class SparkGridService implements AutoCloseable {
         metrics.putAll(r.winner().metrics());
         result.put("sweep", r.leaderboard().toMap());
       } else {
-        ComputeJob compute = new ComputeJob(sc, config, Stores.models(config, sc.hadoopConfiguration()),
+        ComputeJob compute = new ComputeJob(sc, config, models,
             checkpoints, progress);
         ComputeJob.Result r = resume ? compute.resume(id) : compute.run(request, id);
         model = r.version().name();
