@@ -55,7 +55,7 @@ final class MarkdownLinks {
     List<String> problems = new ArrayList<>();
     for (Path md : markdownFiles(root)) {
       for (Link link : links(md, read(md))) {
-        String why = problem(link, anchors);
+        String why = problem(root, link, anchors);
         if (why != null) {
           problems.add(root.relativize(md) + ":" + link.line() + ": " + link.target() + ": " + why);
         }
@@ -120,7 +120,7 @@ final class MarkdownLinks {
   }
 
   /** Why a link is broken, or null when its file (and anchor) exist. */
-  private static String problem(Link link, Map<Path, Set<String>> anchors) {
+  private static String problem(Path root, Link link, Map<Path, Set<String>> anchors) {
     String target = link.target();
     int hash = target.indexOf('#');
     String pathPart = hash < 0 ? target : target.substring(0, hash);
@@ -128,7 +128,7 @@ final class MarkdownLinks {
     Path resolved = pathPart.isEmpty() ? link.file()
         : link.file().getParent().resolve(URLDecoder.decode(pathPart, StandardCharsets.UTF_8)).normalize();
     if (!Files.exists(resolved)) {
-      return "no such file " + resolved.getFileName();
+      return "no such file " + root.relativize(resolved);
     }
     if (anchor == null || anchor.isEmpty()) {
       return null;
@@ -137,7 +137,7 @@ final class MarkdownLinks {
       return "an anchor into a file that is not Markdown";
     }
     Set<String> known = anchors.computeIfAbsent(resolved, p -> anchors(read(p)));
-    return known.contains(anchor) ? null : "no heading with the anchor #" + anchor + " in " + resolved.getFileName()
+    return known.contains(anchor) ? null : "no heading with the anchor #" + anchor + " in " + root.relativize(resolved)
         + " (anchors: " + String.join(", ", known) + ")";
   }
 

@@ -41,8 +41,8 @@ class MarkdownLinksTest {
         """);
 
     assertThat(MarkdownLinks.check(dir)).containsExactly(
-        "README.md:3: docs/missing.md: no such file missing.md",
-        "README.md:4: docs/b.md#where-updates-merge: no heading with the anchor #where-updates-merge in b.md"
+        "README.md:3: docs/missing.md: no such file docs/missing.md",
+        "README.md:4: docs/b.md#where-updates-merge: no heading with the anchor #where-updates-merge in docs/b.md"
             + " (anchors: b-page, where-the-updates-merge)");
   }
 
