@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.ingest.Topics;
 
 /**
  * Where {@code serve --embedded-kafka} keeps its broker under SparkGrid's home, and what it records
@@ -15,10 +16,10 @@ import org.sparkgrid.core.config.SparkGridConfig;
  * and the client settings a requester needs ({@code client.properties}, mode 0600).
  *
  * <pre>{@code
- * KafkaHome home = KafkaHome.of(config);                 // <home>/kafka
- * try (EmbeddedKafka kafka = EmbeddedKafka.start(home.plainBrokerDir())) {
- *   home.record(kafka.bootstrapServers(), kafka.requesterSettings());
- *   KafkaClients clients = KafkaClients.fromConfig(config);   // finds both
+ * KafkaHome home = KafkaHome.of(config);                         // <home>/kafka
+ * try (EmbeddedKafka kafka = home.startBroker(true, Topics.DEFAULT)) {   // what serve --embedded-kafka --secure does
+ *   KafkaClients service = kafka.serviceClients();
+ *   KafkaClients requester = KafkaClients.fromConfig(config);  // finds the address and client.properties
  * }
  * }</pre>
  *
@@ -49,6 +50,27 @@ public record KafkaHome(Path dir) {
   /** The secured broker's directory (its certificates and credentials in {@code security/}). */
   public Path secureBrokerDir() {
     return dir.resolve("secure");
+  }
+
+  /**
+   * Starts the embedded broker of {@code serve --embedded-kafka}: plaintext in
+   * {@link #plainBrokerDir()}, or secured ({@link EmbeddedKafka#startSecure}) in
+   * {@link #secureBrokerDir()}; then {@linkplain #record records} its address and the requester's
+   * settings for the clients.
+   *
+   * @throws IllegalStateException as {@link EmbeddedKafka#start(Path, java.time.Duration)}
+   * @throws UncheckedIOException  if the home cannot be written
+   */
+  public EmbeddedKafka startBroker(boolean secure, Topics topics) {
+    EmbeddedKafka kafka = secure ? EmbeddedKafka.startSecure(secureBrokerDir(), topics)
+        : EmbeddedKafka.start(plainBrokerDir());
+    try {
+      record(kafka.bootstrapServers(), kafka.requesterSettings());
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    return kafka;
   }
 
   /** The recorded broker address, if any. */

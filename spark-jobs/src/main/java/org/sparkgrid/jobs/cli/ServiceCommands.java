@@ -79,9 +79,7 @@ final class ServiceCommands {
       KafkaClients clients;
       if (embeddedKafka) {
         KafkaHome home = KafkaHome.of(config);
-        kafka = secured ? EmbeddedKafka.startSecure(home.secureBrokerDir(), Topics.DEFAULT)
-            : EmbeddedKafka.start(home.plainBrokerDir());
-        home.record(kafka.bootstrapServers(), kafka.requesterSettings());
+        kafka = home.startBroker(secured, Topics.DEFAULT);
         clients = kafka.serviceClients().with(config.kafkaClientSettings());
         System.out.println("[sparkgrid] embedded Kafka broker at " + kafka.bootstrapServers()
             + (secured ? " (SASL_SSL, SCRAM-SHA-512, ACLs); requester settings in " + home.clientPropertiesFile() : ""));
