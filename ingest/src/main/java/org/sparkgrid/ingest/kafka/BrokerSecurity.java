@@ -60,7 +60,7 @@ final class BrokerSecurity {
 
   private BrokerSecurity(Path dir, Map<String, String> secrets) {
     this.dir = dir;
-    this.secrets = secrets;
+    this.secrets = new java.util.concurrent.ConcurrentHashMap<>(secrets);
   }
 
   /**
@@ -189,7 +189,13 @@ final class BrokerSecurity {
     acls.add(topicAcl(topics.deadLetters(), service, AclOperation.WRITE));
     acls.add(topicAcl(topics.control(), service, AclOperation.WRITE));
     acls.add(groupAcl(SERVICE_GROUP_PREFIX, service));
+    acls.addAll(requesterAcls(topics, requester));
+    return acls;
+  }
 
+  /** A requester's ACLs: write requests and control commands, read events, its own consumer groups. */
+  static List<AclBinding> requesterAcls(Topics topics, String requester) {
+    List<AclBinding> acls = new ArrayList<>();
     for (String topic : List.of(topics.requests(), topics.control(), topics.events())) {
       acls.add(topicAcl(topic, requester, AclOperation.DESCRIBE));
     }
@@ -198,6 +204,33 @@ final class BrokerSecurity {
     acls.add(topicAcl(topics.events(), requester, AclOperation.READ));
     acls.add(groupAcl(requester, requester));
     return acls;
+  }
+
+  /**
+   * A new requester's password, kept in {@code secrets.properties} beside the others (a known
+   * requester keeps its password), and its client properties file written.
+   *
+   * @throws IllegalArgumentException if the name is not 1 to 64 of {@code [A-Za-z0-9._-]}, or is the
+   *     broker's or the service's
+   */
+  synchronized String addRequesterSecret(String name) throws IOException {
+    if (name == null || !name.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new IllegalArgumentException("requester name must be 1 to 64 of A-Z a-z 0-9 . _ -, got "
+          + (name == null ? null : "'" + name + "'"));
+    }
+    if (name.equals(BROKER_USER) || name.equals(SERVICE_USER)) {
+      throw new IllegalArgumentException("requester name " + name + " is taken by SparkGrid's own principal");
+    }
+    String password = secrets.get(passwordKey(name));
+    if (password == null) {
+      password = Secrets.randomPassword();
+      secrets.put(passwordKey(name), password);
+      Secrets.writeOwnerOnly(dir.resolve("secrets.properties"),
+          Secrets.properties("the embedded broker's secrets; keep private", secrets));
+    }
+    Secrets.writeOwnerOnly(clientPropertiesFile(name), Secrets.properties(
+        "Kafka client settings of " + name + " for SparkGrid's secured embedded broker", clientSettings(name)));
+    return password;
   }
 
   private static AclBinding topicAcl(String topic, String user, AclOperation op) {

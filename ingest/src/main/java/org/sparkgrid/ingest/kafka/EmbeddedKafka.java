@@ -19,7 +19,11 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
 import org.sparkgrid.ingest.Topics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,13 +79,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final String bootstrapServers;
   private final Path logFile;
   private final BrokerSecurity security; // null: plaintext
+  private final Topics topics; // of the ACLs; null: plaintext
   private final Thread shutdownHook;
 
-  private EmbeddedKafka(Process process, String bootstrapServers, Path logFile, BrokerSecurity security) {
+  private EmbeddedKafka(Process process, String bootstrapServers, Path logFile, BrokerSecurity security,
+      Topics topics) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
     this.logFile = logFile;
     this.security = security;
+    this.topics = topics;
     this.shutdownHook = new Thread(process::destroy, "sparkgrid-embedded-kafka-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
@@ -145,11 +152,11 @@ public final class EmbeddedKafka implements AutoCloseable {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .start();
       String bootstrap = "127.0.0.1:" + brokerPort;
-      EmbeddedKafka kafka = new EmbeddedKafka(broker, bootstrap, logFile, security);
+      EmbeddedKafka kafka = new EmbeddedKafka(broker, bootstrap, logFile, security, topics);
       try {
         kafka.awaitReady(deadline);
         if (security != null) {
-          kafka.createAcls(topics);
+          kafka.createAcls(BrokerSecurity.acls(topics, BrokerSecurity.SERVICE_USER, BrokerSecurity.REQUESTER_USER));
         }
       } catch (RuntimeException e) {
         kafka.close();
@@ -356,11 +363,47 @@ public final class EmbeddedKafka implements AutoCloseable {
         security == null ? Map.of() : security.clientSettings(BrokerSecurity.BROKER_USER));
   }
 
-  /** Creates SparkGrid's ACLs (again, on every start: creating an existing ACL changes nothing). */
-  private void createAcls(Topics topics) {
-    try (Admin admin = brokerClients().admin("sparkgrid-embedded-acls")) {
-      admin.createAcls(BrokerSecurity.acls(topics, BrokerSecurity.SERVICE_USER, BrokerSecurity.REQUESTER_USER))
+  /**
+   * Adds a requester to the secured broker, or gives a known one its ACLs again: a SCRAM-SHA-512
+   * credential with a random password (kept with the broker's secrets, 0600), the requester's ACLs
+   * ({@link BrokerSecurity#requesterAcls}), and its client properties file.
+   *
+   * <pre>{@code
+   * Path aliceProperties = kafka.addRequester("alice");   // .../security/alice.properties, mode 0600
+   * }</pre>
+   *
+   * @return the requester's client properties file (Kafka's {@code --command-config} format)
+   * @throws IllegalStateException    if this broker is not secured, or the broker refuses
+   * @throws IllegalArgumentException if the name is not 1 to 64 of {@code [A-Za-z0-9._-]} or is SparkGrid's own
+   */
+  public Path addRequester(String name) {
+    if (security == null) {
+      throw new IllegalStateException("requesters have credentials on a secured broker only (startSecure)");
+    }
+    String password;
+    try {
+      password = security.addRequesterSecret(name);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot store the credentials of requester " + name + ": " + e.getMessage(), e);
+    }
+    try (Admin admin = brokerClients().admin("sparkgrid-embedded-users")) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(name,
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, BrokerSecurity.SCRAM_ITERATIONS), password)))
           .all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot add requester " + name + ": " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while adding requester " + name, e);
+    }
+    createAcls(BrokerSecurity.requesterAcls(topics, name));
+    return security.clientPropertiesFile(name);
+  }
+
+  /** Creates ACLs (again, on every start: creating an existing ACL changes nothing). */
+  private void createAcls(List<AclBinding> acls) {
+    try (Admin admin = brokerClients().admin("sparkgrid-embedded-acls")) {
+      admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot create the embedded broker's ACLs: " + e + tail(logFile), e);
     } catch (InterruptedException e) {

@@ -145,6 +145,33 @@ class SecureEmbeddedKafkaTest {
   }
 
   @Test
+  void anAddedRequesterGetsCredentialsAndTheRequesterAclsOnly() throws Exception {
+    Path aliceFile = kafka.addRequester("alice");
+    KafkaClients alice = KafkaClients.of(kafka.bootstrapServers(), KafkaClients.readSettings(aliceFile));
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(aliceFile))).isEqualTo("rw-------");
+    assertThat(alice.settings().get("sasl.jaas.config")).contains("username=\"alice\"");
+    try (KafkaProducer<byte[], byte[]> p = alice.producer("alice", Map.of("max.block.ms", 10_000))) {
+      assertThat(p.send(record(TOPICS.requests(), "from alice")).get().topic()).isEqualTo(TOPICS.requests());
+      assertThatThrownBy(() -> p.send(record(TOPICS.events(), "forged by alice")).get())
+          .isInstanceOf(ExecutionException.class)
+          .cause().isInstanceOf(TopicAuthorizationException.class);
+    }
+    try (KafkaProducer<byte[], byte[]> service = kafka.serviceClients().producer("service", Map.of())) {
+      service.send(record(TOPICS.events(), "event for alice")).get();
+    }
+    assertThat(readAll(alice, "alice-notebook", TOPICS.events())).as("in a consumer group of her name")
+        .contains("event for alice");
+    assertThat(kafka.addRequester("alice")).as("adding again keeps the password").isEqualTo(aliceFile);
+    assertThat(KafkaClients.readSettings(aliceFile)).isEqualTo(alice.settings());
+    assertThatThrownBy(() -> kafka.addRequester("sparkgrid-service"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("requester name sparkgrid-service is taken by SparkGrid's own principal");
+    assertThatThrownBy(() -> kafka.addRequester("bob smith"))
+        .hasMessage("requester name must be 1 to 64 of A-Z a-z 0-9 . _ -, got 'bob smith'");
+  }
+
+  @Test
   void keepsItsSecretsReadableByTheOwnerOnly() throws Exception {
     Path security = dir.resolve("secure").resolve("security");
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(security))).isEqualTo("rwx------");
