@@ -50,6 +50,8 @@ final class BrokerSecurity {
   static final int SCRAM_ITERATIONS = 8192;
   /** The service's consumer groups all start with this (sparkgrid-service, sparkgrid-service-control). */
   static final String SERVICE_GROUP_PREFIX = "sparkgrid-service";
+  /** A requester's consumer groups are named {@code <requester>.<anything>}. */
+  static final String GROUP_SEPARATOR = ".";
 
   private static final String KEYSTORE_PASSWORD = "keystore.password";
   private static final String STOREPASS_ENV = "SPARKGRID_KEYTOOL_STOREPASS";
@@ -193,7 +195,11 @@ final class BrokerSecurity {
     return acls;
   }
 
-  /** A requester's ACLs: write requests and control commands, read events, its own consumer groups. */
+  /**
+   * A requester's ACLs: write requests and control commands, read events, and the consumer groups
+   * named {@code <requester>.<anything>} (the dot keeps requester {@code a} out of {@code alice.}'s
+   * groups, and every requester out of the service's).
+   */
   static List<AclBinding> requesterAcls(Topics topics, String requester) {
     List<AclBinding> acls = new ArrayList<>();
     for (String topic : List.of(topics.requests(), topics.control(), topics.events())) {
@@ -202,7 +208,7 @@ final class BrokerSecurity {
     acls.add(topicAcl(topics.requests(), requester, AclOperation.WRITE));
     acls.add(topicAcl(topics.control(), requester, AclOperation.WRITE)); // the service checks signatures (issue 11, item 3)
     acls.add(topicAcl(topics.events(), requester, AclOperation.READ));
-    acls.add(groupAcl(requester, requester));
+    acls.add(groupAcl(requester + GROUP_SEPARATOR, requester));
     return acls;
   }
 

@@ -203,7 +203,7 @@ class KafkaClientsTest {
         "DESCRIBE sparkgrid.requests", "WRITE sparkgrid.requests",
         "DESCRIBE sparkgrid.control", "WRITE sparkgrid.control",
         "DESCRIBE sparkgrid.events", "READ sparkgrid.events");
-    assertThat(allowed(acls, "alice", ResourceType.GROUP)).containsExactly("READ alice (PREFIXED)");
+    assertThat(allowed(acls, "alice", ResourceType.GROUP)).containsExactly("READ alice. (PREFIXED)");
     assertThat(allowed(acls, "svc", ResourceType.TOPIC)).contains(
         "READ sparkgrid.requests", "READ sparkgrid.control", "WRITE sparkgrid.events",
         "WRITE sparkgrid.requests.dlq", "WRITE sparkgrid.control", "CREATE sparkgrid.requests")

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -140,8 +141,14 @@ class SecureEmbeddedKafkaTest {
       service.send(record(TOPICS.deadLetters(), id)).get();
     }
     assertThat(readAll(kafka.requesterClients(), null, TOPICS.events())).contains(id);
-    assertThat(readAll(kafka.requesterClients(), BrokerSecurity.REQUESTER_USER + "-notebook", TOPICS.events()))
+    assertThat(readAll(kafka.requesterClients(), BrokerSecurity.REQUESTER_USER + ".notebook", TOPICS.events()))
         .as("in a consumer group of its own name").contains(id);
+    try (KafkaConsumer<byte[], byte[]> c = kafka.requesterClients().consumer("intruder", "sparkgrid-service", Map.of())) {
+      c.subscribe(List.of(TOPICS.events()));
+      assertThatThrownBy(() -> c.poll(SHORT)).as("the service's consumer group")
+          .isInstanceOf(GroupAuthorizationException.class)
+          .hasMessageContaining("sparkgrid-service");
+    }
   }
 
   @Test
@@ -160,7 +167,7 @@ class SecureEmbeddedKafkaTest {
     try (KafkaProducer<byte[], byte[]> service = kafka.serviceClients().producer("service", Map.of())) {
       service.send(record(TOPICS.events(), "event for alice")).get();
     }
-    assertThat(readAll(alice, "alice-notebook", TOPICS.events())).as("in a consumer group of her name")
+    assertThat(readAll(alice, "alice.notebook", TOPICS.events())).as("in a consumer group of her name")
         .contains("event for alice");
     assertThat(kafka.addRequester("alice")).as("adding again keeps the password").isEqualTo(aliceFile);
     assertThat(KafkaClients.readSettings(aliceFile)).isEqualTo(alice.settings());
