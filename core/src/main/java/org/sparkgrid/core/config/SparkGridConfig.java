@@ -130,17 +130,44 @@ public final class SparkGridConfig {
       "When `spark.executor.resource.gpu.amount` asks for GPUs, how long start-up waits for the first executor that"
           + " has one before stopping with a message.");
 
+  /**
+   * The prefix of the Kafka client pass-through: {@code spark.sparkgrid.kafka.client.X=V} gives every
+   * SparkGrid Kafka client (producers, consumers, admin) the standard client setting {@code X=V},
+   * e.g. {@code spark.sparkgrid.kafka.client.security.protocol=SASL_SSL}. These keys are not declared
+   * one by one (Kafka declares them); {@link #kafkaClientSettings()} holds them.
+   */
+  public static final String KAFKA_CLIENT_PREFIX = "spark.sparkgrid.kafka.client.";
+
+  public static final ConfigKey<String> KAFKA_CLIENT_CONFIG_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.kafka.client.config.file", "",
+      "A Java properties file of standard Kafka client settings (security.protocol, sasl.jaas.config,"
+          + " ssl.truststore.location ...) for every SparkGrid Kafka client, like Kafka's own --command-config;"
+          + " keep secrets there (mode 0600), never on the command line. Any single setting may also be given as"
+          + " `spark.sparkgrid.kafka.client.<setting>` (it wins over the file), and a value may read the environment"
+          + " or a file through Kafka's config providers: `${env:VAR}`, `${file:/path:key}`. Settings SparkGrid"
+          + " fixes for correctness (enable.auto.commit, isolation.level, acks ...) are refused."
+          + " Empty: none, or the embedded broker's `<home>/kafka/client.properties` when its address is used.");
+
+  public static final ConfigKey<Boolean> KAFKA_EMBEDDED_SECURE = ConfigKey.ofBoolean(
+      "spark.sparkgrid.kafka.embedded.secure", false,
+      "`serve --embedded-kafka` starts the broker with a SASL_SSL listener (SCRAM-SHA-512), TLS certificates and"
+          + " credentials generated once under `<home>/kafka/security`, and ACLs (as `--secure` does). False: a"
+          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, CHAIN_RPC_URL, CHAIN_ID,
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
-      SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS));
+      SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
+      KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE));
 
   private final Map<ConfigKey<?>, Object> values;
+  private final Map<String, String> kafkaClientSettings;
 
-  private SparkGridConfig(Map<ConfigKey<?>, Object> values) {
+  private SparkGridConfig(Map<ConfigKey<?>, Object> values, Map<String, String> kafkaClientSettings) {
     this.values = values;
+    this.kafkaClientSettings = kafkaClientSettings;
   }
 
   /** Every declared key, in declaration order. */
@@ -167,6 +194,7 @@ public final class SparkGridConfig {
    */
   public static SparkGridConfig from(Map<String, String> props) {
     Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
+    Map<String, String> kafkaClient = new TreeMap<>();
     for (ConfigKey<?> key : ALL.values()) {
       values.put(key, key.defaultValue());
     }
@@ -176,13 +204,28 @@ public final class SparkGridConfig {
         continue;
       }
       ConfigKey<?> key = ALL.get(e.getKey());
+      if (key == null && e.getKey().startsWith(KAFKA_CLIENT_PREFIX)
+          && e.getKey().length() > KAFKA_CLIENT_PREFIX.length()) {
+        kafkaClient.put(e.getKey().substring(KAFKA_CLIENT_PREFIX.length()),
+            Objects.requireNonNull(e.getValue(), e.getKey()).trim());
+        continue;
+      }
       if (key == null) {
         throw new IllegalArgumentException("Unknown configuration key " + e.getKey()
             + "; did you mean " + closest(e.getKey()) + "?");
       }
       values.put(key, key.parse(Objects.requireNonNull(e.getValue(), e.getKey())));
     }
-    return new SparkGridConfig(Collections.unmodifiableMap(values));
+    return new SparkGridConfig(Collections.unmodifiableMap(values), Collections.unmodifiableMap(kafkaClient));
+  }
+
+  /**
+   * The Kafka client pass-through: each {@code spark.sparkgrid.kafka.client.X=V} as {@code X -> V},
+   * sorted by name ({@link #KAFKA_CLIENT_CONFIG_FILE} is a declared key, not part of it). Kafka, not
+   * SparkGrid, knows the settings: an unknown one is passed on and Kafka warns about it.
+   */
+  public Map<String, String> kafkaClientSettings() {
+    return kafkaClientSettings;
   }
 
   /** The configured value of a declared key, or its default. */
@@ -226,17 +269,19 @@ public final class SparkGridConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SparkGridConfig other && values.equals(other.values);
+    return o instanceof SparkGridConfig other && values.equals(other.values)
+        && kafkaClientSettings.equals(other.kafkaClientSettings);
   }
 
   @Override
   public int hashCode() {
-    return values.hashCode();
+    return Objects.hash(values, kafkaClientSettings);
   }
 
+  /** The values; the Kafka client pass-through by name only, since it may hold secrets. */
   @Override
   public String toString() {
-    return values.toString();
+    return values + (kafkaClientSettings.isEmpty() ? "" : " + kafka client settings " + kafkaClientSettings.keySet());
   }
 
   /** A Markdown table cell: pipes escaped, newlines as spaces. */
