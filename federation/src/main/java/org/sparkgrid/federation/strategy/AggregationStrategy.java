@@ -5,7 +5,16 @@ import java.util.List;
 /**
  * How one round's site updates merge into the next global parameters: the seam between tree mode's
  * Spark aggregation stage and the math. Instances come from {@link Strategies#create}; each type of
- * the request's {@code federation.strategy} is one implementation in its own file.
+ * the request's {@code federation.strategy} is one implementation in its own file, which also
+ * declares the type ({@link StrategyDefinition}).
+ *
+ * <p>Each strategy merges in two ways that give the same result: {@link #aggregate(float[], List, StrategyState)}
+ * with every update in one JVM (the single-machine oracle, and what contribution scoring uses), and
+ * {@link #aggregateRanges} when each task holds one coordinate range of every update (tree mode's
+ * Spark stage, through {@link ShardedAggregation}): its merge plan, built from the range kernels of
+ * {@link ShardedAggregation} (a weighted mean, a per-coordinate statistic, squared norms, pairwise
+ * squared distances, a column sum) and a finish on the caller's side (a server optimizer's step,
+ * Krum's selection, DP noise).
  *
  * <p>A strategy is a pure function: it modifies none of its arguments, keeps no mutable fields,
  * and returns the same result for the same arguments (DP-FedAvg's noise too: it is drawn from the
@@ -35,6 +44,20 @@ public interface AggregationStrategy {
    * @throws IllegalStateException if there are fewer than {@link #minUpdates()} updates
    */
   Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state);
+
+  /**
+   * Merges one round's updates held range by range, as {@link #aggregate(float[], List, StrategyState)}
+   * would merge the same updates: the strategy's merge plan. Callers go through
+   * {@link ShardedAggregation#aggregate}, which checks the counts and lengths first.
+   *
+   * @param global   the global parameters the sites started the round from; not modified
+   * @param examples each update's example count, in the order of {@code ranges}
+   * @param state    what the strategy carried over from the previous round
+   * @param ranges   the round's validated updates, cut into coordinate ranges; as many as {@code examples}
+   * @return the new global parameters and the state to pass to the next round
+   * @throws IllegalStateException if there are fewer than {@link #minUpdates()} updates
+   */
+  Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges);
 
   /** Fewest updates this strategy can merge: 1, except Krum and Multi-Krum ({@code 2f + 3}). */
   default int minUpdates() {

@@ -38,6 +38,12 @@ final class Clipped implements AggregationStrategy {
     return inner.proximalMu();
   }
 
+  /** Plan: one pass for each update's squared norm, then the inner plan over the scaled updates. */
+  @Override
+  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
+    return inner.aggregateRanges(global, examples, state, ranges.scaled(ShardedAggregation.clipScales(ranges, clipNorm)));
+  }
+
   /** The strategy the clipped updates go to. */
   AggregationStrategy inner() {
     return inner;
