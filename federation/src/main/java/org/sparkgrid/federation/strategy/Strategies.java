@@ -120,7 +120,7 @@ public final class Strategies {
   private static String parameterCell(StrategyParameter<?> p) {
     String kind = p.kind().whole() ? p.rangeText().replaceFirst("^a ", "") : "number " + p.rangeText();
     String dflt = p.required() ? "required" : p.defaultValue() == null ? "optional"
-        : "default `" + StrategyParams.number(((Number) p.defaultValue()).doubleValue()) + "`";
+        : "default `" + new java.math.BigDecimal(p.defaultValue().toString()).stripTrailingZeros().toString().toLowerCase() + "`";
     return cell("`" + p.name() + "`: " + kind + ", " + dflt + ". " + p.doc());
   }
 

@@ -34,12 +34,15 @@ import java.util.Objects;
  * }</pre>
  *
  * <p>Every type but one that declares its own {@code clipNorm} (dp-fedavg) also takes the optional
- * {@link #CLIP_NORM}: update-norm clipping in front of the strategy ({@link Clipped}).
+ * {@code clipNorm}: update-norm clipping in front of the strategy ({@link Clipped}).
  */
 public abstract class StrategyDefinition {
 
-  /** Update-norm clipping before any strategy that does not declare its own {@code clipNorm}. */
-  public static final StrategyParameter<Double> CLIP_NORM = StrategyParameter.optionalReal("clipNorm",
+  /**
+   * Update-norm clipping before any strategy that does not declare its own {@code clipNorm}. Private,
+   * so that a strategy's own {@code CLIP_NORM} field is not shadowed in its nested Definition.
+   */
+  private static final StrategyParameter<Double> CLIPPING = StrategyParameter.optionalReal("clipNorm",
       StrategyParameter.Range.greaterThan(0), 1.0,
       "Clips each update to this L2 norm before the strategy sees it; absent, no clipping.");
 
@@ -60,9 +63,9 @@ public abstract class StrategyDefinition {
     this.weighting = Objects.requireNonNull(weighting, "weighting");
     this.doc = Objects.requireNonNull(doc, "doc");
     List<StrategyParameter<?>> all = new ArrayList<>(List.of(parameters));
-    this.clippable = all.stream().noneMatch(p -> p.name().equals(CLIP_NORM.name()));
+    this.clippable = all.stream().noneMatch(p -> p.name().equals(CLIPPING.name()));
     if (clippable) {
-      all.add(CLIP_NORM);
+      all.add(CLIPPING);
     }
     this.declared = Collections.unmodifiableList(all);
   }
@@ -99,7 +102,7 @@ public abstract class StrategyDefinition {
   public final AggregationStrategy create(Map<String, Object> params) {
     StrategyParams p = StrategyParams.read(type, declared, params);
     AggregationStrategy s = build(p);
-    Double clipNorm = clippable ? p.get(CLIP_NORM) : null;
+    Double clipNorm = clippable ? p.get(CLIPPING) : null;
     return clipNorm == null ? s : new Clipped(s, clipNorm);
   }
 
