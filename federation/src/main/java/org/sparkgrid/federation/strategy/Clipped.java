@@ -6,7 +6,7 @@ import java.util.List;
  * Update-norm clipping in front of another strategy: each delta is scaled to L2 norm at most
  * {@code clipNorm} ({@link Vectors#clipToNorm}) before the inner strategy sees it. The request asks
  * for it with the {@code clipNorm} parameter of any type except {@code dp-fedavg}, which always
- * clips. Same type, state, minimum and {@code mu} as the inner strategy.
+ * clips ({@link StrategyDefinition} adds the parameter). Same type, state, minimum and {@code mu} as the inner strategy.
  */
 final class Clipped implements AggregationStrategy {
 
@@ -42,16 +42,6 @@ final class Clipped implements AggregationStrategy {
   @Override
   public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
     return inner.aggregateRanges(global, examples, state, ranges.scaled(ShardedAggregation.clipScales(ranges, clipNorm)));
-  }
-
-  /** The strategy the clipped updates go to. */
-  AggregationStrategy inner() {
-    return inner;
-  }
-
-  /** The largest L2 norm an update keeps. */
-  double clipNorm() {
-    return clipNorm;
   }
 
   @Override
