@@ -22,6 +22,12 @@ import java.util.List;
  * gives the same global parameters, and a round resumed from a checkpoint gives the same result as
  * one that was never interrupted.
  *
+ * <p>State across rounds lives in {@link StrategyState} (named vectors, checkpointed with the round),
+ * never in the strategy object. Strategies with per-site state fit the same shape: SCAFFOLD's
+ * control variates as vectors keyed by site id in the state, FedNova's local step counts as one
+ * more fact of {@link SiteUpdate} and {@link UpdateFacts}; what the sites must apply while they
+ * train is asked of the strategy, as FedProx's {@link #proximalMu()} is today.
+ *
  * <p>Callers validate updates first ({@code org.sparkgrid.federation.round.UpdateValidation}):
  * every delta as long as {@code global}, finite, with at least one example. A strategy checks only
  * the lengths and throws {@link IllegalArgumentException} if they differ.
@@ -51,13 +57,14 @@ public interface AggregationStrategy {
    * {@link ShardedAggregation#aggregate}, which checks the counts and lengths first.
    *
    * @param global   the global parameters the sites started the round from; not modified
-   * @param examples each update's example count, in the order of {@code ranges}
+   * @param facts    each update's example count (and, as strategies need them, other facts), in the
+   *                 order of {@code ranges}
    * @param state    what the strategy carried over from the previous round
-   * @param ranges   the round's validated updates, cut into coordinate ranges; as many as {@code examples}
+   * @param ranges   the round's validated updates, cut into coordinate ranges; as many as {@code facts}
    * @return the new global parameters and the state to pass to the next round
    * @throws IllegalStateException if there are fewer than {@link #minUpdates()} updates
    */
-  Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges);
+  Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges);
 
   /** Fewest updates this strategy can merge: 1, except Krum and Multi-Krum ({@code 2f + 3}). */
   default int minUpdates() {

@@ -40,8 +40,8 @@ final class Clipped implements AggregationStrategy {
 
   /** Plan: one pass for each update's squared norm, then the inner plan over the scaled updates. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    return inner.aggregateRanges(global, examples, state, ranges.scaled(ShardedAggregation.clipScales(ranges, clipNorm)));
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return inner.aggregateRanges(global, facts, state, ranges.scaled(ShardedAggregation.clipScales(ranges, clipNorm)));
   }
 
   @Override

@@ -48,7 +48,7 @@ final class CoordinateMedian implements AggregationStrategy {
 
   /** Plan: one pass, each coordinate's median; then {@code global + it}. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
     double[] step = ShardedAggregation.concat(ranges.map(ShardedAggregation.perCoordinate(CoordinateMedian::median)));
     return new Aggregation(ShardedAggregation.add(global, step), state.next(Map.of()));
   }

@@ -83,10 +83,10 @@ public final class DpFedAvg implements AggregationStrategy {
    * the noise on the caller.
    */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
     double[] scales = ShardedAggregation.clipScales(ranges, clipNorm);
     double[] sum = ShardedAggregation.concat(ranges.scaled(scales).map(ShardedAggregation.columnSum()));
-    return finish(global, sum, examples.length, state);
+    return finish(global, sum, facts.count(), state);
   }
 
   /** The mean of {@code n} clipped deltas from their sum, plus this round's noise, added to {@code global}. */

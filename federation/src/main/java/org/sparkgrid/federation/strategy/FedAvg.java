@@ -36,8 +36,8 @@ final class FedAvg implements AggregationStrategy {
 
   /** Plan: one pass, the example-weighted mean delta; then {@code global + mean}. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    float[] mean = ShardedAggregation.mean(ranges, examples, ShardedAggregation.all(examples.length));
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    float[] mean = ShardedAggregation.mean(ranges, facts.examples(), ShardedAggregation.all(facts.count()));
     return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
   }
 

@@ -58,8 +58,8 @@ final class FedAvgM implements AggregationStrategy {
 
   /** Plan: one pass, the example-weighted mean delta; then the momentum step on the caller. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    return step(global, ShardedAggregation.mean(ranges, examples, ShardedAggregation.all(examples.length)), state);
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return step(global, ShardedAggregation.mean(ranges, facts.examples(), ShardedAggregation.all(facts.count())), state);
   }
 
   /** The server step from the example-weighted mean delta {@code d}, however it was computed. */

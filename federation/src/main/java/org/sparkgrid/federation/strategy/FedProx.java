@@ -44,8 +44,8 @@ final class FedProx implements AggregationStrategy {
 
   /** Plan: FedAvg's. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    return fedAvg.aggregateRanges(global, examples, state, ranges);
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return fedAvg.aggregateRanges(global, facts, state, ranges);
   }
 
   @Override

@@ -92,11 +92,11 @@ final class Krum implements AggregationStrategy {
    * @throws IllegalStateException if there are fewer than {@code 2f + 3} updates, naming both
    */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    int n = examples.length;
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    int n = facts.count();
     checkCount(n);
     double[][] d = ShardedAggregation.unpack(ShardedAggregation.sum(ranges.map(ShardedAggregation.squaredDistances())), n);
-    float[] mean = ShardedAggregation.mean(ranges, examples, select(d, f, keep(n)));
+    float[] mean = ShardedAggregation.mean(ranges, facts.examples(), select(d, f, keep(n)));
     return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
   }
 

@@ -62,7 +62,7 @@ public final class ShardedAggregation {
       throw new IllegalArgumentException("updates have " + ranges.length() + " values but the global parameters have "
           + global.length);
     }
-    return strategy.aggregateRanges(global, examples, state, ranges);
+    return strategy.aggregateRanges(global, new UpdateFacts(examples), state, ranges);
   }
 
   /** The indices of all {@code n} updates, in order. */

@@ -60,8 +60,8 @@ final class TrimmedMean implements AggregationStrategy {
 
   /** Plan: one pass, each coordinate's trimmed mean; then {@code global + it}. */
   @Override
-  public Aggregation aggregateRanges(float[] global, long[] examples, StrategyState state, UpdateRanges ranges) {
-    int cut = cut(examples.length);
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    int cut = cut(facts.count());
     double[] step = ShardedAggregation.concat(ranges.map(ShardedAggregation.perCoordinate(c -> mean(c, cut))));
     return new Aggregation(ShardedAggregation.add(global, step), state.next(Map.of()));
   }
