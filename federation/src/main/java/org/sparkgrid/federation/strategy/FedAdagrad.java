@@ -14,7 +14,9 @@ final class FedAdagrad extends ServerOptimizer {
   /** Type {@code fedadagrad}. */
   public static final class Definition extends StrategyDefinition {
     public Definition() {
-      super("fedadagrad", "examples", "FedAdagrad (Reddi et al. 2021): as FedAdam, with v = v + d^2. State: vectors m and v.", ETA, BETA1, TAU);
+      super("fedadagrad", "examples", "FedAdagrad (Reddi et al. 2021): as FedAdam, with v = v + d^2."
+          + " State: vectors m and v.",
+          ETA, BETA1, TAU);
     }
 
     @Override

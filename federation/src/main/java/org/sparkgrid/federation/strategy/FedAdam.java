@@ -14,7 +14,9 @@ final class FedAdam extends ServerOptimizer {
   /** Type {@code fedadam}. */
   public static final class Definition extends StrategyDefinition {
     public Definition() {
-      super("fedadam", "examples", "FedAdam (Reddi et al. 2021): Adam on the server over the example-weighted mean delta, v = beta2 * v + (1 - beta2) * d^2, no bias correction. State: vectors m and v.", ETA, BETA1, BETA2, TAU);
+      super("fedadam", "examples", "FedAdam (Reddi et al. 2021): Adam on the server over the example-weighted mean delta,"
+          + " v = beta2 * v + (1 - beta2) * d^2, no bias correction. State: vectors m and v.",
+          ETA, BETA1, BETA2, TAU);
     }
 
     @Override

@@ -16,7 +16,9 @@ final class FedYogi extends ServerOptimizer {
   /** Type {@code fedyogi}. */
   public static final class Definition extends StrategyDefinition {
     public Definition() {
-      super("fedyogi", "examples", "FedYogi (Reddi et al. 2021): as FedAdam, with v = v - (1 - beta2) * d^2 * sign(v - d^2). State: vectors m and v.", ETA, BETA1, BETA2, TAU);
+      super("fedyogi", "examples", "FedYogi (Reddi et al. 2021): as FedAdam, with"
+          + " v = v - (1 - beta2) * d^2 * sign(v - d^2). State: vectors m and v.",
+          ETA, BETA1, BETA2, TAU);
     }
 
     @Override
