@@ -111,7 +111,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",
         "spark.sparkgrid.service.timeout.trainMs", "spark.sparkgrid.service.timeout.checkpointMs",
         "spark.sparkgrid.jobs.jdbcUrl", "spark.sparkgrid.capacity.waitTimeoutMs",
-        "spark.sparkgrid.gpu.startupTimeoutMs");
+        "spark.sparkgrid.gpu.startupTimeoutMs", "spark.sparkgrid.jobs.user", "spark.sparkgrid.jobs.password",
+        "spark.sparkgrid.jobs.passwordFile", "spark.sparkgrid.jobs.owner", "spark.sparkgrid.jobs.leaseMs");
   }
 
   @Test
