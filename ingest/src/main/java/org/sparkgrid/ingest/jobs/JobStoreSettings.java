@@ -156,11 +156,20 @@ public record JobStoreSettings(String jdbcUrl, String user, String password, Str
   }
 
   private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (IOException e) {
-      String env = System.getenv("HOSTNAME");
-      return env == null || env.isBlank() ? "localhost" : env;
+    return HostName.NAME;
+  }
+
+  /** This host's name, looked up once (the lookup may ask DNS). */
+  private static final class HostName {
+    static final String NAME = lookUp();
+
+    private static String lookUp() {
+      try {
+        return InetAddress.getLocalHost().getHostName();
+      } catch (IOException e) {
+        String env = System.getenv("HOSTNAME");
+        return env == null || env.isBlank() ? "localhost" : env;
+      }
     }
   }
 
