@@ -152,7 +152,26 @@ public final class SparkGridConfig {
       "spark.sparkgrid.kafka.embedded.secure", false,
       "`serve --embedded-kafka` starts the broker with a SASL_SSL listener (SCRAM-SHA-512), TLS certificates and"
           + " credentials generated once under `<home>/kafka/security`, and ACLs (as `--secure` does). False: a"
-          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.");
+          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.",
+  public static final ConfigKey<String> JOBS_USER = ConfigKey.ofString("spark.sparkgrid.jobs.user", "",
+      "Database user of the job store (`jobs.jdbcUrl`). Empty: none, or the one in the URL.");
+
+  public static final ConfigKey<String> JOBS_PASSWORD = ConfigKey.ofString("spark.sparkgrid.jobs.password", "",
+      "Database password of the job store; prefer `jobs.passwordFile` or the environment variable"
+          + " SPARKGRID_JOBS_PASSWORD, which no process list shows. Never logged.");
+
+  public static final ConfigKey<String> JOBS_PASSWORD_FILE = ConfigKey.ofString("spark.sparkgrid.jobs.passwordFile", "",
+      "File whose first line is the job store's database password. Empty: `jobs.password`, else the"
+          + " environment variable SPARKGRID_JOBS_PASSWORD, else none.");
+
+  public static final ConfigKey<String> JOBS_OWNER = ConfigKey.ofString("spark.sparkgrid.jobs.owner", "",
+      "This service instance's name in job leases (at most 128 characters); keep it across restarts, and"
+          + " different for each instance sharing a store. Empty: `<host name>:<home>`.");
+
+  public static final ConfigKey<Long> JOBS_LEASE_MS = ConfigKey.ofLong("spark.sparkgrid.jobs.leaseMs", 60_000L,
+      atLeast(1_000L),
+      "How long a running job stays its service instance's without a heartbeat; past it another instance"
+          + " sharing the store takes the job over and resumes it from its checkpoint.");
 
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
@@ -160,7 +179,8 @@ public final class SparkGridConfig {
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, CHAIN_RPC_URL, CHAIN_ID,
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
-      KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE));
+      KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,
+      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS));
 
   private final Map<ConfigKey<?>, Object> values;
   private final Map<String, String> kafkaClientSettings;

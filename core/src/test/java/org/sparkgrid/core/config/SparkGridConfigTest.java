@@ -112,7 +112,9 @@ class SparkGridConfigTest {
         "spark.sparkgrid.service.timeout.trainMs", "spark.sparkgrid.service.timeout.checkpointMs",
         "spark.sparkgrid.jobs.jdbcUrl", "spark.sparkgrid.capacity.waitTimeoutMs",
         "spark.sparkgrid.gpu.startupTimeoutMs",
-        "spark.sparkgrid.kafka.client.config.file", "spark.sparkgrid.kafka.embedded.secure");
+        "spark.sparkgrid.kafka.client.config.file", "spark.sparkgrid.kafka.embedded.secure",
+        "spark.sparkgrid.jobs.user", "spark.sparkgrid.jobs.password",
+        "spark.sparkgrid.jobs.passwordFile", "spark.sparkgrid.jobs.owner", "spark.sparkgrid.jobs.leaseMs");
   }
 
   @Test

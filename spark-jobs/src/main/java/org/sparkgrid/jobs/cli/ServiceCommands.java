@@ -44,8 +44,7 @@ final class ServiceCommands {
   }
 
   static JobStore store(SparkGridConfig config) {
-    String url = config.get(SparkGridConfig.JOBS_JDBC_URL);
-    return url.isEmpty() ? JdbcJobStore.openH2(Path.of(config.home(), "jobs")) : JdbcJobStore.open(url);
+    return JdbcJobStore.open(config); // jobs.jdbcUrl (H2 under the home when empty), user, password, owner, lease
   }
 
   static SparkGridConfig config(SparkOptions spark) {
