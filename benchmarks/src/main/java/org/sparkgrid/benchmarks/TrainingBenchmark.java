@@ -216,23 +216,31 @@ public final class TrainingBenchmark {
     }
 
     System.out.printf("%nSparkGrid local[%d] beside each baseline (steady examples/s; issue 14's targets):%n", k);
-    ratio("vs the ceiling (" + ceiling.name() + ")", sparkGrid, ceiling, CEILING_TARGET);
-    ratio("vs the best single JVM (" + best.name() + ")", sparkGrid, best,
-        setup.model().equals("mlp") ? MLP_SINGLE_TARGET : CNN_SINGLE_TARGET);
-    ratio("vs " + wrapper.name(), sparkGrid, wrapper, PARALLEL_WRAPPER_TARGET);
-    ratio("vs dl4j-spark", sparkGrid, dl4jSpark, Double.NaN);
-    double points = 100 * (sparkGrid.accuracy() - best.accuracy());
-    System.out.printf("  %-62s %.4f - %.4f = %+.2f points   target >= %+.2f   %s%n", "accuracy vs the best single JVM",
-        sparkGrid.accuracy(), best.accuracy(), points, ACCURACY_POINTS_TARGET,
-        points >= ACCURACY_POINTS_TARGET ? "met" : "not met");
-    System.out.printf("  %-62s %.4f - %.4f = %+.2f points%n", "accuracy vs ParallelWrapper",
-        sparkGrid.accuracy(), wrapper.accuracy(), 100 * (sparkGrid.accuracy() - wrapper.accuracy()));
+    ratio("ceiling", sparkGrid, ceiling, CEILING_TARGET);
+    ratio("best single JVM", sparkGrid, best, setup.model().equals("mlp") ? MLP_SINGLE_TARGET : CNN_SINGLE_TARGET);
+    ratio("ParallelWrapper", sparkGrid, wrapper, PARALLEL_WRAPPER_TARGET);
+    ratio("dl4j-spark", sparkGrid, dl4jSpark, Double.NaN);
+    accuracy("accuracy", sparkGrid, best, ACCURACY_POINTS_TARGET);
+    accuracy("accuracy", sparkGrid, wrapper, Double.NaN);
   }
 
-  private static void ratio(String what, Outcome of, Outcome baseline, double target) {
+  /** A line: {@code of}'s steady examples/s over {@code baseline}'s, and whether it meets {@code target} (NaN: none). */
+  private static void ratio(String role, Outcome of, Outcome baseline, double target) {
     double r = of.rates().steady() / baseline.rates().steady();
-    String verdict = Double.isNaN(target) ? "" : String.format("   target >= %.2f   %s", target, r >= target ? "met" : "not met");
-    System.out.printf("  %-62s %6.0f / %6.0f = %.2fx%s%n", what, of.rates().steady(), baseline.rates().steady(), r, verdict);
+    System.out.printf("  %-16s %-44s %8.0f / %8.0f = %5.2fx%s%n", role, baseline.name(), of.rates().steady(),
+        baseline.rates().steady(), r, verdict(r, target, "x"));
+  }
+
+  /** A line: {@code of}'s test accuracy minus {@code baseline}'s in points, and whether it meets {@code target}. */
+  private static void accuracy(String role, Outcome of, Outcome baseline, double target) {
+    double points = 100 * (of.accuracy() - baseline.accuracy());
+    System.out.printf("  %-16s %-44s %8.4f - %8.4f = %+5.2f points%s%n", role, baseline.name(), of.accuracy(),
+        baseline.accuracy(), points, verdict(points, target, " points"));
+  }
+
+  private static String verdict(double value, double target, String unit) {
+    return Double.isNaN(target) ? ""
+        : String.format("   target >= %.2f%s: %s", target, unit, value >= target ? "met" : "not met");
   }
 
   /** {@code 1..cores}, or the comma-separated list given with {@code --threads}. */
@@ -279,7 +287,7 @@ public final class TrainingBenchmark {
     for (Outcome o : together("ceiling: " + k + " x 1-thread JVM, no averaging", each, 1)) {
       sum = sum.plus(o.rates());
     }
-    return new Outcome("ceiling: " + k + " independent 1-thread JVMs (sum)", sum, Double.NaN);
+    return new Outcome("ceiling: " + k + " independent 1-thread JVMs, summed", sum, Double.NaN);
   }
 
   /**
