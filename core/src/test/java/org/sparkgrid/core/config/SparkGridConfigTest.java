@@ -111,7 +111,11 @@ class SparkGridConfigTest {
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",
         "spark.sparkgrid.service.timeout.trainMs", "spark.sparkgrid.service.timeout.checkpointMs",
         "spark.sparkgrid.jobs.jdbcUrl", "spark.sparkgrid.capacity.waitTimeoutMs",
-        "spark.sparkgrid.gpu.startupTimeoutMs");
+        "spark.sparkgrid.gpu.startupTimeoutMs", "spark.sparkgrid.chain.maxFeePerGasGwei",
+        "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
+        "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
+        "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
+        "spark.sparkgrid.chain.keystorePasswordFile");
   }
 
   @Test
