@@ -92,41 +92,23 @@ final class ChainCommands {
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
-      Path stateFile = Path.of(config.home(), "chain", "anvil-state.json");
-      Files.createDirectories(stateFile.getParent());
-      LocalChain.Builder builder = LocalChain.builder().port(port).chainId(chainId).stateFile(stateFile)
-          .stateIntervalSeconds(5);
+      LocalChain.Builder builder = LocalChain.builder().port(port).chainId(chainId);
       if (baseFeeGwei != null) {
         builder.baseFeeWei(ChainOptions.gwei(baseFeeGwei));
       }
-      boolean resumedState = Files.exists(stateFile);
-      LocalChain node = builder.build().start();
+      LocalStart started = startLocal(config, builder);
+      LocalChain node = started.node();
       Runtime.getRuntime().addShutdownHook(new Thread(node::close));
-      ChainKey coordinator = node.key(0);
-      try (Chain chain = connect(config, node.rpcUrl(), node.chainId())) {
-        Optional<ChainRecord> recorded = Files.exists(ChainRecord.file(config))
-            ? Optional.of(ChainRecord.read(ChainRecord.file(config))) : Optional.empty();
-        if (recorded.isPresent() && sameLocalChain(recorded.get(), node) && hasCode(chain, recorded.get().distributor())) {
-          ChainRecord r = recorded.get();
-          say("local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ") resumed from " + stateFile
-              + " at block " + chain.web3j().ethBlockNumber().send().getBlockNumber());
-          say("token " + r.token() + ", distributor " + r.distributor() + ", escrow " + r.escrow());
-        } else {
-          if (recorded.isPresent() && !sameLocalChain(recorded.get(), node)) {
-            say("chain.json recorded chain " + recorded.get().chainId() + " at " + recorded.get().rpcUrl()
-                + "; it now records this local node");
-          }
-          setAsideLost(config, chain, node.chainId());
-          Deployment d = Deployer.with(chain, coordinator).deploy();
-          Path file = ChainRecord.of(node.rpcUrl(), node.chainId(), d, coordinator.address()).write(
-              ChainRecord.file(config));
-          say("local chain " + node.rpcUrl() + " (chain id " + node.chainId() + (resumedState
-              ? ", state file without SparkGrid's contracts" : ", new") + "), kept in " + stateFile);
-          say("token " + d.token() + ", distributor " + d.distributor() + ", escrow " + d.escrow()
-              + " (block " + d.block() + "), recorded in " + file);
-        }
+      ChainRecord r = started.record();
+      say("local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ") "
+          + (started.resumed() ? "resumed from " : "new, kept in ") + stateFile(config));
+      say("token " + r.token() + ", distributor " + r.distributor() + ", escrow " + r.escrow() + " (block "
+          + r.deploymentBlock() + "), recorded in " + ChainRecord.file(config));
+      if (started.receiptsSetAside() > 0) {
+        say(started.receiptsSetAside() + " receipt(s) of settlements on a chain that no longer exists (its state"
+            + " file was lost) moved to " + Path.of(config.home(), "settlements-lost"));
       }
-      say("coordinator: development account 0 (" + coordinator.address() + ") of the test mnemonic; federations"
+      say("coordinator: development account 0 (" + r.coordinator() + ") of the test mnemonic; federations"
           + " settle here with SPARKGRID_CHAIN_KEY set to that account's (public) key");
       say("Ctrl-C stops the node (its chain is written to the state file)");
       while (node.isRunning()) {
@@ -134,37 +116,83 @@ final class ChainCommands {
       }
       return 0;
     }
+  }
 
-    private static boolean sameLocalChain(ChainRecord r, LocalChain node) {
-      return r.rpcUrl().equals(node.rpcUrl()) && r.chainId() == node.chainId();
+  /** {@code <home>/chain/anvil-state.json}: where the local node keeps its chain. */
+  static Path stateFile(SparkGridConfig config) {
+    return Path.of(config.home(), "chain", "anvil-state.json");
+  }
+
+  /**
+   * What {@link #startLocal} did.
+   *
+   * @param node             the running node
+   * @param record           its contracts, as recorded in chain.json
+   * @param resumed          whether they came back from the state file (else they were deployed now)
+   * @param receiptsSetAside receipts of a lost chain moved to {@code settlements-lost/}
+   */
+  record LocalStart(LocalChain node, ChainRecord record, boolean resumed, int receiptsSetAside) {}
+
+  /**
+   * Starts a local node whose chain is kept in {@link #stateFile} (loaded at start, written every 5 s and
+   * at stop), and reuses the contracts chain.json records when the node still has them; else moves the
+   * receipts of the lost chain aside, deploys the contracts from development account 0 and records them.
+   *
+   * @param builder port, chain id, base fee; the state file is set here
+   * @throws Exception if the node does not start or a deployment fails (the node is stopped then)
+   */
+  static LocalStart startLocal(SparkGridConfig config, LocalChain.Builder builder) throws Exception {
+    Files.createDirectories(stateFile(config).getParent());
+    LocalChain node = builder.stateFile(stateFile(config)).stateIntervalSeconds(5).build().start();
+    try (Chain chain = connect(config, node.rpcUrl(), node.chainId())) {
+      Optional<ChainRecord> recorded = Files.exists(ChainRecord.file(config))
+          ? Optional.of(ChainRecord.read(ChainRecord.file(config))) : Optional.empty();
+      if (recorded.isPresent() && sameLocalChain(recorded.get(), node)
+          && hasCode(chain, recorded.get().distributor())) {
+        return new LocalStart(node, recorded.get(), true, 0);
+      }
+      int setAside = setAsideLost(config, chain, node.chainId());
+      ChainKey coordinator = node.key(0);
+      Deployment d = Deployer.with(chain, coordinator).deploy();
+      ChainRecord r = ChainRecord.of(node.rpcUrl(), node.chainId(), d, coordinator.address());
+      r.write(ChainRecord.file(config));
+      return new LocalStart(node, r, false, setAside);
+    } catch (Exception | Error e) {
+      node.close();
+      throw e;
     }
+  }
 
-    /**
-     * Receipts of settlements on this chain id whose distributor has no code on the node: their chain
-     * is gone (a node started without its state file). They are moved to {@code settlements-lost/},
-     * so that nothing reads them as settled.
-     */
-    private static void setAsideLost(SparkGridConfig config, Chain chain, long chainId) throws IOException {
-      Path dir = Path.of(config.home(), "settlements");
-      if (!Files.isDirectory(dir)) {
-        return;
+  private static boolean sameLocalChain(ChainRecord r, LocalChain node) {
+    return r.rpcUrl().equals(node.rpcUrl()) && r.chainId() == node.chainId();
+  }
+
+  /**
+   * Moves aside the receipts of settlements on this chain id whose distributor has no code on the
+   * node: their chain is gone (a node started without its state file). They go to
+   * {@code settlements-lost/}, so that nothing reads them as settled.
+   *
+   * @return how many were moved
+   */
+  private static int setAsideLost(SparkGridConfig config, Chain chain, long chainId) throws IOException {
+    Path dir = Path.of(config.home(), "settlements");
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    List<SettlementReceipt> lost = new ArrayList<>();
+    for (SettlementReceipt r : new FileReceiptStore(dir).all()) {
+      if (r.chainId() == chainId && !hasCode(chain, r.distributor())) {
+        lost.add(r);
       }
-      List<SettlementReceipt> lost = new ArrayList<>();
-      for (SettlementReceipt r : new FileReceiptStore(dir).all()) {
-        if (r.chainId() == chainId && !hasCode(chain, r.distributor())) {
-          lost.add(r);
-        }
-      }
-      if (lost.isEmpty()) {
-        return;
-      }
+    }
+    if (!lost.isEmpty()) {
       Path aside = Files.createDirectories(Path.of(config.home(), "settlements-lost"));
       for (SettlementReceipt r : lost) {
         Files.move(dir.resolve(r.settlementId() + ".json"), aside.resolve(r.settlementId() + ".json"),
             StandardCopyOption.REPLACE_EXISTING);
       }
-      say(lost.size() + " receipt(s) of settlements on a chain " + chainId + " that no longer exists moved to " + aside);
     }
+    return lost.size();
   }
 
   static boolean hasCode(Chain chain, String address) throws IOException {

@@ -204,4 +204,42 @@ class ChainCommandsTest {
 
     assertThat(err).isEqualTo("sparkgrid: keystore " + keystores.get(0) + " cannot be opened with this password\n");
   }
+
+  @Test
+  void theLocalChainKeepsItsContractsAndReceiptsAcrossARestartAndSetsAsideThoseOfALostChain() throws Exception {
+    Path home = dir.resolve("local");
+    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home.toString()));
+    ChainCommands.LocalStart first = ChainCommands.startLocal(config, LocalChain.builder());
+    int port = first.node().port();
+    SettlementPlan plan = SettlementPlan.of("local/round-0", BigInteger.valueOf(500), List.of(
+        new Contribution("site-01", first.node().key(1).address(), 1, 1)), Weighting.SCORE);
+    try {
+      RewardSettlement.settle(config, List.of(plan), first.node().key(0));
+    } finally {
+      first.node().close(); // writes the state file
+    }
+    assertThat(first.resumed()).isFalse();
+    assertThat(ChainCommands.stateFile(config)).isNotEmptyFile();
+
+    ChainCommands.LocalStart second = ChainCommands.startLocal(config, LocalChain.builder().port(port));
+    try {
+      assertThat(second.resumed()).isTrue();
+      assertThat(second.record()).isEqualTo(first.record());
+      assertThat(run(home, 0, false, "rewards", "reconcile")).contains("local/round-0").contains("ledger and chain agree");
+    } finally {
+      second.node().close();
+    }
+
+    Files.delete(ChainCommands.stateFile(config)); // the node's chain is lost; the home still holds its receipt
+    ChainCommands.LocalStart third = ChainCommands.startLocal(config, LocalChain.builder().port(port));
+    try {
+      assertThat(third.resumed()).isFalse();
+      assertThat(third.receiptsSetAside()).isEqualTo(1);
+      assertThat(home.resolve("settlements-lost").resolve(plan.id().hex() + ".json")).exists();
+      assertThat(run(home, 0, false, "rewards", "reconcile")).contains("ledger and chain agree")
+          .doesNotContain("local/round-0");
+    } finally {
+      third.node().close();
+    }
+  }
 }
