@@ -218,4 +218,28 @@ class AnyChainTest {
           assertThat(d.ledger()).startsWith("payouts hash to 0x").doesNotContain(plan.root().hex());
         });
   }
+
+  @Test
+  void anExistingErc20IsUsedInsteadOfANewToken() throws Exception {
+    // an ERC-20 deployed by someone else (account 5), part of it held by the coordinator
+    var existing = org.sparkgrid.settlement.contracts.SparkGridToken.deploy(fx.chain.web3j(),
+        fx.chain.transactionManager(fx.node.key(5)), fx.chain.gas(), BigInteger.valueOf(1_000_000)).send();
+    existing.transfer(fx.coordinator.address(), BigInteger.valueOf(10_000)).send();
+
+    var d = Deployer.with(fx.chain, fx.coordinator).existingToken(existing.getContractAddress()).deploy();
+    SettlementPlan plan = plan("existing-token", 900, 2); // 300 and 600
+    Settler.builder(fx.chain, fx.coordinator, d.distributor(), new FileReceiptStore(dir)).fromBlock(d.block())
+        .retry(QUICK).build().settle(plan);
+    new Claimant(fx.chain, fx.node.key(2), d.distributor()).claim(plan, plan.payoutOf(fx.node.key(2).address())
+        .index());
+
+    assertThat(d.token()).isEqualTo(existing.getContractAddress());
+    assertThat(d.block()).isPositive();
+    assertThat(existing.balanceOf(fx.node.key(2).address()).send()).isEqualTo(BigInteger.valueOf(600));
+    assertThat(existing.balanceOf(fx.coordinator.address()).send()).isEqualTo(BigInteger.valueOf(9_100));
+    String nowhere = "0x" + "00".repeat(19) + "42";
+    assertThatThrownBy(() -> Deployer.with(fx.chain, fx.coordinator).existingToken(nowhere).deploy())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no contract at token address " + nowhere + " on chain 1337");
+  }
 }
