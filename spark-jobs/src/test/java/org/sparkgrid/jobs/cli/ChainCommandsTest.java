@@ -242,4 +242,58 @@ class ChainCommandsTest {
       third.node().close();
     }
   }
+
+  @Test
+  void aFederationStartedByFederateSettlesEveryRoundOnTheDeployedChainAndEverySiteClaims() throws Exception {
+    String fmnist = "/usr/share/datasets/fashion-mnist";
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(Path.of(fmnist, "train-images-idx3-ubyte.gz")),
+        "Fashion-MNIST missing");
+    Path home = dir.resolve("federate");
+    deploy(home);
+    org.apache.hadoop.conf.Configuration hadoop = new org.apache.hadoop.conf.Configuration();
+    var all = org.sparkgrid.jobs.data.IdxReader.read(hadoop, fmnist + "/train", 900);
+    int[][] split = org.sparkgrid.federation.split.DatasetSplits.iid(all.count(), SITES, 7);
+    List<org.sparkgrid.federation.sites.FederationFile.Site> sites = new ArrayList<>();
+    for (int s = 0; s < SITES; s++) {
+      Path p = Files.createDirectories(dir.resolve("sites").resolve("site-0" + (s + 1)));
+      org.sparkgrid.jobs.data.IdxWriter.write(hadoop, p.resolve("train").toString(), all, split[s]);
+      sites.add(new org.sparkgrid.federation.sites.FederationFile.Site("site-0" + (s + 1), "file:" + p.resolve("train"),
+          node.key(s + 1).address(), 1.0, List.of(), new org.sparkgrid.federation.sites.FederationFile.SiteKey.Dev(s + 1)));
+    }
+    Path federation = Files.write(dir.resolve("federation.json"),
+        new org.sparkgrid.federation.sites.FederationFile(sites, java.util.Set.of()).toJson());
+    Path request = Files.writeString(dir.resolve("request.json"), """
+        {"schema": 1, "id": "fed-1337", "mode": "tree",
+         "model": {"name": "fed-1337", "architecture": "mlp", "mlp": {"hidden": [16]}},
+         "data": {"format": "idx", "train": "file:%s/t10k", "test": "file:%s/t10k", "limit": 500},
+         "training": {"epochs": 1, "batchSize": 32, "seed": 3, "updater": {"type": "adam", "learningRate": 0.003}},
+         "federation": {"sites": "file:%s", "rounds": 2, "localEpochs": 1, "minSites": 3,
+                        "roundTimeoutMs": 120000, "strategy": {"type": "fedavg"}},
+         "reward": {"poolPerRound": "1000", "scoring": "examples"}}
+        """.formatted(fmnist, fmnist, federation));
+    List<String> properties = List.of("spark.master", "spark.ui.enabled", "spark.sparkgrid.chain.keystore",
+        "spark.sparkgrid.chain.keystorePasswordFile");
+    try {
+      run(home, 0, false, "federate", "--request", request.toString(), "--master", "local[2]",
+          "--conf", "spark.ui.enabled=false",
+          "--conf", "spark.sparkgrid.chain.keystore=" + keystores.get(0),
+          "--conf", "spark.sparkgrid.chain.keystorePasswordFile=" + passwordFile);
+    } finally {
+      properties.forEach(System::clearProperty);
+    }
+
+    String listed = run(home, 0, false, "rewards", "list", "--federation", "fed-1337");
+    assertThat(listed).contains("fed-1337/round-0").contains("fed-1337/round-1");
+    BigInteger paid = BigInteger.ZERO;
+    for (int i = 1; i <= SITES; i++) {
+      String account = node.key(i).address();
+      String out = run(home, 0, false, withKey(i, "rewards", "claim", "--account", account));
+      BigInteger claimed = new BigInteger(out.replaceAll("(?s).*claimed (\\d+) in all.*", "$1"));
+      assertThat(claimed).as(out).isPositive();
+      assertThat(run(home, 0, false, "balance", account)).contains(account + " " + claimed);
+      paid = paid.add(claimed);
+    }
+    assertThat(paid).isEqualTo(BigInteger.valueOf(2_000)); // two rounds of 1000, all claimed
+    assertThat(run(home, 0, false, "rewards", "reconcile")).contains("ledger and chain agree");
+  }
 }
