@@ -83,7 +83,8 @@ public final class SparkGridConfig {
 
   public static final ConfigKey<String> CHAIN_RPC_URL = ConfigKey.ofString("spark.sparkgrid.chain.rpcUrl", "",
       "Ethereum JSON-RPC endpoint where rewards are settled. Empty: contributions are recorded in lineage, nothing is paid."
-          + " The coordinator's key comes from the environment variable SPARKGRID_CHAIN_KEY, never from configuration.");
+          + " The coordinator's key comes from spark.sparkgrid.chain.keystore or the environment variable SPARKGRID_CHAIN_KEY,"
+          + " never from configuration itself.");
 
   public static final ConfigKey<Long> CHAIN_ID = ConfigKey.ofLong("spark.sparkgrid.chain.chainId", 31_337L, atLeast(1L),
       "Chain id of that endpoint (31337: a local anvil node).");
@@ -171,7 +172,42 @@ public final class SparkGridConfig {
   public static final ConfigKey<Long> JOBS_LEASE_MS = ConfigKey.ofLong("spark.sparkgrid.jobs.leaseMs", 60_000L,
       atLeast(1_000L),
       "How long a running job stays its service instance's without a heartbeat; past it another instance"
-          + " sharing the store takes the job over and resumes it from its checkpoint.");
+          + " sharing the store takes the job over and resumes it from its checkpoint.",
+  public static final ConfigKey<Long> CHAIN_MAX_FEE_PER_GAS_GWEI = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.maxFeePerGasGwei", 200L, atLeast(1L),
+      "Ceiling on a transaction's EIP-1559 maxFeePerGas (2 x the node's base fee + its priority fee), in gwei. A"
+          + " transaction that would need more is not sent; the error names the base fee, the fee and this key.");
+
+  public static final ConfigKey<Integer> CHAIN_GAS_MARGIN_PERCENT = ConfigKey.ofInt(
+      "spark.sparkgrid.chain.gasMarginPercent", 25, between(0, 400),
+      "Gas limit of a transaction: the node's eth_estimateGas plus this margin, in percent.");
+
+  public static final ConfigKey<Long> CHAIN_LOG_BLOCK_RANGE = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.logBlockRange", 2_000L, atLeast(1L),
+      "Blocks per eth_getLogs request when settlement events are read (from the deployment block on); public RPC"
+          + " providers refuse wide ranges.");
+
+  public static final ConfigKey<Long> CHAIN_DEPLOYMENT_BLOCK = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.deploymentBlock", 0L, atLeast(0L),
+      "Block of the contracts' deployment, where reading their events starts, when the chain is given by keys"
+          + " (`chain deploy` records it in chain.json under the home).");
+
+  public static final ConfigKey<Integer> CHAIN_MAX_ATTEMPTS = ConfigKey.ofInt(
+      "spark.sparkgrid.chain.maxAttempts", 10, between(1, 1_000),
+      "Attempts to publish one settlement (node unreachable, nonce clash, no receipt, fee above the ceiling), with"
+          + " backoff from 0.5 s doubling to 30 s; after the last the settlement fails with its last cause.");
+
+  public static final ConfigKey<Long> CHAIN_RECEIPT_TIMEOUT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.receiptTimeoutMs", 300_000L, atLeast(1_000L),
+      "How long a sent transaction may wait for its receipt before the attempt counts as failed.");
+
+  public static final ConfigKey<String> CHAIN_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.chain.keystore", "",
+      "Web3 Secret Storage (V3) keystore file holding the coordinator's key. Empty: the key comes from the"
+          + " environment variable SPARKGRID_CHAIN_KEY.");
+
+  public static final ConfigKey<String> CHAIN_KEYSTORE_PASSWORD_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.chain.keystorePasswordFile", "",
+      "File whose first line is the keystore's password. Empty: commands run at a terminal ask for it.");
 
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
@@ -180,7 +216,9 @@ public final class SparkGridConfig {
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
       KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,
-      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS));
+      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
+      CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
+      CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE));
 
   private final Map<ConfigKey<?>, Object> values;
   private final Map<String, String> kafkaClientSettings;
