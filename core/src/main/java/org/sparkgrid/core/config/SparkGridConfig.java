@@ -153,7 +153,8 @@ public final class SparkGridConfig {
       "spark.sparkgrid.kafka.embedded.secure", false,
       "`serve --embedded-kafka` starts the broker with a SASL_SSL listener (SCRAM-SHA-512), TLS certificates and"
           + " credentials generated once under `<home>/kafka/security`, and ACLs (as `--secure` does). False: a"
-          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.",
+          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.");
+
   public static final ConfigKey<String> JOBS_USER = ConfigKey.ofString("spark.sparkgrid.jobs.user", "",
       "Database user of the job store (`jobs.jdbcUrl`). Empty: none, or the one in the URL.");
 
@@ -172,7 +173,8 @@ public final class SparkGridConfig {
   public static final ConfigKey<Long> JOBS_LEASE_MS = ConfigKey.ofLong("spark.sparkgrid.jobs.leaseMs", 60_000L,
       atLeast(1_000L),
       "How long a running job stays its service instance's without a heartbeat; past it another instance"
-          + " sharing the store takes the job over and resumes it from its checkpoint.",
+          + " sharing the store takes the job over and resumes it from its checkpoint.");
+
   public static final ConfigKey<Long> CHAIN_MAX_FEE_PER_GAS_GWEI = ConfigKey.ofLong(
       "spark.sparkgrid.chain.maxFeePerGasGwei", 200L, atLeast(1L),
       "Ceiling on a transaction's EIP-1559 maxFeePerGas (2 x the node's base fee + its priority fee), in gwei. A"
