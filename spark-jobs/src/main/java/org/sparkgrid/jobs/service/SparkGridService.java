@@ -55,8 +55,7 @@ import org.slf4j.LoggerFactory;
  * the JVM in doubt, since other threads (Spark's, Kafka's) may have failed too: the job is still
  * recorded FAILED (so a restart does not run it again), then the service logs one {@code FATAL}
  * line and stops, and {@link #awaitTermination} throws, so that {@code bin/sparkgrid serve} exits
- * with status 1 and a supervisor restarts it; jobs other slots were running are queued again on
- * restart and resume from their checkpoints. The same holds for such an error outside a job. The
+ * with status 1 and a supervisor restarts it. The same holds for such an error outside a job. The
  * scheduler survives anything else the job store throws, and tries again a second later.
  *
  * <pre>{@code
@@ -185,8 +184,8 @@ public final class SparkGridService implements AutoCloseable {
 
   /** Stops the service after a fatal error; {@link #awaitTermination} then throws. */
   private void stopAfter(Throwable e, String doing) {
-    LOG.error("FATAL: {} while {}: stopping the SparkGrid service (exit status 1) so that a supervisor restarts it;"
-        + " jobs still running are queued again on restart", e, doing, e);
+    LOG.error("FATAL: {} while {}: stopping the SparkGrid service (exit status 1) so that a supervisor restarts it",
+        e, doing, e);
     fatal = e;
     running = false;
     wakeUp();
@@ -306,8 +305,7 @@ public final class SparkGridService implements AutoCloseable {
     }
     Throwable e = fatal;
     if (e != null) {
-      throw new IllegalStateException("the SparkGrid service stopped after a fatal error: " + e
-          + "; start it again (jobs it was running resume from their checkpoints)", e);
+      throw new IllegalStateException("the SparkGrid service stopped after a fatal error: " + e + "; start it again", e);
     }
   }
 

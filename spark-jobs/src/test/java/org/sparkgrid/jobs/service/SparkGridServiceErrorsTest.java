@@ -176,7 +176,7 @@ class SparkGridServiceErrorsTest {
     assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(service::awaitTermination)
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the SparkGrid service stopped after a fatal error: java.lang.OutOfMemoryError: Java heap space"
-            + " (thrown by the test file system); start it again (jobs it was running resume from their checkpoints)")
+            + " (thrown by the test file system); start it again")
         .hasCauseInstanceOf(OutOfMemoryError.class));
 
     // stopped: a request still comes in and is stored, but no job starts any more
