@@ -2,10 +2,12 @@ package org.sparkgrid.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
+import org.sparkgrid.core.capacity.Executor;
 import org.sparkgrid.jobs.resources.ExecutorTracker;
 
 /** The context SparkGrid's entry points start: executors tracked, GPU configurations checked first. */
@@ -21,12 +23,22 @@ class SparkContextsTest {
   }
 
   @Test
-  void aStartedContextTracksItsExecutors() {
+  void aStartedContextTracksItsExecutors() throws Exception {
     SparkConf conf = SparkContexts.trackExecutors(new SparkConf(false).setMaster("local[1]").setAppName("SparkContextsTest")
-        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.executor.memory", "768m"));
 
     try (JavaSparkContext sc = SparkContexts.start(conf)) {
-      assertThat(ExecutorTracker.of(sc)).isNotNull();
+      // local mode's one executor is the driver: 1 task thread for local[1], no GPU; Spark's listener bus
+      // delivers its registration asynchronously
+      ExecutorTracker tracker = ExecutorTracker.of(sc);
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (tracker.executors().isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+
+      assertThat(tracker.executors())
+          .extracting(Executor::id, Executor::cores, Executor::memoryMb, Executor::gpus)
+          .containsExactly(tuple("driver", 1, 768L, 0));
     }
   }
 

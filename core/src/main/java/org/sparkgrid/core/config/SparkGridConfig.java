@@ -32,7 +32,11 @@ public final class SparkGridConfig {
   public static final String PREFIX = "spark.sparkgrid.";
 
   public static final ConfigKey<String> HOME = ConfigKey.ofString("spark.sparkgrid.home", "",
-      "SparkGrid's home: model store, runs, logs. Empty means `${user.home}/.sparkgrid`.");
+      "SparkGrid's home: model store, runs, logs. Empty means the environment variable `SPARKGRID_HOME`, or"
+      + " `${user.home}/.sparkgrid` where that is unset.");
+
+  /** The environment variable that sets the home where {@link #HOME} is empty, as SPARK_HOME does Spark's. */
+  public static final String HOME_ENV = "SPARKGRID_HOME";
 
   public static final ConfigKey<String> STORE_ROOT = ConfigKey.ofString("spark.sparkgrid.store.root", "",
       "Root of the model store, any Hadoop FileSystem URI (`file:`, `hdfs:` ...). Empty means `file:<home>/store`.");
@@ -296,10 +300,26 @@ public final class SparkGridConfig {
     return key.type().cast(values.get(key));
   }
 
-  /** {@link #HOME}, or {@code ${user.home}/.sparkgrid} when empty. */
+  /**
+   * {@link #HOME}; where it is empty, the environment variable {@value #HOME_ENV}; where that is unset
+   * or blank, {@code ${user.home}/.sparkgrid}.
+   */
   public String home() {
-    String home = get(HOME);
-    return home.isEmpty() ? System.getProperty("user.home") + "/.sparkgrid" : home;
+    return home(get(HOME), System.getenv(HOME_ENV), System.getProperty("user.home"));
+  }
+
+  /**
+   * The home from the configured {@link #HOME}, the value of {@value #HOME_ENV} ({@code null} when
+   * unset) and the user's home directory, in that order.
+   */
+  static String home(String configured, String environment, String userHome) {
+    if (!configured.isEmpty()) {
+      return configured;
+    }
+    if (environment != null && !environment.isBlank()) {
+      return environment.strip();
+    }
+    return userHome + "/.sparkgrid";
   }
 
   /** {@link #STORE_ROOT}, or {@code file:<home>/store} when empty. */

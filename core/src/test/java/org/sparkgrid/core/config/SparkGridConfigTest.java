@@ -2,8 +2,11 @@ package org.sparkgrid.core.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.sparkgrid.core.config.Validator.atLeast;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,10 +46,54 @@ class SparkGridConfigTest {
 
   @Test
   void resolvesAnEmptyHomeAndStoreRoot() {
+    assumeTrue(System.getenv(SparkGridConfig.HOME_ENV) == null, "SPARKGRID_HOME is set here");
     SparkGridConfig conf = SparkGridConfig.defaults();
 
     assertThat(conf.home()).isEqualTo(System.getProperty("user.home") + "/.sparkgrid");
     assertThat(conf.storeRoot()).isEqualTo("file:" + System.getProperty("user.home") + "/.sparkgrid/store");
+  }
+
+  @Test
+  void theHomeIsTheKeyThenSparkgridHomeThenTheUsersHome() {
+    assertThat(SparkGridConfig.home("/srv/from-key", "/srv/from-env", "/home/me")).isEqualTo("/srv/from-key");
+    assertThat(SparkGridConfig.home("", "/srv/from-env", "/home/me")).isEqualTo("/srv/from-env");
+    assertThat(SparkGridConfig.home("", " /srv/from-env ", "/home/me")).isEqualTo("/srv/from-env");
+    assertThat(SparkGridConfig.home("", "  ", "/home/me")).isEqualTo("/home/me/.sparkgrid");
+    assertThat(SparkGridConfig.home("", null, "/home/me")).isEqualTo("/home/me/.sparkgrid");
+  }
+
+  @Test
+  void aJvmStartedWithSparkgridHomeUsesItWhereTheKeyIsUnset() throws Exception {
+    ProcessBuilder keyed = printHome("/srv/from-key");
+    ProcessBuilder unkeyed = printHome();
+    keyed.environment().put(SparkGridConfig.HOME_ENV, "/srv/from-env");
+    unkeyed.environment().put(SparkGridConfig.HOME_ENV, "/srv/from-env");
+
+    assertThat(output(unkeyed)).isEqualTo("/srv/from-env|file:/srv/from-env/store");
+    assertThat(output(keyed)).isEqualTo("/srv/from-key|file:/srv/from-key/store");
+  }
+
+  private static ProcessBuilder printHome(String... args) {
+    java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), PrintHome.class.getName()));
+    command.addAll(java.util.List.of(args));
+    return new ProcessBuilder(command).redirectErrorStream(true);
+  }
+
+  private static String output(ProcessBuilder b) throws Exception {
+    Process p = b.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(out).isZero();
+    return out;
+  }
+
+  /** Prints the home and store root of a configuration with {@code spark.sparkgrid.home} set to the first argument, if any. */
+  static final class PrintHome {
+    public static void main(String[] args) {
+      SparkGridConfig conf = SparkGridConfig.from(args.length == 0 ? Map.of() : Map.of("spark.sparkgrid.home", args[0]));
+      System.out.print(conf.home() + "|" + conf.storeRoot());
+    }
   }
 
   @Test

@@ -90,8 +90,13 @@ public final class CapacityGate {
     }
   }
 
-  /** Local mode: the driver's task threads and heap are all there is. */
-  static void checkLocal(String master, CapacityMatch.Need need) {
+  /**
+   * Local mode: the driver's task threads and heap are all there is.
+   *
+   * @return the match against the driver, which fits
+   * @throws IllegalArgumentException when the job asks for GPUs or does not fit on the driver
+   */
+  static CapacityMatch.Match checkLocal(String master, CapacityMatch.Need need) {
     if (need.gpusPerWorker() > 0) {
       throw new IllegalArgumentException("engine.resources.gpus is " + need.gpusPerWorker() + " but Spark's local mode"
           + " (master " + master + ") cannot schedule GPUs; run on a cluster master with GPU workers, or set"
@@ -104,6 +109,7 @@ public final class CapacityGate {
       throw new IllegalArgumentException("engine.resources: Spark master " + master + " can never run this job: "
           + m.reason().orElseThrow() + "; use a master with more threads or a larger driver heap, or ask for less");
     }
+    return m;
   }
 
   /** Task threads of a local master: {@code local} 1, {@code local[N]} and {@code local[N,F]} N, {@code local[*]} all cores. */

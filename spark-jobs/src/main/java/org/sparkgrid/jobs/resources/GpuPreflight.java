@@ -30,11 +30,12 @@ public final class GpuPreflight {
   /**
    * Checks a configuration (every entry of a SparkConf) before the context starts.
    *
+   * @return whether the configuration asks for GPUs (then {@link #awaitGpuExecutor} has something to wait for)
    * @throws IllegalArgumentException naming the setting: a broken resource rule, GPUs with a local
    *     master, or GPUs with ND4J's CPU backend
    */
-  public static void checkConf(Map<String, String> conf) {
-    checkConf(conf, conf.getOrDefault("spark.master", "local[*]"), cudaBackendPresent());
+  public static boolean checkConf(Map<String, String> conf) {
+    return checkConf(conf, conf.getOrDefault("spark.master", "local[*]"), cudaBackendPresent());
   }
 
   /**
@@ -53,12 +54,12 @@ public final class GpuPreflight {
     }
   }
 
-  static void checkConf(Map<String, String> conf, String master, boolean cudaBackend) {
+  static boolean checkConf(Map<String, String> conf, String master, boolean cudaBackend) {
     Map<String, String> withMaster = new java.util.HashMap<>(conf);
     withMaster.put("spark.master", master);
     checkSchedulable(withMaster);
     if (!SparkResourceRules.requestsGpus(conf)) {
-      return;
+      return false;
     }
     String asked = asked(conf);
     if (!cudaBackend) {
@@ -66,26 +67,29 @@ public final class GpuPreflight {
           + " (nd4j-native), which cannot train on them. Build the GPU jar with mvn -Dcuda -DskipTests package. "
           + RUN_ON_CPU);
     }
+    return true;
   }
 
   /**
    * After the context started with a GPU configuration: waits until an executor with a GPU has
-   * registered. Without GPUs in the configuration it returns at once.
+   * registered. Without GPUs in the configuration it returns at once, without looking at the executors.
    *
+   * @return the executors with a GPU that ended the wait; empty when the configuration asks for no GPUs
    * @throws IllegalStateException when none registered within {@code timeoutMs}, saying so and how to
    *     run on CPU
    */
-  public static void awaitGpuExecutor(Map<String, String> conf, Supplier<List<Executor>> executors, long timeoutMs)
-      throws InterruptedException {
+  public static List<Executor> awaitGpuExecutor(Map<String, String> conf, Supplier<List<Executor>> executors,
+      long timeoutMs) throws InterruptedException {
     if (!SparkResourceRules.requestsGpus(conf)) {
-      return;
+      return List.of();
     }
     long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
     List<Executor> seen;
     do {
       seen = executors.get();
-      if (seen.stream().anyMatch(e -> e.gpus() > 0)) {
-        return;
+      List<Executor> withGpus = seen.stream().filter(e -> e.gpus() > 0).toList();
+      if (!withGpus.isEmpty()) {
+        return withGpus;
       }
       Thread.sleep(200);
     } while (System.nanoTime() < deadline);

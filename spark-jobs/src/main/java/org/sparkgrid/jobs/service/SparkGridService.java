@@ -47,6 +47,18 @@ import org.slf4j.LoggerFactory;
  * (see {@link RunningJob}). A service killed at any point and started again puts the jobs that were
  * running back in the queue, and those resume from their last checkpoint.
  *
+ * <p>Errors. Whatever a job throws, an {@link Error} included, ends that job FAILED with the reason
+ * (an exception's message; for an error its class and message, e.g. {@code
+ * java.lang.NoClassDefFoundError: org/example/Gone}), publishes {@code failed} and frees the job's
+ * slot for the next job. A {@link StackOverflowError}, a {@link LinkageError} (a class missing or
+ * changed since the service started) or an {@link AssertionError} leave the service sound: it goes
+ * on. Any other {@link VirtualMachineError} ({@link OutOfMemoryError}, {@link InternalError}) leaves
+ * the JVM in doubt, since other threads (Spark's, Kafka's) may have failed too: the job is still
+ * recorded FAILED (so a restart does not run it again), then the service logs one {@code FATAL}
+ * line and stops, and {@link #awaitTermination} throws, so that {@code bin/sparkgrid serve} exits
+ * with status 1 and a supervisor restarts it. The same holds for such an error outside a job. The
+ * scheduler survives anything else the job store throws, and tries again a second later.
+ *
  * <pre>{@code
  * try (SparkGridService service = new SparkGridService(sc, config, bootstrap, Topics.DEFAULT, store)) {
  *   service.start();
@@ -71,6 +83,7 @@ public final class SparkGridService implements AutoCloseable {
   private ScheduledExecutorService watchdog;
   private final Map<String, RunningJob> runningJobs = new ConcurrentHashMap<>();
   private volatile boolean running;
+  private volatile Throwable fatal;
 
   public SparkGridService(JavaSparkContext sc, SparkGridConfig config, String bootstrap, Topics topics,
       JobStore store) {
@@ -133,7 +146,11 @@ public final class SparkGridService implements AutoCloseable {
       Optional<Job> next;
       try {
         next = store.claimNext();
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
+        if (isFatal(e)) {
+          stopAfter(e, "claiming the next job");
+          return;
+        }
         LOG.warn("job store unavailable: {}", e.toString());
         next = Optional.empty();
       }
@@ -147,8 +164,38 @@ public final class SparkGridService implements AutoCloseable {
         }
         continue;
       }
-      runJob(next.get());
+      try {
+        runJob(next.get());
+      } catch (Throwable e) {
+        if (isFatal(e)) {
+          stopAfter(e, "running job " + next.get().id());
+          return;
+        }
+        LOG.error("job {}: {} (slot {} goes on)", next.get().id(), e.toString(), slot, e);
+      }
     }
+  }
+
+  /**
+   * Whether an error leaves this JVM in doubt: a {@link VirtualMachineError} other than a
+   * {@link StackOverflowError} (whose stack is unwound by the time it is caught).
+   */
+  static boolean isFatal(Throwable e) {
+    return e instanceof VirtualMachineError && !(e instanceof StackOverflowError);
+  }
+
+  /** The reason a failed job records: an exception's message, or an error's class and message. */
+  static String reason(Throwable e) {
+    return e instanceof Exception && e.getMessage() != null ? e.getMessage() : e.toString();
+  }
+
+  /** Stops the service after a fatal error; {@link #awaitTermination} then throws. */
+  private void stopAfter(Throwable e, String doing) {
+    LOG.error("FATAL: {} while {}: stopping the SparkGrid service (exit status 1) so that a supervisor restarts it",
+        e, doing, e);
+    fatal = e;
+    running = false;
+    wakeUp();
   }
 
   /** A cancelled job: its thread stops at its next progress call, its Spark jobs now. */
@@ -216,15 +263,14 @@ public final class SparkGridService implements AutoCloseable {
       summary.putAll(result);
       store.succeed(id, JSON.writeValueAsString(summary));
       events.publish(id, new JobEvent.Succeeded(model, version, metrics));
-    } catch (Exception e) {
-      if (endedMeanwhile(id)) {
-        LOG.info("job {} stopped: {}", id, store.get(id).map(Job::state).orElse(null));
-        return;
+    } catch (Throwable e) {
+      try {
+        recordFailure(id, e);
+      } finally {
+        if (isFatal(e)) {
+          throw (Error) e; // the job is FAILED (if the store could say so); the service stops
+        }
       }
-      String reason = e.getMessage() == null ? e.toString() : e.getMessage();
-      LOG.warn("job {} failed: {}", id, reason);
-      store.fail(id, reason);
-      events.publish(id, new JobEvent.Failed(reason));
     } finally {
       if (progress != null) {
         progress.close();
@@ -234,15 +280,39 @@ public final class SparkGridService implements AutoCloseable {
     }
   }
 
+  /** A job threw: FAILED with the reason and a {@code failed} event, unless it was cancelled or timed out meanwhile. */
+  private void recordFailure(String id, Throwable e) {
+    if (endedMeanwhile(id)) {
+      LOG.info("job {} stopped: {}", id, store.get(id).map(Job::state).orElse(null));
+      return;
+    }
+    String reason = reason(e);
+    if (e instanceof Error) {
+      LOG.error("job {} failed: {}", id, reason, e);
+    } else {
+      LOG.warn("job {} failed: {}", id, reason);
+    }
+    store.fail(id, reason);
+    events.publish(id, new JobEvent.Failed(reason));
+  }
+
   /** Whether a job this service runs was cancelled or timed out while it ran. */
   private boolean endedMeanwhile(String id) {
     return store.get(id).map(j -> j.state().terminal()).orElse(false);
   }
 
-  /** Blocks until {@link #close()} or interruption. */
+  /**
+   * Blocks until {@link #close()}, a fatal error or interruption.
+   *
+   * @throws IllegalStateException if the service stopped after a fatal error, naming it (its cause)
+   */
   public void awaitTermination() throws InterruptedException {
     while (running) {
       Thread.sleep(1_000);
+    }
+    Throwable e = fatal;
+    if (e != null) {
+      throw new IllegalStateException("the SparkGrid service stopped after a fatal error: " + e + "; start it again", e);
     }
   }
 

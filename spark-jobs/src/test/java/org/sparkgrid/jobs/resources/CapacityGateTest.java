@@ -1,13 +1,13 @@
 package org.sparkgrid.jobs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.sparkgrid.core.capacity.CapacityMatch;
 import org.sparkgrid.core.capacity.CapacityMatch.Need;
 import org.sparkgrid.core.capacity.Executor;
 
@@ -89,8 +89,13 @@ class CapacityGateTest {
   }
 
   @Test
-  void localModeTakesAJobThatFits() {
-    assertThatCode(() -> CapacityGate.checkLocal("local[2,3]", new Need(2, 1, 1L, 0))).doesNotThrowAnyException();
+  void localModeTakesAJobThatFitsOnTheDriversThreads() {
+    // local[2,3]: 2 task threads (3 is the number of task failures allowed), so two 1-core workers fit exactly
+    CapacityMatch.Match m = CapacityGate.checkLocal("local[2,3]", new Need(2, 1, 1L, 0));
+
+    assertThat(m.fits()).isTrue();
+    assertThat(m.slots()).isEqualTo(2);
+    assertThat(m.reason()).isEmpty();
   }
 
   @Test

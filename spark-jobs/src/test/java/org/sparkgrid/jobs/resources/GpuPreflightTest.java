@@ -1,12 +1,12 @@
 package org.sparkgrid.jobs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.core.capacity.Executor;
 
@@ -25,8 +25,9 @@ class GpuPreflightTest {
   }
 
   @Test
-  void aCpuConfigurationPasses() {
-    assertThatCode(() -> GpuPreflight.checkConf(Map.of("spark.master", "local[2]"))).doesNotThrowAnyException();
+  void aCpuConfigurationPassesAskingForNoGpus() {
+    assertThat(GpuPreflight.checkConf(Map.of("spark.master", "local[2]"))).isFalse();
+    assertThat(GpuPreflight.checkConf(Map.of("spark.master", "spark://m:7077", "spark.executor.cores", "4"))).isFalse();
   }
 
   @Test
@@ -62,8 +63,9 @@ class GpuPreflightTest {
 
   @Test
   void aGpuConfigurationPassesOnAClusterMasterWithTheCudaBuild() {
-    assertThatCode(() -> GpuPreflight.checkConf(gpuConf("spark://m:7077"), "spark://m:7077", true))
-        .doesNotThrowAnyException();
+    assertThat(GpuPreflight.checkConf(gpuConf("spark://m:7077"), "spark://m:7077", true)).isTrue();
+    // local-cluster starts real executors (separate JVMs) that Spark can give GPUs to: not local mode
+    assertThat(GpuPreflight.checkConf(gpuConf("local-cluster[2,4,1024]"), "local-cluster[2,4,1024]", true)).isTrue();
     assertThat(GpuPreflight.isLocal("local-cluster[2,1,1024]")).isFalse();
   }
 
@@ -89,15 +91,29 @@ class GpuPreflightTest {
   }
 
   @Test
-  void anExecutorWithAGpuEndsTheWait() {
-    List<Executor> one = List.of(new Executor("0", "w1", 4, 1024, 1));
+  void anExecutorWithAGpuEndsTheWait() throws Exception {
+    Executor cpu = new Executor("0", "w1", 4, 1024, 0);
+    Executor gpu = new Executor("1", "w2", 4, 1024, 1);
+    AtomicInteger looks = new AtomicInteger();
 
-    assertThatCode(() -> GpuPreflight.awaitGpuExecutor(gpuConf("spark://m:7077"), () -> one, 1_000))
-        .doesNotThrowAnyException();
+    // the first look finds a CPU executor only, the second one also an executor with a GPU
+    List<Executor> found = GpuPreflight.awaitGpuExecutor(gpuConf("spark://m:7077"),
+        () -> looks.incrementAndGet() == 1 ? List.of(cpu) : List.of(cpu, gpu), 60_000);
+
+    assertThat(found).containsExactly(gpu);
+    assertThat(looks.get()).isEqualTo(2);
   }
 
   @Test
-  void withoutGpusThereIsNothingToWaitFor() {
-    assertThatCode(() -> GpuPreflight.awaitGpuExecutor(Map.of(), List::of, 1_000)).doesNotThrowAnyException();
+  void withoutGpusThereIsNothingToWaitFor() throws Exception {
+    AtomicInteger looks = new AtomicInteger();
+
+    List<Executor> found = GpuPreflight.awaitGpuExecutor(Map.of("spark.master", "spark://m:7077"), () -> {
+      looks.incrementAndGet();
+      return List.of();
+    }, 60_000);
+
+    assertThat(found).isEmpty();
+    assertThat(looks.get()).as("times the executors were looked at").isZero();
   }
 }
