@@ -30,13 +30,13 @@ import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
-import org.sparkgrid.jobs.SparkContexts;
-import org.sparkgrid.jobs.cli.Stores;
 import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.run.EpochMetrics;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.service.SparkGridService;
+import org.sparkgrid.jobs.store.Stores;
 
 /**
  * Request-to-first-epoch latency of the request service, warm: an embedded Kafka broker and the

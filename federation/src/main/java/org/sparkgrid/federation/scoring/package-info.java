@@ -4,3 +4,5 @@
  * validation loss comes in as a {@link org.sparkgrid.federation.scoring.LossFunction}.
  */
 package org.sparkgrid.federation.scoring;
+
+import org.sparkgrid.core.reward.Contribution;

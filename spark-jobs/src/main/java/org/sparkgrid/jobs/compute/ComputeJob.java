@@ -44,6 +44,13 @@ import org.sparkgrid.jobs.eval.SparkEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.run.EpochMetrics;
+import org.sparkgrid.jobs.run.HadoopPathChecker;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * System.out.println(r.version().uri() + " accuracy " + r.evaluation().accuracy());
  * }</pre>
  */
-public final class ComputeJob {
+public final class ComputeJob implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(ComputeJob.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String MODEL_ZIP = "model.zip";
@@ -78,7 +85,16 @@ public final class ComputeJob {
    * @param evaluation the final test evaluation ({@code null} without a test set)
    * @param epochs     per-epoch figures, including those of epochs run before a resume
    */
-  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs) {}
+  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs)
+      implements RunResult {
+
+    /** Test accuracy and loss; empty without a test set. */
+    @Override
+    public Map<String, Double> metrics() {
+      return evaluation == null ? Map.of()
+          : RunResult.figures("accuracy", evaluation.accuracy(), "loss", evaluation.loss());
+    }
+  }
 
   /**
    * A trained model not yet registered ({@link #train}, {@link #resumeTraining}): what
@@ -148,6 +164,7 @@ public final class ComputeJob {
    * @throws org.sparkgrid.core.request.InvalidRequestException if a data path or the initFrom model is missing
    * @throws IOException if the store or the data cannot be read
    */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException {
     return register(train(request, jobId));
   }
@@ -157,6 +174,7 @@ public final class ComputeJob {
    *
    * @throws IllegalArgumentException if the job is unknown or has no checkpoint
    */
+  @Override
   public Result resume(String jobId) throws IOException {
     return register(resumeTraining(jobId));
   }

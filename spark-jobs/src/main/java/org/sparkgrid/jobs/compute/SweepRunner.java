@@ -32,6 +32,11 @@ import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.core.sweep.TrialOutcome;
 import org.sparkgrid.jobs.engine.TrainingEngine;
+import org.sparkgrid.jobs.run.EpochMetrics;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * System.out.println("registered " + r.version().name() + "@" + r.version().version() + " from trial " + r.winner().trial());
  * }</pre>
  */
-public final class SweepRunner {
+public final class SweepRunner implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String SWEEP_JSON = "sweep.json";
@@ -107,7 +112,21 @@ public final class SweepRunner {
    * @param winner      the best trial's row
    * @param leaderboard every trial, the winner included
    */
-  public record Result(String jobId, ModelVersion version, TrialOutcome winner, Leaderboard leaderboard) {}
+  public record Result(String jobId, ModelVersion version, TrialOutcome winner, Leaderboard leaderboard)
+      implements RunResult {
+
+    /** The winner's figures. */
+    @Override
+    public Map<String, Double> metrics() {
+      return winner.metrics();
+    }
+
+    /** {@code sweep}: the leaderboard ({@link Leaderboard#toMap}). */
+    @Override
+    public Map<String, Object> details() {
+      return Map.of("sweep", leaderboard.toMap());
+    }
+  }
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -139,6 +158,7 @@ public final class SweepRunner {
    * @throws CancellationException    if {@code stopRequested} said so before the sweep ended
    * @throws InterruptedException     if the calling thread was interrupted; the trials are stopped
    */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException, InterruptedException {
     List<SweepTrials.Trial> trials = trials(request, jobId);
     Optional<InputStream> before = checkpoints.openRunFile(jobId, SWEEP_JSON);
@@ -161,6 +181,7 @@ public final class SweepRunner {
    * @throws CancellationException    if {@code stopRequested} said so before the sweep ended
    * @throws InterruptedException     if the calling thread was interrupted; the trials are stopped
    */
+  @Override
   public Result resume(String jobId) throws IOException, InterruptedException {
     TrainingRequest request = JobRuns.request(checkpoints, jobId);
     if (request.sweep() == null) {

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.sparkgrid.core.request.RewardSpec;
-import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.jobs.tree.TreeRewards;
 import org.sparkgrid.settlement.ledger.Payout;

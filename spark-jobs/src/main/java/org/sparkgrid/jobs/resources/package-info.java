@@ -8,7 +8,7 @@
  * {@link org.sparkgrid.jobs.resources.WorkerProfiles} puts the job's training stage on a Spark
  * resource profile so that it lands only where that capacity is. Both learn the executors from
  * {@link org.sparkgrid.jobs.resources.ExecutorTracker}, a listener that
- * {@link org.sparkgrid.jobs.SparkContexts#conf} registers.
+ * {@link org.sparkgrid.jobs.resources.SparkContexts#conf} registers.
  *
  * <p>Executor side: {@link org.sparkgrid.jobs.resources.GpuDevice#selectForTask()} pins ND4J, on
  * the task's thread, to the GPU Spark assigned the task.

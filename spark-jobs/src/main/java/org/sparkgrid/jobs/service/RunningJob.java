@@ -12,11 +12,11 @@ import java.util.function.Consumer;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JobStore;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.engine.TrainingEngine;
-import org.sparkgrid.jobs.tree.RoundReport;
+import org.sparkgrid.jobs.run.EpochMetrics;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RoundReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

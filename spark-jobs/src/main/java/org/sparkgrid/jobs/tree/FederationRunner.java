@@ -25,6 +25,7 @@ import org.sparkgrid.core.request.FederationSpec;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.request.WorkerResources;
+import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelArtifacts;
 import org.sparkgrid.core.store.ModelRef;
@@ -32,16 +33,11 @@ import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.SiteSelection;
-import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
-import org.sparkgrid.jobs.compute.HadoopPathChecker;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
-import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.data.ConfEntries;
 import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.ExampleShard;
@@ -53,6 +49,14 @@ import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.run.HadoopPathChecker;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RoundMetrics;
+import org.sparkgrid.jobs.run.RoundReport;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +86,7 @@ import org.slf4j.LoggerFactory;
  * FederationRunner.Result r = runner.run(request, request.id());
  * }</pre>
  */
-public final class FederationRunner {
+public final class FederationRunner implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(FederationRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int VALIDATION_LIMIT = 2_000;
@@ -99,7 +103,14 @@ public final class FederationRunner {
    * @param state      the final round state (global model, contributions)
    */
   public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<RoundMetrics> rounds,
-      RoundState state) {}
+      RoundState state) implements RunResult {
+
+    /** The final test accuracy; empty without a test set. */
+    @Override
+    public Map<String, Double> metrics() {
+      return evaluation == null ? Map.of() : RunResult.figures("accuracy", evaluation.accuracy());
+    }
+  }
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -119,6 +130,7 @@ public final class FederationRunner {
   }
 
   /** Runs a tree-mode request from round 0. */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException {
     if (request.federation() == null) {
       throw new IllegalArgumentException("mode: tree mode needs a federation section; this request has mode "
@@ -129,6 +141,7 @@ public final class FederationRunner {
   }
 
   /** Resumes a federation from its last completed round. */
+  @Override
   public Result resume(String jobId) throws IOException {
     TrainingRequest request = JobRuns.request(checkpoints, jobId);
     OptionalLong step = checkpoints.latest(jobId);

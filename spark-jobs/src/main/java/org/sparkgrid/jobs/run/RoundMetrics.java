@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.tree;
+package org.sparkgrid.jobs.run;
 
 import java.util.LinkedHashMap;
 import java.util.List;

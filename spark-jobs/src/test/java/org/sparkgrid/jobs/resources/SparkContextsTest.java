@@ -7,6 +7,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.jobs.resources.ExecutorTracker;
+import org.sparkgrid.jobs.resources.SparkContexts;
 
 /** The context SparkGrid's entry points start: executors tracked, GPU configurations checked first. */
 class SparkContextsTest {
