@@ -17,6 +17,7 @@ import org.sparkgrid.core.request.MlpSpec;
 import org.sparkgrid.core.request.ModelSpec;
 import org.sparkgrid.core.request.TrainingSpec;
 import org.sparkgrid.core.request.UpdaterSpec;
+import org.sparkgrid.core.run.EvaluationResult;
 import org.sparkgrid.jobs.data.DataSource;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
@@ -25,7 +26,6 @@ import org.sparkgrid.jobs.engine.AveragingEngine;
 import org.sparkgrid.jobs.engine.Dl4jSparkEngine;
 import org.sparkgrid.jobs.engine.ModelState;
 import org.sparkgrid.jobs.engine.TrainingEngine;
-import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.NetworkFactory;
 

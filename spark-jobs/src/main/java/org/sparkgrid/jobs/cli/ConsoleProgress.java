@@ -6,8 +6,8 @@ import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.jobs.engine.TrainingEngine;
-import org.sparkgrid.jobs.run.EpochMetrics;
 import org.sparkgrid.jobs.run.ProgressListener;
 
 /**

@@ -3,9 +3,9 @@ package org.sparkgrid.jobs.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.sparkgrid.core.request.SweepTrials;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.core.sweep.TrialOutcome;
 import org.sparkgrid.jobs.compute.SweepRunner;
-import org.sparkgrid.jobs.run.EpochMetrics;
 import org.sparkgrid.jobs.run.ProgressListener;
 
 /**

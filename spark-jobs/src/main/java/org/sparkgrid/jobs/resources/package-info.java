@@ -1,5 +1,8 @@
 /**
- * Running on the resources a job needs: GPUs and capacity.
+ * The Spark cluster a job runs on: its context, GPUs and capacity.
+ *
+ * <p>{@link org.sparkgrid.jobs.resources.SparkContexts} creates the context every entry point runs
+ * in, with the settings the engine relies on.
  *
  * <p>Driver side: {@link org.sparkgrid.jobs.resources.GpuPreflight} refuses, before Spark starts, a
  * configuration that asks for GPUs it cannot use (local master, CPU build, inconsistent amounts)

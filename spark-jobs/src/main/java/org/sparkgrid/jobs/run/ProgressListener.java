@@ -1,5 +1,6 @@
 package org.sparkgrid.jobs.run;
 
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 
 /** What a long training run tells the person (or program) waiting for it. */

@@ -3,6 +3,7 @@ package org.sparkgrid.jobs.run;
 import java.util.List;
 import java.util.Set;
 import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.RoundMetrics;
 
 /**
  * What a finished federated round tells a {@link org.sparkgrid.jobs.run.ProgressListener}.

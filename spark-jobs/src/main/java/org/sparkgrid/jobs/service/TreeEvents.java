@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.RoundMetrics;
 import org.sparkgrid.ingest.events.JobEvent;
-import org.sparkgrid.jobs.run.RoundMetrics;
 import org.sparkgrid.jobs.run.RoundReport;
 
 /** Tree-mode progress as events on {@code sparkgrid.events}. */
