@@ -49,6 +49,7 @@ import org.sparkgrid.jobs.run.JobSetup;
 import org.sparkgrid.jobs.run.ModelPublisher;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.run.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -396,6 +397,21 @@ public final class ComputeJob implements TrainingRun {
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));
+  }
+
+  /**
+   * The epochs a job's checkpoint {@code step} records ({@code state.json}'s {@code history}).
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint has no state.json
+   */
+  public static RunSoFar soFar(CheckpointStore checkpoints, String jobId, long step) throws IOException {
+    Map<String, Object> s;
+    try (InputStream in = checkpoints.open(jobId, step, STATE_JSON)) {
+      s = JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> h = (List<Map<String, Object>>) s.getOrDefault("history", List.of());
+    return new RunSoFar(RunMetrics.compute(null, h.stream().map(EpochMetrics::fromMap).toList()), null);
   }
 
   /** Sums an epoch's segment reports. */

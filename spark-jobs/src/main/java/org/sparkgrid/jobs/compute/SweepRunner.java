@@ -121,12 +121,6 @@ public final class SweepRunner implements TrainingRun {
     public Map<String, Double> metrics() {
       return winner.metrics();
     }
-
-    /** {@code sweep}: the leaderboard ({@link Leaderboard#toMap}). */
-    @Override
-    public Map<String, Object> details() {
-      return Map.of("sweep", leaderboard.toMap());
-    }
   }
 
   private final JavaSparkContext sc;

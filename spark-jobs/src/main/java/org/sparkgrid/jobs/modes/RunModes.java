@@ -12,6 +12,7 @@ import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RunMode;
+import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
@@ -76,5 +77,16 @@ public final class RunModes {
    */
   public static TrainingRun forJob(String jobId, Context ctx) throws IOException {
     return forRequest(JobRuns.request(ctx.checkpoints(), jobId), ctx);
+  }
+
+  /**
+   * What a job's checkpoint {@code step} holds of its figures, read the way its mode wrote it (a
+   * sweep's own job has no checkpoints: its trials do, under their own ids).
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint lacks its files
+   */
+  public static RunSoFar soFar(RunMode mode, CheckpointStore checkpoints, String jobId, long step) throws IOException {
+    return mode == RunMode.TREE ? FederationRunner.soFar(checkpoints, jobId, step)
+        : ComputeJob.soFar(checkpoints, jobId, step);
   }
 }

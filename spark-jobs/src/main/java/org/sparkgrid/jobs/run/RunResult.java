@@ -2,6 +2,7 @@ package org.sparkgrid.jobs.run;
 
 import java.util.Map;
 import org.sparkgrid.core.store.ModelVersion;
+import org.sparkgrid.core.sweep.Leaderboard;
 
 /**
  * What a finished {@link TrainingRun} registered and measured, whatever its mode. Each mode's
@@ -22,12 +23,9 @@ public interface RunResult {
    */
   Map<String, Double> metrics();
 
-  /**
-   * What the job's result in the job store holds besides the model and version (a sweep's
-   * {@code sweep} leaderboard); empty for most runs.
-   */
-  default Map<String, Object> details() {
-    return Map.of();
+  /** A sweep's leaderboard, the winner included; {@code null} for other runs. */
+  default Leaderboard leaderboard() {
+    return null;
   }
 
   /** Figures by name, in the order given: {@code figures("accuracy", 0.91, "loss", 0.3)}. */

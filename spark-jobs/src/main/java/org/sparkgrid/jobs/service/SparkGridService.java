@@ -1,7 +1,6 @@
 package org.sparkgrid.jobs.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.JobResult;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.ingest.ControlConsumer;
@@ -176,11 +176,8 @@ public final class SparkGridService implements AutoCloseable {
       if (endedMeanwhile(id)) {
         return;
       }
-      Map<String, Object> summary = new LinkedHashMap<>();
-      summary.put("model", model);
-      summary.put("version", r.version().version());
-      summary.putAll(r.details());
-      store.succeed(id, JSON.writeValueAsString(summary));
+      JobResult result = new JobResult(model, (long) r.version().version(), r.leaderboard());
+      store.succeed(id, JSON.writeValueAsString(result.toMap()));
       events.publish(id, new JobEvent.Succeeded(model, version, r.metrics()));
     } catch (Exception e) {
       if (endedMeanwhile(id)) {

@@ -51,6 +51,7 @@ import org.sparkgrid.jobs.run.ModelPublisher;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RoundReport;
 import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
@@ -345,6 +346,22 @@ public final class FederationRunner implements TrainingRun {
       checkpoints.putRunFile(jobId, "site-" + s.id() + "-model.zip", out -> ModelZip.write(net, normalizer, out));
     }
     return v;
+  }
+
+  /**
+   * The rounds and contributions a federation's checkpoint {@code round} records.
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint lacks its files
+   */
+  public static RunSoFar soFar(CheckpointStore checkpoints, String jobId, long round) throws IOException {
+    List<RoundMetrics> rounds = new ArrayList<>();
+    try (InputStream in = checkpoints.open(jobId, round, ROUNDS_JSON)) {
+      List<Map<String, Object>> h = JSON.readValue(in, new TypeReference<>() {});
+      h.forEach(m -> rounds.add(RoundMetrics.fromMap(m)));
+    }
+    try (InputStream in = checkpoints.open(jobId, round, STATE_JSON)) {
+      return new RunSoFar(RunMetrics.tree(null, rounds), RoundState.fromJson(in.readAllBytes()).contributions());
+    }
   }
 
   /**
