@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.eval;
+package org.sparkgrid.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.sparkgrid.core.run.EvaluationResult;
 
 class EvaluationResultTest {
 

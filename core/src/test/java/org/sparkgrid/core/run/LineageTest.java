@@ -62,7 +62,7 @@ class LineageTest {
     Map<String, Object> lineage = Map.of("job", "fed-1",
         "payouts", List.of(Map.of("name", "fed-1/round-0", "root", "0xr", "total", "5")),
         "settlements", List.of(Map.of("name", "fed-1/round-0", "settlementId", "0x9", "root", "0xr", "total", "5",
-            "transactionHash", "0xabc", "chainId", 31337, "distributor", "0xd")));
+            "transactionHash", "0xabc", "chainId", 31337L, "distributor", "0xd")));
 
     List<Lineage.Settlement> rounds = Lineage.fromMap(lineage).settledOrRecorded();
 

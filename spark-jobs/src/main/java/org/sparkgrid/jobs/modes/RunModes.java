@@ -9,7 +9,6 @@ import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.jobs.compute.ComputeJob;
 import org.sparkgrid.jobs.compute.SweepRunner;
-import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RunMode;
 import org.sparkgrid.jobs.run.RunSoFar;
@@ -68,15 +67,6 @@ public final class RunModes {
   /** The run for {@code request}, by its mode ({@link RunMode#of}). */
   public static TrainingRun forRequest(TrainingRequest request, Context ctx) {
     return forMode(RunMode.of(request), ctx);
-  }
-
-  /**
-   * The run that resumes {@code jobId}, by the mode of the request it started with.
-   *
-   * @throws IllegalArgumentException if the store knows no such job
-   */
-  public static TrainingRun forJob(String jobId, Context ctx) throws IOException {
-    return forRequest(JobRuns.request(ctx.checkpoints(), jobId), ctx);
   }
 
   /**
