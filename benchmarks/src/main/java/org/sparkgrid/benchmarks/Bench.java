@@ -1,7 +1,11 @@
 package org.sparkgrid.benchmarks;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 
 /** What every benchmark main shares. */
 final class Bench {
@@ -35,6 +39,44 @@ final class Bench {
       }
     }
     return dflt;
+  }
+
+  /** The value after {@code name} in {@code args} as an int, or {@code dflt}; names the flag if it is not a number. */
+  static int intArg(String[] args, String name, int dflt) {
+    String v = arg(args, name, null);
+    if (v == null) {
+      return dflt;
+    }
+    try {
+      return Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(name + " must be a whole number. Current value is " + v, e);
+    }
+  }
+
+  /**
+   * A child JVM that runs {@code mainClass} with this JVM's java, classpath and flags (the
+   * {@code --add-opens} of conf/jvm.options, the log4j configuration), except its heap size,
+   * which is {@code maxHeap} (e.g. {@code "3g"}), and with {@code env} added to this process's
+   * environment: for a setting that only holds when it is there before the JVM starts, such as
+   * {@code OMP_NUM_THREADS} for ND4J. Not started yet.
+   */
+  static ProcessBuilder childJvm(Class<?> mainClass, List<String> args, Map<String, String> env, String maxHeap) {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    for (String flag : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+      if (!flag.startsWith("-Xmx") && !flag.startsWith("-Xms") && !flag.startsWith("-agentlib:jdwp")) {
+        command.add(flag);
+      }
+    }
+    command.add("-Xmx" + maxHeap);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass.getName());
+    command.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    return pb;
   }
 
   /** Removes a run's temporary directory (broker data, job store, models), reporting what it could not. */

@@ -3,22 +3,17 @@ package org.sparkgrid.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.bench.ValidationThroughput;
@@ -29,6 +24,7 @@ import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 
 /**
  * End-to-end ingest throughput: N request records already on the requests topic of an embedded
@@ -76,7 +72,7 @@ public final class IngestThroughputBenchmark {
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"))) {
       String bootstrap = kafka.bootstrapServers();
       TopicPartition requests = new TopicPartition(topics.requests(), 0);
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      try (Admin admin = KafkaClients.plain(bootstrap).admin("bench-admin")) {
         topics.createMissing(admin, 1, (short) 1);
         produce(bootstrap, topics.requests(), records);
 
@@ -125,13 +121,8 @@ public final class IngestThroughputBenchmark {
   }
 
   private static void produce(String bootstrap, String topic, List<byte[][]> records) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
-        new ByteArraySerializer())) {
+    Map<String, Object> tuning = Map.of(ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.plain(bootstrap).producer("bench-producer", tuning)) {
       for (byte[][] r : records) {
         producer.send(new ProducerRecord<>(topic, r[0], r[1]));
       }
@@ -164,10 +155,7 @@ public final class IngestThroughputBenchmark {
   }
 
   private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return KafkaClients.plain(bootstrap).consumer("bench-consumer", null, Map.of());
   }
 
   /** Waits until the service's group committed offset {@code n} on {@code tp}, checking every 50 ms. */

@@ -5,20 +5,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
@@ -31,6 +27,7 @@ import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.jobs.compute.ComputeJob;
 import org.sparkgrid.jobs.resources.SparkContexts;
 import org.sparkgrid.jobs.run.JobPhase;
@@ -75,7 +72,7 @@ public final class LatencyBenchmark {
         JavaSparkContext sc = new JavaSparkContext(conf);
         JobStore store = JdbcJobStore.openH2(dir.resolve("jobs"))) {
       sc.setLogLevel("WARN");
-      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      try (Admin admin = KafkaClients.plain(kafka.bootstrapServers()).admin("bench-admin")) {
         Topics.DEFAULT.createMissing(admin, 1, (short) 1);
       }
 
@@ -211,10 +208,7 @@ public final class LatencyBenchmark {
     private volatile boolean closing;
 
     EventTimes(String bootstrap) {
-      Map<String, Object> p = new HashMap<>();
-      p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-      consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      consumer = KafkaClients.plain(bootstrap).consumer("latency-events", null, Map.of());
       List<TopicPartition> partitions = new ArrayList<>();
       consumer.partitionsFor(Topics.DEFAULT.events()).forEach(i -> partitions.add(new TopicPartition(i.topic(),
           i.partition())));

@@ -5,13 +5,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.sparkgrid.ingest.jobs.JobStoreException;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +33,9 @@ public final class ControlConsumer extends PollLoop {
 
   private final ControlHandler handler;
 
-  private ControlConsumer(Map<String, Object> props, String topic, ControlHandler handler) {
-    super(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()), topic,
+  private ControlConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
+      ControlHandler handler) {
+    super(consumer, topic,
         Duration.ofMillis(500), Duration.ofSeconds(1), "sparkgrid-control");
     this.handler = handler;
   }
@@ -47,13 +46,18 @@ public final class ControlConsumer extends PollLoop {
    * @param groupId the consumer group, e.g. the service's
    */
   public static ControlConsumer create(String bootstrapServers, Topics topics, String groupId, ControlHandler handler) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, Objects.requireNonNull(bootstrapServers, "bootstrapServers"));
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, Objects.requireNonNull(groupId, "groupId"));
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sparkgrid-control");
-    return new ControlConsumer(p, topics.control(), Objects.requireNonNull(handler, "handler"));
+    return create(KafkaClients.plain(bootstrapServers), topics, groupId, handler);
+  }
+
+  /**
+   * A consumer of {@code topics.control()} whose client comes from {@code clients}, not yet started.
+   *
+   * @param groupId the consumer group, e.g. the service's
+   */
+  public static ControlConsumer create(KafkaClients clients, Topics topics, String groupId, ControlHandler handler) {
+    Objects.requireNonNull(handler, "handler");
+    return new ControlConsumer(clients.consumer("sparkgrid-control", Objects.requireNonNull(groupId, "groupId"), Map.of()),
+        topics.control(), handler);
   }
 
   @Override

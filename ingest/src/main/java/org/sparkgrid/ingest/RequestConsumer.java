@@ -9,19 +9,14 @@ import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.EnqueueOutcome;
@@ -29,6 +24,7 @@ import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
 import org.sparkgrid.ingest.jobs.NewJob;
 import org.sparkgrid.ingest.jobs.RecordSource;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,13 +70,13 @@ public final class RequestConsumer extends PollLoop {
   private final Consumer<String> onQueued;
 
   private RequestConsumer(Builder b) {
-    super(new KafkaConsumer<>(consumerProps(b), new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+    super(b.clients.consumer("sparkgrid-requests", b.groupId, b.kafkaProps),
         b.topics.requests(), b.pollTimeout, b.retryBackoff, "sparkgrid-requests");
     this.topics = b.topics;
     this.store = b.store;
     this.events = b.events;
     this.router = new RequestRouter(b.maxRequestBytes);
-    this.deadLetters = new KafkaProducer<>(producerProps(b), new ByteArraySerializer(), new ByteArraySerializer());
+    this.deadLetters = b.clients.producer("sparkgrid-dead-letters", deadLetterDefaults(b.kafkaProps));
     this.onQueued = b.onQueued;
   }
 
@@ -89,12 +85,20 @@ public final class RequestConsumer extends PollLoop {
    * publishes events through {@code events} (neither is closed by the consumer).
    */
   public static Builder builder(String bootstrapServers, JobStore store, EventPublisher events) {
-    return new Builder(bootstrapServers, store, events);
+    return builder(KafkaClients.plain(bootstrapServers), store, events);
+  }
+
+  /**
+   * A builder for a consumer whose Kafka clients come from {@code clients} (brokers, security),
+   * storing jobs in {@code store} and publishing events through {@code events}.
+   */
+  public static Builder builder(KafkaClients clients, JobStore store, EventPublisher events) {
+    return new Builder(clients, store, events);
   }
 
   /** Options of a {@link RequestConsumer}; every one has a default. */
   public static final class Builder {
-    private final String bootstrapServers;
+    private final KafkaClients clients;
     private final JobStore store;
     private final EventPublisher events;
     private Topics topics = Topics.DEFAULT;
@@ -105,8 +109,8 @@ public final class RequestConsumer extends PollLoop {
     private Consumer<String> onQueued = id -> { };
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
-    private Builder(String bootstrapServers, JobStore store, EventPublisher events) {
-      this.bootstrapServers = Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    private Builder(KafkaClients clients, JobStore store, EventPublisher events) {
+      this.clients = Objects.requireNonNull(clients, "clients");
       this.store = Objects.requireNonNull(store, "store");
       this.events = Objects.requireNonNull(events, "events");
     }
@@ -155,10 +159,17 @@ public final class RequestConsumer extends PollLoop {
     }
 
     /**
-     * Extra Kafka client properties (security, timeouts ...) for the consumer and the
-     * dead-letter producer. {@code enable.auto.commit} cannot be turned on.
+     * A Kafka client setting (tuning such as {@code max.poll.records}) for the consumer or the
+     * dead-letter producer, whichever knows it; the {@link KafkaClients} settings win over it.
+     * Security comes from the {@link KafkaClients}.
+     *
+     * @throws IllegalArgumentException if SparkGrid fixes that setting ({@link KafkaClients#FIXED})
      */
     public Builder kafkaProperty(String name, Object value) {
+      KafkaClients.FIXED.stream().filter(f -> f.setting().equals(name)).findFirst().ifPresent(f -> {
+        throw new IllegalArgumentException("kafkaProperty " + name + " is refused: SparkGrid sets it itself, because "
+            + f.reason());
+      });
       kafkaProps.put(name, value);
       return this;
     }
@@ -291,33 +302,10 @@ public final class RequestConsumer extends PollLoop {
   private record Pending(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal,
       Future<RecordMetadata> future) {}
 
-  private static Map<String, Object> consumerProps(Builder b) {
+  private static Map<String, Object> deadLetterDefaults(Map<String, Object> tuning) {
     Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-    p.put(ConsumerConfig.GROUP_ID_CONFIG, b.groupId);
-    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sparkgrid-requests");
-    for (Map.Entry<String, Object> e : b.kafkaProps.entrySet()) {
-      if (ConsumerConfig.configNames().contains(e.getKey())) {
-        p.put(e.getKey(), e.getValue());
-      }
-    }
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false); // offsets are committed after the store write
-    return p;
-  }
-
-  private static Map<String, Object> producerProps(Builder b) {
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-dead-letters");
-    for (Map.Entry<String, Object> e : b.kafkaProps.entrySet()) {
-      if (ProducerConfig.configNames().contains(e.getKey())) {
-        p.put(e.getKey(), e.getValue());
-      }
-    }
+    p.putAll(tuning);
     return p;
   }
 }

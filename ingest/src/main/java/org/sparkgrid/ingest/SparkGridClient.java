@@ -4,18 +4,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -23,13 +20,12 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.utils.Utils;
 import org.sparkgrid.core.request.InvalidRequestException;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 
 /**
  * Submits training requests to a SparkGrid service through Kafka, follows their events and
@@ -52,30 +48,37 @@ import org.sparkgrid.ingest.events.JobEvent;
  */
 public final class SparkGridClient implements AutoCloseable {
 
-  private final String bootstrapServers;
+  private final KafkaClients clients;
   private final Topics topics;
   private final KafkaProducer<byte[], byte[]> producer;
 
-  private SparkGridClient(String bootstrapServers, Topics topics) {
-    this.bootstrapServers = bootstrapServers;
+  private SparkGridClient(KafkaClients clients, Topics topics) {
+    this.clients = clients;
     this.topics = topics;
-    Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-client");
-    this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    this.producer = clients.producer("sparkgrid-client", Map.of());
   }
 
-  /** A client of the service behind {@code bootstrapServers}, with the default topic names. */
+  /** A client of the service behind {@code bootstrapServers} (plaintext), with the default topic names. */
   public static SparkGridClient connect(String bootstrapServers) {
-    return connect(bootstrapServers, Topics.DEFAULT);
+    return connect(KafkaClients.plain(bootstrapServers), Topics.DEFAULT);
   }
 
-  /** A client with the service's topic names. */
+  /** A client of the service behind {@code bootstrapServers} (plaintext), with the service's topic names. */
   public static SparkGridClient connect(String bootstrapServers, Topics topics) {
-    return new SparkGridClient(Objects.requireNonNull(bootstrapServers, "bootstrapServers"),
-        Objects.requireNonNull(topics, "topics"));
+    return connect(KafkaClients.plain(bootstrapServers), topics);
+  }
+
+  /**
+   * A client whose Kafka clients come from {@code clients} (brokers and security, e.g.
+   * {@code KafkaClients.fromConfig(config)}), with the default topic names.
+   */
+  public static SparkGridClient connect(KafkaClients clients) {
+    return connect(clients, Topics.DEFAULT);
+  }
+
+  /** A client whose Kafka clients come from {@code clients}, with the service's topic names. */
+  public static SparkGridClient connect(KafkaClients clients, Topics topics) {
+    return new SparkGridClient(Objects.requireNonNull(clients, "clients"), Objects.requireNonNull(topics, "topics"));
   }
 
   /**
@@ -156,12 +159,7 @@ public final class SparkGridClient implements AutoCloseable {
   public Optional<JobEvent> follow(String jobId, Duration timeout, Consumer<JobEvent> onEvent) {
     long deadline = System.nanoTime() + timeout.toNanos();
     byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
-    Map<String, Object> p = new HashMap<>();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sparkgrid-client-events");
-    try (KafkaConsumer<byte[], byte[]> consumer =
-             new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer("sparkgrid-client-events", null, Map.of())) {
       TopicPartition tp = null;
       while (tp == null) {
         List<PartitionInfo> partitions = List.of();

@@ -18,7 +18,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * <pre>{@code
  * Topics topics = Topics.DEFAULT;                       // sparkgrid.requests, sparkgrid.requests.dlq, ...
  * Topics test = Topics.DEFAULT.withPrefix("team-a.");   // team-a.sparkgrid.requests, ...
- * try (Admin admin = Admin.create(Map.of("bootstrap.servers", "localhost:9092"))) {
+ * try (Admin admin = KafkaClients.plain("localhost:9092").admin("sparkgrid-admin")) {
  *   topics.createMissing(admin, 3, (short) 1);
  * }
  * }</pre>

@@ -8,25 +8,27 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.EventLogs;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.ledger.Bytes32;
 import org.sparkgrid.settlement.ledger.Payout;
+import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.web3j.abi.EventEncoder;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.tuples.generated.Tuple3;
 import org.web3j.tx.ReadonlyTransactionManager;
 
 /**
- * Compares the ledger (the receipt store) with the chain: for every stored settlement, the root,
- * the funded total, which payouts are claimed and whether the unclaimed rest on chain equals the
- * total minus the claimed payouts; and whether the chain holds settlements the store does not.
- * Reads only; sends nothing.
+ * Compares the ledger (the receipt store) with itself and with the chain: for every stored
+ * settlement, whether its stored payouts still hash to its stored root and add up to its stored
+ * total (a payout altered in the ledger, even with the same total, changes the root), then the
+ * root and the funded total on chain, which payouts are claimed and whether the unclaimed rest on
+ * chain equals the total minus the claimed payouts; and whether the chain holds settlements the
+ * store does not (read from the deployment block on, in ranges of
+ * {@link org.sparkgrid.settlement.chain.ChainOptions#logBlockRange()} blocks). Reads only; sends nothing.
  *
  * <pre>{@code
- * Reconciler.Report report = new Reconciler(chain, deployment.distributor()).reconcile(store);
+ * Reconciler.Report report = new Reconciler(chain, deployment.distributor(), deployment.block()).reconcile(store);
  * report.differences().forEach(System.out::println);
  * }</pre>
  */
@@ -34,8 +36,16 @@ public final class Reconciler {
   private final Chain chain;
   private final String distributorAddress;
   private final RewardDistributor distributor;
+  private final long fromBlock;
 
+  /** Reads events from block 0. */
   public Reconciler(Chain chain, String distributor) {
+    this(chain, distributor, 0);
+  }
+
+  /** @param fromBlock the distributor's deployment block */
+  public Reconciler(Chain chain, String distributor, long fromBlock) {
+    this.fromBlock = fromBlock;
     this.chain = Objects.requireNonNull(chain, "chain");
     this.distributorAddress = Objects.requireNonNull(distributor, "distributor");
     this.distributor = RewardDistributor.load(distributor, chain.web3j(),
@@ -44,6 +54,10 @@ public final class Reconciler {
 
   /** What differs between the ledger and the chain. */
   public enum Kind {
+    /** the stored payouts do not hash to the stored root */
+    LEDGER_ROOT,
+    /** the stored payouts do not add up to the stored total */
+    LEDGER_TOTAL,
     /** stored, but the chain has no root for the id */
     MISSING_ON_CHAIN,
     /** the chain has another root */
@@ -96,6 +110,7 @@ public final class Reconciler {
     try {
       for (SettlementReceipt r : store.all()) {
         known.add(r.settlementId());
+        differences.addAll(ledgerDifferences(r));
         Tuple3<byte[], BigInteger, BigInteger> onChain = distributor.settlement(r.id().bytes()).send();
         Bytes32 root = Bytes32.of(onChain.component1());
         if (root.isZero()) {
@@ -138,16 +153,35 @@ public final class Reconciler {
     return new Report(List.copyOf(statuses), List.copyOf(differences));
   }
 
-  private List<String> publishedIds() throws IOException {
-    EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
-        distributorAddress).addSingleTopic(EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT));
-    EthLog logs = chain.web3j().ethGetLogs(filter).send();
-    if (logs.hasError()) {
-      throw new IOException("eth_getLogs failed: " + logs.getError().getMessage());
+  /**
+   * What differs within one stored receipt: the root rebuilt from its payouts against the stored
+   * root, and the payouts' sum against the stored total. Pure: reads no chain.
+   */
+  public static List<Difference> ledgerDifferences(SettlementReceipt r) {
+    List<Difference> out = new ArrayList<>();
+    String rebuilt;
+    try {
+      rebuilt = SettlementPlan.ofPayouts(r.name(), r.payouts()).root().hex();
+    } catch (IllegalArgumentException e) {
+      rebuilt = "unbuildable (" + e.getMessage() + ")";
     }
+    if (!rebuilt.equalsIgnoreCase(r.root())) {
+      out.add(new Difference(r.settlementId(), r.name(), Kind.LEDGER_ROOT, "payouts hash to " + rebuilt,
+          "stored root " + r.root()));
+    }
+    BigInteger sum = r.payouts().stream().map(Payout::amount).reduce(BigInteger.ZERO, BigInteger::add);
+    if (sum.compareTo(r.total()) != 0) {
+      out.add(new Difference(r.settlementId(), r.name(), Kind.LEDGER_TOTAL, "payouts add up to " + sum,
+          "stored total " + r.total()));
+    }
+    return out;
+  }
+
+  private List<String> publishedIds() throws IOException {
     List<String> ids = new ArrayList<>();
-    for (EthLog.LogResult<?> result : logs.getLogs()) {
-      ids.add(((Log) result.get()).getTopics().get(1));
+    for (Log log : EventLogs.read(chain.web3j(), distributorAddress, chain.options().logBlockRange(), fromBlock,
+        EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT))) {
+      ids.add(log.getTopics().get(1));
     }
     return ids;
   }

@@ -12,8 +12,19 @@ import java.util.Objects;
  * @param maxBackoff     the longest wait, {@code >= initialBackoff}
  */
 public record RetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff) {
-  /** No limit on attempts; 0.5 s doubling to 30 s. */
-  public static final RetryPolicy DEFAULT = new RetryPolicy(0, Duration.ofMillis(500), Duration.ofSeconds(30));
+  /**
+   * {@code spark.sparkgrid.chain.maxAttempts}' default (10) attempts, 0.5 s doubling to 30 s: about
+   * two minutes between the first and the last.
+   */
+  public static final RetryPolicy DEFAULT = new RetryPolicy(
+      org.sparkgrid.core.config.SparkGridConfig.CHAIN_MAX_ATTEMPTS.defaultValue(), Duration.ofMillis(500),
+      Duration.ofSeconds(30));
+
+  /** {@code spark.sparkgrid.chain.maxAttempts} attempts, 0.5 s doubling to 30 s. */
+  public static RetryPolicy from(org.sparkgrid.core.config.SparkGridConfig config) {
+    return new RetryPolicy(config.get(org.sparkgrid.core.config.SparkGridConfig.CHAIN_MAX_ATTEMPTS),
+        DEFAULT.initialBackoff(), DEFAULT.maxBackoff());
+  }
 
   /**
    * @throws IllegalArgumentException naming the field and value, if one is out of range

@@ -9,14 +9,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sparkgrid.settlement.chain.Chain;
 import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.EventLogs;
+import org.sparkgrid.settlement.chain.RevertedException;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.sparkgrid.settlement.ledger.Bytes32;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.web3j.abi.EventEncoder;
-import org.web3j.protocol.core.DefaultBlockParameterName;
-import org.web3j.protocol.core.methods.request.EthFilter;
-import org.web3j.protocol.core.methods.response.EthLog;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.protocol.exceptions.TransactionException;
@@ -31,12 +30,16 @@ import org.web3j.tx.FastRawTransactionManager;
  *   <li>a settlement whose receipt is stored is not published again;
  *   <li>one already published on chain but not stored (the process died between the two) is
  *       found by its {@code SettlementPublished} event and stored, not published again;
- *   <li>a failure to reach the node, a nonce clash or a receipt that does not come is retried
- *       with backoff ({@link RetryPolicy}) until the receipt is stored;
- *   <li>a publication that the chain refuses (it reverted: not the coordinator, paused, too few
- *       tokens) or an id already published with another root fails at once with
- *       {@link IllegalStateException}.
+ *   <li>a failure to reach the node, a nonce clash, a receipt that does not come or a fee above
+ *       the ceiling is retried with backoff ({@link RetryPolicy}), and after the last attempt fails
+ *       with one line naming the attempts, the time spent and the last cause;
+ *   <li>a publication that the chain refuses (its {@code eth_call} reverts: not the coordinator,
+ *       paused, too few tokens; the reason decoded) or an id already published with another root
+ *       fails at once with {@link IllegalStateException}.
  * </ul>
+ *
+ * <p>Its events are read from the deployment block on, in ranges of
+ * {@link org.sparkgrid.settlement.chain.ChainOptions#logBlockRange()} blocks.
  *
  * <p>Before its first publication the settler approves the distributor to take the
  * coordinator's tokens (one more transaction, once: the allowance is unlimited).
@@ -57,6 +60,7 @@ public final class Settler {
   private final String distributorAddress;
   private final ReceiptStore store;
   private final RetryPolicy retry;
+  private final long fromBlock;
   private final FastRawTransactionManager transactions;
   private final RewardDistributor distributor;
 
@@ -66,6 +70,7 @@ public final class Settler {
     this.distributorAddress = b.distributor;
     this.store = b.store;
     this.retry = b.retry;
+    this.fromBlock = b.fromBlock;
     this.transactions = chain.transactionManager(key);
     this.distributor = RewardDistributor.load(distributorAddress, chain.web3j(), transactions, chain.gas());
   }
@@ -110,6 +115,7 @@ public final class Settler {
       LOG.info("settlement '{}' is settled already (tx {})", plan.name(), stored.get().transactionHash());
       return new Outcome(stored.get(), false, 0);
     }
+    long started = System.nanoTime();
     for (int attempt = 1; ; attempt++) {
       try {
         Outcome outcome = publishOnce(plan, attempt);
@@ -121,8 +127,9 @@ public final class Settler {
         throw new IllegalStateException(e.getMessage(), e.getCause());
       } catch (IOException | RuntimeException | TransactionException e) {
         if (!retry.allowsAnother(attempt)) {
+          long seconds = java.time.Duration.ofNanos(System.nanoTime() - started).toSeconds();
           throw new IllegalStateException("settlement '" + plan.name() + "' failed after " + attempt
-              + " attempts: " + e, e);
+              + " attempt(s) in " + seconds + " s: " + oneLine(e), e);
         }
         java.time.Duration wait = retry.backoff(attempt);
         LOG.warn("settlement '{}' attempt {} failed ({}); retrying in {} ms", plan.name(), attempt, e.toString(),
@@ -140,10 +147,16 @@ public final class Settler {
           earlier.get().getTransactionHash());
       return new Outcome(receiptOf(plan, earlier.get()), true, attempt);
     }
-    ensureAllowance(plan.total());
     TransactionReceipt tx;
     try {
+      ensureAllowance(plan.total());
       tx = call(() -> distributor.publish(plan.id().bytes(), plan.root().bytes(), plan.total()).send());
+    } catch (RevertedException e) {
+      Optional<TransactionReceipt> mined = publishedEarlier(plan); // a concurrent publication of the same plan?
+      if (mined.isPresent()) {
+        return new Outcome(receiptOf(plan, mined.get()), true, attempt);
+      }
+      throw new Refused("the chain refused settlement '" + plan.name() + "': " + e.getMessage(), e);
     } catch (TransactionException e) {
       if (e.getTransactionReceipt().isEmpty()) {
         throw e; // no receipt (yet): retried, and the next attempt looks at the chain first
@@ -166,19 +179,13 @@ public final class Settler {
       return Optional.empty();
     }
     checkSame(plan, root, onChain.component2(), "the chain");
-    EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
-        distributorAddress)
-        .addSingleTopic(EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT))
-        .addSingleTopic(plan.id().hex());
-    EthLog logs = chain.web3j().ethGetLogs(filter).send();
-    if (logs.hasError()) {
-      throw new IOException("eth_getLogs failed: " + logs.getError().getMessage());
-    }
-    List<EthLog.LogResult> results = logs.getLogs();
+    List<Log> results = EventLogs.read(chain.web3j(), distributorAddress, chain.options().logBlockRange(), fromBlock,
+        EventEncoder.encode(RewardDistributor.SETTLEMENTPUBLISHED_EVENT), plan.id().hex());
     if (results.isEmpty()) {
-      throw new IOException("settlement '" + plan.name() + "' is on chain but its event is not (yet) visible");
+      throw new IOException("settlement '" + plan.name() + "' is on chain but its event is not (yet) visible from"
+          + " block " + fromBlock + " on");
     }
-    Log log = (Log) results.get(0).get();
+    Log log = results.get(0);
     return chain.web3j().ethGetTransactionReceipt(log.getTransactionHash()).send().getTransactionReceipt();
   }
 
@@ -203,6 +210,16 @@ public final class Settler {
       throw new Refused("settlement '" + plan.name() + "' (" + plan.id() + ") is settled in " + where
           + " with root " + root + " and total " + total + ", not root " + plan.root() + " and total " + plan.total());
     }
+  }
+
+  /** A failure in one line: its message, else its class; with the cause's when it only wraps one. */
+  static String oneLine(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && (t.getMessage() == null || t.getMessage().equals(t.getCause().toString()))) {
+      t = t.getCause();
+    }
+    String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return m.replace('\n', ' ');
   }
 
   /** Runs a Web3j call, unwrapping the checked exceptions it may hide. */
@@ -245,6 +262,7 @@ public final class Settler {
     private final String distributor;
     private final ReceiptStore store;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
+    private long fromBlock;
 
     private Builder(Chain chain, ChainKey key, String distributor, ReceiptStore store) {
       this.chain = Objects.requireNonNull(chain, "chain");
@@ -253,9 +271,22 @@ public final class Settler {
       this.store = Objects.requireNonNull(store, "store");
     }
 
-    /** How failures are retried (default {@link RetryPolicy#DEFAULT}: until the receipt is stored). */
+    /** How failures are retried (default {@link RetryPolicy#DEFAULT}). */
     public Builder retry(RetryPolicy retry) {
       this.retry = Objects.requireNonNull(retry, "retry");
+      return this;
+    }
+
+    /**
+     * The distributor's deployment block, where reading its events starts (default 0).
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder fromBlock(long block) {
+      if (block < 0) {
+        throw new IllegalArgumentException("fromBlock must be >= 0. Current value is " + block + ".");
+      }
+      this.fromBlock = block;
       return this;
     }
 

@@ -52,12 +52,12 @@ public final class ChainFixture implements AutoCloseable {
   }
 
   /**
-   * How a revert with a Solidity custom error reads in Web3j's message: "custom error 0x" and the
-   * error's selector (anvil answers the revert-reason call with it).
+   * How a revert with a Solidity custom error reads in a {@link
+   * org.sparkgrid.settlement.chain.RevertedException}: "reverted: " and the error's name, decoded
+   * from the contracts' ABIs, then its arguments.
    */
   public static String customError(String signature) {
-    byte[] hash = org.web3j.crypto.Hash.sha3(signature.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    return "custom error " + org.web3j.utils.Numeric.toHexString(java.util.Arrays.copyOf(hash, 4));
+    return "reverted: " + signature.substring(0, signature.indexOf('(') + 1);
   }
 
   public SparkGridToken token(ChainKey as) {

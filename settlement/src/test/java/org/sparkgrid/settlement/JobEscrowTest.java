@@ -9,9 +9,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.RevertedException;
 import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.web3j.crypto.Hash;
-import org.web3j.protocol.exceptions.TransactionException;
 
 /** Job fees: released on success, refunded minus the penalty on failure or timeout. */
 class JobEscrowTest {
@@ -58,7 +58,7 @@ class JobEscrowTest {
     assertThat(fx.balanceOf(recipient)).isEqualTo(before.add(FEE));
     assertThat(fx.escrow(requester).job(jobId("job-ok")).send().component4()).isEqualTo(BigInteger.TWO);
     assertThatThrownBy(() -> fx.escrow(fx.coordinator).refund(jobId("job-ok")).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("NotDeposited(bytes32)"));
   }
 
@@ -80,7 +80,7 @@ class JobEscrowTest {
     deposit("job-timeout", now() + 600);
     JobEscrow asRequester = fx.escrow(requester);
     assertThatThrownBy(() -> asRequester.refund(jobId("job-timeout")).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("NotExpired(bytes32,uint64)"));
     BigInteger before = fx.balanceOf(requester.address());
 
@@ -95,7 +95,7 @@ class JobEscrowTest {
     deposit("job-stolen", now() + 3600);
 
     assertThatThrownBy(() -> fx.escrow(requester).release(jobId("job-stolen"), requester.address()).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("AccessControlUnauthorizedAccount(address,bytes32)"));
     assertThat(fx.escrow(requester).job(jobId("job-stolen")).send().component4()).isEqualTo(BigInteger.ONE);
   }
@@ -105,7 +105,7 @@ class JobEscrowTest {
     deposit("job-twice", now() + 3600);
 
     assertThatThrownBy(() -> deposit("job-twice", now() + 3600))
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("JobExists(bytes32)"));
   }
 }

@@ -19,9 +19,11 @@ class RetryPolicyTest {
   }
 
   @Test
-  void zeroAttemptsMeansNoLimit() {
-    assertThat(RetryPolicy.DEFAULT.allowsAnother(1_000_000)).isTrue();
+  void zeroAttemptsMeansNoLimitAndTheDefaultIsBounded() {
+    assertThat(new RetryPolicy(0, Duration.ofMillis(1), Duration.ofMillis(1)).allowsAnother(1_000_000)).isTrue();
     assertThat(new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(1)).allowsAnother(3)).isFalse();
+    assertThat(RetryPolicy.DEFAULT.allowsAnother(9)).isTrue();
+    assertThat(RetryPolicy.DEFAULT.allowsAnother(10)).isFalse();
   }
 
   @Test

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.RevertedException;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.ledger.Bytes32;
 import org.sparkgrid.settlement.ledger.Payee;
@@ -19,7 +20,6 @@ import org.sparkgrid.settlement.ledger.Payout;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.protocol.exceptions.TransactionException;
 
 /** The distributor's rules, against a real anvil node. */
 class RewardDistributorTest {
@@ -68,7 +68,7 @@ class RewardDistributorTest {
     assertThat(fx.balanceOf(site2.address())).isEqualTo(before.add(BigInteger.valueOf(2_000)));
     assertThat(fx.distributor(site2).isClaimed(plan.id().bytes(), BigInteger.valueOf(payout.index())).send()).isTrue();
     assertThatThrownBy(() -> claimant(2).claim(plan, payout.index()))
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("AlreadyClaimed(bytes32,uint256)"));
     assertThat(fx.balanceOf(site2.address())).isEqualTo(before.add(BigInteger.valueOf(2_000)));
   }
@@ -82,7 +82,7 @@ class RewardDistributorTest {
 
     assertThatThrownBy(() -> fx.distributor(stranger).publish(plan.id().bytes(), plan.root().bytes(), plan.total())
         .send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("AccessControlUnauthorizedAccount(address,bytes32)"));
     assertThat(Bytes32.of(fx.distributor(stranger).settlement(plan.id().bytes()).send().component1()).isZero())
         .isTrue();
@@ -98,13 +98,13 @@ class RewardDistributorTest {
 
     assertThatThrownBy(() -> fx.distributor(fx.node.key(1)).claim(plan.id().bytes(), BigInteger.ZERO, p.account(),
         p.amount(), wrongProof).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("InvalidProof()"));
     // nor does a right proof with a larger amount
     List<byte[]> proof = plan.proof(0).stream().map(Bytes32::bytes).toList();
     assertThatThrownBy(() -> fx.distributor(fx.node.key(1)).claim(plan.id().bytes(), BigInteger.ZERO, p.account(),
         p.amount().add(BigInteger.ONE), proof).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("InvalidProof()"));
     assertThat(fx.balanceOf(p.account())).isEqualTo(before);
   }
@@ -117,7 +117,7 @@ class RewardDistributorTest {
     BigInteger before = fx.balanceOf(fx.deployment.distributor());
 
     assertThatThrownBy(() -> asCoordinator.publish(plan.id().bytes(), plan.root().bytes(), plan.total()).send())
-        .isInstanceOf(TransactionException.class)
+        .isInstanceOf(RevertedException.class)
         .hasMessageContaining(ChainFixture.customError("SettlementExists(bytes32)"));
     assertThat(fx.balanceOf(fx.deployment.distributor())).isEqualTo(before);
   }
@@ -153,7 +153,7 @@ class RewardDistributorTest {
     fx.distributor(fx.coordinator).pause().send();
     try {
       assertThatThrownBy(() -> claimant(1).claim(plan, 0))
-          .isInstanceOf(TransactionException.class)
+          .isInstanceOf(RevertedException.class)
           .hasMessageContaining(ChainFixture.customError("EnforcedPause()"));
     } finally {
       fx.distributor(fx.coordinator).unpause().send();

@@ -70,4 +70,30 @@ class SettlerRestartTest {
     assertThat(fx.chain.web3j().ethGetLogs(published).send().getLogs()).hasSize(1);
     assertThat(settler.settle(plan).published()).isFalse();
   }
+
+  @Test
+  void theNodeKeepsItsChainAcrossARestartSoTheLedgerStillAgrees() throws Exception {
+    SettlementPlan plan = SettlementPlan.of("kept", BigInteger.valueOf(300), List.of(
+        new Payee("a", fx.node.key(3).address(), 1, 10)), Weighting.SCORE);
+    FileReceiptStore store = new FileReceiptStore(dir.resolve("kept"));
+    Settler.builder(fx.chain, fx.coordinator, fx.deployment.distributor(), store).fromBlock(fx.deployment.block())
+        .build().settle(plan);
+    long head = fx.chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact();
+    BigInteger nonce = fx.nonceOf(fx.coordinator);
+
+    fx.node.stop();
+    assertThat(dir.resolve("anvil-state.json")).isNotEmptyFile();
+    fx.node.start();
+
+    assertThat(fx.chain.web3j().ethBlockNumber().send().getBlockNumber().longValueExact()).isEqualTo(head);
+    assertThat(fx.nonceOf(fx.coordinator)).isEqualTo(nonce);
+    Reconciler.Report report = new Reconciler(fx.chain, fx.deployment.distributor(), fx.deployment.block())
+        .reconcile(store);
+    assertThat(report.settlements()).containsExactly(new Reconciler.Status("kept", 1, List.of(false),
+        BigInteger.ZERO, BigInteger.valueOf(300)));
+    // the other test's settlement is on this chain too, unknown to this store: nothing else differs
+    assertThat(report.differences()).allMatch(d -> d.kind() == Reconciler.Kind.UNKNOWN_TO_LEDGER);
+    new Claimant(fx.chain, fx.node.key(3), fx.deployment.distributor()).claim(plan, 0);
+    assertThat(fx.balanceOf(fx.node.key(3).address())).isEqualTo(BigInteger.valueOf(300));
+  }
 }

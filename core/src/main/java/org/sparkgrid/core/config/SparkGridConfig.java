@@ -83,7 +83,8 @@ public final class SparkGridConfig {
 
   public static final ConfigKey<String> CHAIN_RPC_URL = ConfigKey.ofString("spark.sparkgrid.chain.rpcUrl", "",
       "Ethereum JSON-RPC endpoint where rewards are settled. Empty: contributions are recorded in lineage, nothing is paid."
-          + " The coordinator's key comes from the environment variable SPARKGRID_CHAIN_KEY, never from configuration.");
+          + " The coordinator's key comes from spark.sparkgrid.chain.keystore or the environment variable SPARKGRID_CHAIN_KEY,"
+          + " never from configuration itself.");
 
   public static final ConfigKey<Long> CHAIN_ID = ConfigKey.ofLong("spark.sparkgrid.chain.chainId", 31_337L, atLeast(1L),
       "Chain id of that endpoint (31337: a local anvil node).");
@@ -130,17 +131,103 @@ public final class SparkGridConfig {
       "When `spark.executor.resource.gpu.amount` asks for GPUs, how long start-up waits for the first executor that"
           + " has one before stopping with a message.");
 
+  /**
+   * The prefix of the Kafka client pass-through: {@code spark.sparkgrid.kafka.client.X=V} gives every
+   * SparkGrid Kafka client (producers, consumers, admin) the standard client setting {@code X=V},
+   * e.g. {@code spark.sparkgrid.kafka.client.security.protocol=SASL_SSL}. These keys are not declared
+   * one by one (Kafka declares them); {@link #kafkaClientSettings()} holds them.
+   */
+  public static final String KAFKA_CLIENT_PREFIX = "spark.sparkgrid.kafka.client.";
+
+  public static final ConfigKey<String> KAFKA_CLIENT_CONFIG_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.kafka.client.config.file", "",
+      "A Java properties file of standard Kafka client settings (security.protocol, sasl.jaas.config,"
+          + " ssl.truststore.location ...) for every SparkGrid Kafka client, like Kafka's own --command-config;"
+          + " keep secrets there (mode 0600), never on the command line. Any single setting may also be given as"
+          + " `spark.sparkgrid.kafka.client.<setting>` (it wins over the file), and a value may read the environment"
+          + " or a file through Kafka's config providers: `${env:VAR}`, `${file:/path:key}`. Settings SparkGrid"
+          + " fixes for correctness (enable.auto.commit, isolation.level, acks ...) are refused."
+          + " Empty: none, or the embedded broker's `<home>/kafka/client.properties` when its address is used.");
+
+  public static final ConfigKey<Boolean> KAFKA_EMBEDDED_SECURE = ConfigKey.ofBoolean(
+      "spark.sparkgrid.kafka.embedded.secure", false,
+      "`serve --embedded-kafka` starts the broker with a SASL_SSL listener (SCRAM-SHA-512), TLS certificates and"
+          + " credentials generated once under `<home>/kafka/security`, and ACLs (as `--secure` does). False: a"
+          + " plaintext listener on 127.0.0.1, for trying SparkGrid on one machine.");
+
+  public static final ConfigKey<String> JOBS_USER = ConfigKey.ofString("spark.sparkgrid.jobs.user", "",
+      "Database user of the job store (`jobs.jdbcUrl`). Empty: none, or the one in the URL.");
+
+  public static final ConfigKey<String> JOBS_PASSWORD = ConfigKey.ofString("spark.sparkgrid.jobs.password", "",
+      "Database password of the job store; prefer `jobs.passwordFile` or the environment variable"
+          + " SPARKGRID_JOBS_PASSWORD, which no process list shows. Never logged.");
+
+  public static final ConfigKey<String> JOBS_PASSWORD_FILE = ConfigKey.ofString("spark.sparkgrid.jobs.passwordFile", "",
+      "File whose first line is the job store's database password. Empty: `jobs.password`, else the"
+          + " environment variable SPARKGRID_JOBS_PASSWORD, else none.");
+
+  public static final ConfigKey<String> JOBS_OWNER = ConfigKey.ofString("spark.sparkgrid.jobs.owner", "",
+      "This service instance's name in job leases (at most 128 characters); keep it across restarts, and"
+          + " different for each instance sharing a store. Empty: `<host name>:<home>`.");
+
+  public static final ConfigKey<Long> JOBS_LEASE_MS = ConfigKey.ofLong("spark.sparkgrid.jobs.leaseMs", 60_000L,
+      atLeast(1_000L),
+      "How long a running job stays its service instance's without a heartbeat; past it another instance"
+          + " sharing the store takes the job over and resumes it from its checkpoint.");
+
+  public static final ConfigKey<Long> CHAIN_MAX_FEE_PER_GAS_GWEI = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.maxFeePerGasGwei", 200L, atLeast(1L),
+      "Ceiling on a transaction's EIP-1559 maxFeePerGas (2 x the node's base fee + its priority fee), in gwei. A"
+          + " transaction that would need more is not sent; the error names the base fee, the fee and this key.");
+
+  public static final ConfigKey<Integer> CHAIN_GAS_MARGIN_PERCENT = ConfigKey.ofInt(
+      "spark.sparkgrid.chain.gasMarginPercent", 25, between(0, 400),
+      "Gas limit of a transaction: the node's eth_estimateGas plus this margin, in percent.");
+
+  public static final ConfigKey<Long> CHAIN_LOG_BLOCK_RANGE = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.logBlockRange", 2_000L, atLeast(1L),
+      "Blocks per eth_getLogs request when settlement events are read (from the deployment block on); public RPC"
+          + " providers refuse wide ranges.");
+
+  public static final ConfigKey<Long> CHAIN_DEPLOYMENT_BLOCK = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.deploymentBlock", 0L, atLeast(0L),
+      "Block of the contracts' deployment, where reading their events starts, when the chain is given by keys"
+          + " (`chain deploy` records it in chain.json under the home).");
+
+  public static final ConfigKey<Integer> CHAIN_MAX_ATTEMPTS = ConfigKey.ofInt(
+      "spark.sparkgrid.chain.maxAttempts", 10, between(1, 1_000),
+      "Attempts to publish one settlement (node unreachable, nonce clash, no receipt, fee above the ceiling), with"
+          + " backoff from 0.5 s doubling to 30 s; after the last the settlement fails with its last cause.");
+
+  public static final ConfigKey<Long> CHAIN_RECEIPT_TIMEOUT_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.receiptTimeoutMs", 300_000L, atLeast(1_000L),
+      "How long a sent transaction may wait for its receipt before the attempt counts as failed.");
+
+  public static final ConfigKey<String> CHAIN_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.chain.keystore", "",
+      "Web3 Secret Storage (V3) keystore file holding the coordinator's key. Empty: the key comes from the"
+          + " environment variable SPARKGRID_CHAIN_KEY.");
+
+  public static final ConfigKey<String> CHAIN_KEYSTORE_PASSWORD_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.chain.keystorePasswordFile", "",
+      "File whose first line is the keystore's password. Empty: commands run at a terminal ask for it.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, CHAIN_RPC_URL, CHAIN_ID,
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
-      SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS));
+      SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
+      KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,
+      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
+      CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
+      CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE));
 
   private final Map<ConfigKey<?>, Object> values;
+  private final Map<String, String> kafkaClientSettings;
 
-  private SparkGridConfig(Map<ConfigKey<?>, Object> values) {
+  private SparkGridConfig(Map<ConfigKey<?>, Object> values, Map<String, String> kafkaClientSettings) {
     this.values = values;
+    this.kafkaClientSettings = kafkaClientSettings;
   }
 
   /** Every declared key, in declaration order. */
@@ -167,6 +254,7 @@ public final class SparkGridConfig {
    */
   public static SparkGridConfig from(Map<String, String> props) {
     Map<ConfigKey<?>, Object> values = new LinkedHashMap<>();
+    Map<String, String> kafkaClient = new TreeMap<>();
     for (ConfigKey<?> key : ALL.values()) {
       values.put(key, key.defaultValue());
     }
@@ -176,13 +264,28 @@ public final class SparkGridConfig {
         continue;
       }
       ConfigKey<?> key = ALL.get(e.getKey());
+      if (key == null && e.getKey().startsWith(KAFKA_CLIENT_PREFIX)
+          && e.getKey().length() > KAFKA_CLIENT_PREFIX.length()) {
+        kafkaClient.put(e.getKey().substring(KAFKA_CLIENT_PREFIX.length()),
+            Objects.requireNonNull(e.getValue(), e.getKey()).trim());
+        continue;
+      }
       if (key == null) {
         throw new IllegalArgumentException("Unknown configuration key " + e.getKey()
             + "; did you mean " + closest(e.getKey()) + "?");
       }
       values.put(key, key.parse(Objects.requireNonNull(e.getValue(), e.getKey())));
     }
-    return new SparkGridConfig(Collections.unmodifiableMap(values));
+    return new SparkGridConfig(Collections.unmodifiableMap(values), Collections.unmodifiableMap(kafkaClient));
+  }
+
+  /**
+   * The Kafka client pass-through: each {@code spark.sparkgrid.kafka.client.X=V} as {@code X -> V},
+   * sorted by name ({@link #KAFKA_CLIENT_CONFIG_FILE} is a declared key, not part of it). Kafka, not
+   * SparkGrid, knows the settings: an unknown one is passed on and Kafka warns about it.
+   */
+  public Map<String, String> kafkaClientSettings() {
+    return kafkaClientSettings;
   }
 
   /** The configured value of a declared key, or its default. */
@@ -226,17 +329,19 @@ public final class SparkGridConfig {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SparkGridConfig other && values.equals(other.values);
+    return o instanceof SparkGridConfig other && values.equals(other.values)
+        && kafkaClientSettings.equals(other.kafkaClientSettings);
   }
 
   @Override
   public int hashCode() {
-    return values.hashCode();
+    return Objects.hash(values, kafkaClientSettings);
   }
 
+  /** The values; the Kafka client pass-through by name only, since it may hold secrets. */
   @Override
   public String toString() {
-    return values.toString();
+    return values + (kafkaClientSettings.isEmpty() ? "" : " + kafka client settings " + kafkaClientSettings.keySet());
   }
 
   /** A Markdown table cell: pipes escaped, newlines as spaces. */

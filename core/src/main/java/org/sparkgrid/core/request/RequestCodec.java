@@ -14,6 +14,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -103,9 +104,15 @@ public final class RequestCodec {
    * @return the request with every default filled in
    * @throws InvalidRequestException naming the field ({@value InvalidRequestException#ROOT} for the
    *     whole document) if the text is not one JSON object, has unknown fields, wrong JSON types,
-   *     out-of-range or missing values, or breaks a rule between fields
+   *     out-of-range or missing values, or breaks a rule between fields; {@code federation.strategy}
+   *     is checked by {@link StrategyCatalog#installed()}
    */
   public static TrainingRequest parse(String json) {
+    return parse(json, StrategyCatalog.installed());
+  }
+
+  /** {@link #parse(String)} with {@code federation.strategy} checked by {@code strategies}. */
+  static TrainingRequest parse(String json, StrategyCatalog strategies) {
     Objects.requireNonNull(json, "json");
     JsonNode root;
     try {
@@ -116,7 +123,7 @@ public final class RequestCodec {
       throw new InvalidRequestException(InvalidRequestException.ROOT, null,
           "not valid JSON" + where + ": " + e.getOriginalMessage());
     }
-    return RequestReader.read(root);
+    return RequestReader.read(root, strategies);
   }
 
   /**
@@ -130,6 +137,14 @@ public final class RequestCodec {
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write request " + r.id(), e); // a tree always serializes
     }
+  }
+
+  /**
+   * The values {@code federation.strategy.type} accepts: those of {@link StrategyCatalog#installed()},
+   * empty when none is installed (then any type passes the codec and is checked when the job runs).
+   */
+  public static List<String> strategyTypes() {
+    return StrategyCatalog.installed().types();
   }
 
   /** The dotted request paths a sweep may vary and {@link #withOverrides} may set. */
@@ -166,7 +181,7 @@ public final class RequestCodec {
       }
       parent.set(parts[parts.length - 1], MAPPER.valueToTree(e.getValue()));
     }
-    return RequestReader.read(tree);
+    return RequestReader.read(tree, StrategyCatalog.installed());
   }
 
   /**

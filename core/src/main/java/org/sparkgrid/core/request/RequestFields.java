@@ -73,9 +73,6 @@ final class RequestFields {
   static final FieldRule.Choice BELOW_MIN_SITES = new FieldRule.Choice(FederationSpec.FAIL, FederationSpec.WAIT);
   static final FieldRule.IntRange MIN_SITES_RETRIES = new FieldRule.IntRange(1, 1000);
   static final FieldRule.LongRange MIN_SITES_RETRY_DELAY_MS = new FieldRule.LongRange(0, 3_600_000);
-  static final FieldRule.Choice STRATEGY_TYPE = new FieldRule.Choice(
-      "fedavg", "fedavgm", "fedprox", "fedadam", "fedyogi", "fedadagrad", "median", "trimmed-mean", "krum",
-      "multi-krum", "dp-fedavg");
 
   static final FieldRule.Choice SCORING = new FieldRule.Choice("loss-improvement", "shapley", "examples");
   static final int MAX_POOL_DIGITS = 78;

@@ -9,6 +9,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.sparkgrid.core.request.DataSpec.Format;
@@ -31,11 +32,11 @@ final class RequestReader {
   private RequestReader() {}
 
   /**
-   * Reads and checks a whole request.
+   * Reads and checks a whole request, its {@code federation.strategy} by {@code strategies}.
    *
    * @throws InvalidRequestException naming the first offending field
    */
-  static TrainingRequest read(JsonNode root) {
+  static TrainingRequest read(JsonNode root, StrategyCatalog strategies) {
     if (root == null || !root.isObject()) {
       throw new InvalidRequestException(InvalidRequestException.ROOT, root == null ? null : Json.text(root),
           "must be a JSON object, got " + (root == null ? "nothing" : Json.render(root)));
@@ -52,13 +53,13 @@ final class RequestReader {
     Obj sweepObj = top.object("sweep", false);
     SweepSpec sweep = sweepObj == null ? null : readSweep(sweepObj);
     Obj federationObj = top.object("federation", false);
-    FederationSpec federation = federationObj == null ? null : readFederation(federationObj);
+    FederationSpec federation = federationObj == null ? null : readFederation(federationObj, strategies);
     Obj rewardObj = top.object("reward", false);
     RewardSpec reward = rewardObj == null ? null : readReward(rewardObj);
 
     TrainingRequest request =
         new TrainingRequest(schema, id, mode, model, data, training, engine, sweep, federation, reward);
-    checkCrossFieldRules(top, request);
+    checkCrossFieldRules(top, request, strategies);
     return request;
   }
 
@@ -256,7 +257,7 @@ final class RequestReader {
         o.read("select", SELECT, "accuracy"));
   }
 
-  private static FederationSpec readFederation(Obj o) {
+  private static FederationSpec readFederation(Obj o, StrategyCatalog strategies) {
     String sites = o.path("sites", true);
     int rounds = o.read("rounds", ROUNDS, null);
     int localEpochs = o.read("localEpochs", LOCAL_EPOCHS, 1);
@@ -264,7 +265,7 @@ final class RequestReader {
     int minSites = o.read("minSites", MIN_SITES, 1);
     long roundTimeoutMs = o.read("roundTimeoutMs", ROUND_TIMEOUT_MS, 600_000L);
     Obj s = o.object("strategy", false);
-    StrategySpec strategy = s == null ? RequestCodec.DEFAULT_STRATEGY : readStrategy(s);
+    StrategySpec strategy = s == null ? RequestCodec.DEFAULT_STRATEGY : readStrategy(s, strategies);
     String belowMinSites = o.read("belowMinSites", BELOW_MIN_SITES, FederationSpec.FAIL);
     int retries = o.read("minSitesRetries", MIN_SITES_RETRIES, FederationSpec.DEFAULT_MIN_SITES_RETRIES);
     long retryDelayMs = o.read("minSitesRetryDelayMs", MIN_SITES_RETRY_DELAY_MS,
@@ -273,9 +274,14 @@ final class RequestReader {
         retries, retryDelayMs);
   }
 
-  /** type, then every other field as a parameter: numbers as Double, booleans, strings. */
-  private static StrategySpec readStrategy(Obj o) {
-    String type = o.read("type", STRATEGY_TYPE, RequestCodec.DEFAULT_STRATEGY.type());
+  /**
+   * type, then every other field as a parameter (numbers as Double, booleans, strings), then the
+   * catalog's check of the type's parameters.
+   */
+  private static StrategySpec readStrategy(Obj o, StrategyCatalog strategies) {
+    String type = strategies == StrategyCatalog.UNCHECKED
+        ? Objects.requireNonNullElse(o.string("type", false), RequestCodec.DEFAULT_STRATEGY.type())
+        : o.read("type", new FieldRule.Choice(strategies.types()), RequestCodec.DEFAULT_STRATEGY.type());
     Map<String, Object> params = new LinkedHashMap<>();
     for (String name : o.names()) {
       if (name.equals("type")) {
@@ -300,7 +306,9 @@ final class RequestReader {
             "must be a number, a boolean or a string, got " + Json.render(v));
       }
     }
-    return new StrategySpec(type, Collections.unmodifiableMap(params));
+    StrategySpec strategy = new StrategySpec(type, Collections.unmodifiableMap(params));
+    strategies.check(strategy);
+    return strategy;
   }
 
   private static RewardSpec readReward(Obj o) {
@@ -322,14 +330,16 @@ final class RequestReader {
    *   <li>data: labelColumn and header only for csv
    *   <li>engine.resources only with engine.type sparkgrid
    *   <li>mode tree requires federation; federation only in mode tree; federation.minSitesRetries
-   *       and federation.minSitesRetryDelayMs only with federation.belowMinSites wait
+   *       and federation.minSitesRetryDelayMs only with federation.belowMinSites wait; the
+   *       strategy's rules with the other federation fields ({@link StrategyCatalog#check(FederationSpec)},
+   *       e.g. Krum's minSites at least 2f + 3)
    *   <li>sweep: trials required for random, refused for grid; model.mlp.* and model.cnn.* only
    *       with that architecture; every value passes the rule of its field, and none repeats;
    *       mode compute only; data.test required; a grid of at most 10000 combinations, a random
    *       sweep of at most as many trials as combinations; an id short enough for trial ids
    * </ul>
    */
-  private static void checkCrossFieldRules(Obj top, TrainingRequest r) {
+  private static void checkCrossFieldRules(Obj top, TrainingRequest r, StrategyCatalog strategies) {
     Obj model = top.object("model", true);
     Architecture arch = r.model().architecture();
     for (Architecture other : Architecture.values()) {
@@ -383,6 +393,9 @@ final class RequestReader {
               "only allowed when federation.belowMinSites is wait, got belowMinSites " + r.federation().belowMinSites());
         }
       }
+    }
+    if (r.federation() != null) {
+      strategies.check(r.federation());
     }
 
     SweepSpec sweep = r.sweep();

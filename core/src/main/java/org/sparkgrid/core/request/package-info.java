@@ -7,6 +7,8 @@
  * with an {@link org.sparkgrid.core.request.InvalidRequestException} naming the field and the
  * value; {@code write}, {@code withOverrides} (one trial of a sweep) and {@code checkPaths} follow;
  * {@link org.sparkgrid.core.request.SweepTrials} expands a sweep into its trials.
+ * {@link org.sparkgrid.core.request.StrategyCatalog} is how the codec checks
+ * {@code federation.strategy} without knowing any strategy: the federation module provides it.
  * The records ({@code ModelSpec}, {@code DataSpec}, {@code TrainingSpec} ...) hold values only;
  * their javadoc gives each field's range and default.
  *

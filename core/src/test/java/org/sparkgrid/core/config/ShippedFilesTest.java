@@ -12,22 +12,27 @@ import org.sparkgrid.core.request.SweepTrials;
 import org.sparkgrid.core.request.TrainingRequest;
 
 /**
- * The files shipped beside the code agree with the declarations: the README's configuration
- * reference is the generated one, and every example request in conf/requests/ is one the codec accepts.
+ * The files shipped beside the code agree with the declarations: the configuration reference in
+ * docs/configuration.md is the generated one, and every example request in conf/requests/ is one the codec accepts.
  * (The conf/ files are checked by ShippedSparkConfTest.)
  */
 class ShippedFilesTest {
   private static final Path ROOT = ConfFiles.ROOT;
 
   @Test
-  void readmeConfigReferenceIsTheGeneratedOne() throws IOException {
-    String readme = Files.readString(ROOT.resolve("README.md"));
-    String start = "<!-- config-reference:start -->\n";
-    String end = "<!-- config-reference:end -->";
-    String table = readme.substring(readme.indexOf(start) + start.length(), readme.indexOf(end));
+  void configurationPageHoldsTheGeneratedReference() throws IOException {
+    String page = Files.readString(ROOT.resolve("docs/configuration.md"));
+    String start = "\n<!-- config-reference:start -->\n";
+    String end = "\n<!-- config-reference:end -->\n";
+    int from = page.indexOf(start);
+    int to = page.indexOf(end, Math.max(from, 0));
+    assertThat(from).as("docs/configuration.md has a line <!-- config-reference:start -->").isNotNegative();
+    assertThat(to).as("docs/configuration.md has a line <!-- config-reference:end --> after the start").isNotNegative();
+    String table = page.substring(from + start.length(), to + 1);
 
     assertThat(table)
-        .as("README's table is stale: replace it with the output of ConfigReference")
+        .as("docs/configuration.md's table is stale: replace what lies between its config-reference markers"
+            + " with the output of ConfigReference")
         .isEqualTo(SparkGridConfig.markdownReference());
   }
 

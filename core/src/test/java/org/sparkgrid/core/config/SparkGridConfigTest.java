@@ -111,7 +111,15 @@ class SparkGridConfigTest {
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",
         "spark.sparkgrid.service.timeout.trainMs", "spark.sparkgrid.service.timeout.checkpointMs",
         "spark.sparkgrid.jobs.jdbcUrl", "spark.sparkgrid.capacity.waitTimeoutMs",
-        "spark.sparkgrid.gpu.startupTimeoutMs");
+        "spark.sparkgrid.gpu.startupTimeoutMs",
+        "spark.sparkgrid.kafka.client.config.file", "spark.sparkgrid.kafka.embedded.secure",
+        "spark.sparkgrid.jobs.user", "spark.sparkgrid.jobs.password",
+        "spark.sparkgrid.jobs.passwordFile", "spark.sparkgrid.jobs.owner", "spark.sparkgrid.jobs.leaseMs",
+        "spark.sparkgrid.chain.maxFeePerGasGwei",
+        "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
+        "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
+        "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
+        "spark.sparkgrid.chain.keystorePasswordFile");
   }
 
   @Test
@@ -143,5 +151,26 @@ class SparkGridConfigTest {
   @Test
   void escapesPipesAndNewlinesInAReferenceCell() {
     assertThat(SparkGridConfig.cell("a|b\nc")).isEqualTo("a\\|b c");
+  }
+
+  @Test
+  void keepsTheKafkaClientPassThroughApartWithItsPrefixStripped() {
+    SparkGridConfig conf = SparkGridConfig.from(Map.of(
+        "spark.sparkgrid.kafka.client.security.protocol", " SASL_SSL ",
+        "spark.sparkgrid.kafka.client.sasl.mechanism", "SCRAM-SHA-512",
+        "spark.sparkgrid.kafka.client.config.file", "/etc/sparkgrid/kafka.properties"));
+
+    assertThat(conf.kafkaClientSettings())
+        .containsExactly(Map.entry("sasl.mechanism", "SCRAM-SHA-512"), Map.entry("security.protocol", "SASL_SSL"));
+    assertThat(conf.get(SparkGridConfig.KAFKA_CLIENT_CONFIG_FILE)).isEqualTo("/etc/sparkgrid/kafka.properties");
+    assertThat(conf.toString()).contains("kafka client settings [sasl.mechanism, security.protocol]")
+        .doesNotContain("SCRAM-SHA-512");
+  }
+
+  @Test
+  void stillRefusesAnUnknownKafkaKeyOutsideThePassThrough() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.kafka.bootstrapServer", "h:9092")))
+        .hasMessage("Unknown configuration key spark.sparkgrid.kafka.bootstrapServer;"
+            + " did you mean spark.sparkgrid.kafka.bootstrapServers?");
   }
 }

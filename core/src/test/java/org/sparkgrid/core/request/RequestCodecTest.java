@@ -528,13 +528,6 @@ class RequestCodecTest {
   }
 
   @Test
-  void refusesAnUnknownStrategy() {
-    assertThat(refusal(with(TREE, "federation.strategy", "{\"type\": \"fedsgd\"}")))
-        .hasMessage("federation.strategy.type: must be one of fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad,"
-            + " median, trimmed-mean, krum, multi-krum, dp-fedavg, got \"fedsgd\"");
-  }
-
-  @Test
   void refusesAStrategyParameterThatIsAnArray() {
     assertThat(refusal(with(TREE, "federation.strategy.trim", "[0.1]")))
         .hasMessage("federation.strategy.trim: must be a number, a boolean or a string, got [0.1]");

@@ -6,7 +6,7 @@ import java.util.List;
  * Update-norm clipping in front of another strategy: each delta is scaled to L2 norm at most
  * {@code clipNorm} ({@link Vectors#clipToNorm}) before the inner strategy sees it. The request asks
  * for it with the {@code clipNorm} parameter of any type except {@code dp-fedavg}, which always
- * clips. Same type, state, minimum and {@code mu} as the inner strategy.
+ * clips ({@link StrategyDefinition} adds the parameter). Same type, state, minimum and {@code mu} as the inner strategy.
  */
 final class Clipped implements AggregationStrategy {
 
@@ -38,14 +38,10 @@ final class Clipped implements AggregationStrategy {
     return inner.proximalMu();
   }
 
-  /** The strategy the clipped updates go to. */
-  AggregationStrategy inner() {
-    return inner;
-  }
-
-  /** The largest L2 norm an update keeps. */
-  double clipNorm() {
-    return clipNorm;
+  /** Plan: one pass for each update's squared norm, then the inner plan over the scaled updates. */
+  @Override
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return inner.aggregateRanges(global, facts, state, ranges.scaled(ShardedAggregation.clipScales(ranges, clipNorm)));
   }
 
   @Override

@@ -12,6 +12,20 @@ import java.util.Map;
  */
 final class CoordinateMedian implements AggregationStrategy {
 
+  /** Type {@code median}, no parameters of its own. */
+  public static final class Definition extends StrategyDefinition {
+    public Definition() {
+      super("median", "none", "Coordinate-wise median (Yin et al. 2018): each parameter moves by the median of the"
+          + " sites' deltas (the mean of the two middle values for an even count). Tolerates fewer than half the"
+          + " sites being arbitrary; example counts are ignored, as a site could lie about them.");
+    }
+
+    @Override
+    AggregationStrategy build(StrategyParams p) {
+      return new CoordinateMedian();
+    }
+  }
+
   @Override
   public String type() {
     return "median";
@@ -30,6 +44,13 @@ final class CoordinateMedian implements AggregationStrategy {
       next[i] = (float) (global[i] + median(column));
     }
     return new Aggregation(next, state.next(Map.of()));
+  }
+
+  /** Plan: one pass, each coordinate's median; then {@code global + it}. */
+  @Override
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    double[] step = ShardedAggregation.concat(ranges.map(ShardedAggregation.perCoordinate(CoordinateMedian::median)));
+    return new Aggregation(ShardedAggregation.add(global, step), state.next(Map.of()));
   }
 
   /** The median of one coordinate's values; sorts {@code column} in place. */

@@ -25,6 +25,29 @@ import org.sparkgrid.federation.privacy.RdpAccountant;
  */
 public final class DpFedAvg implements AggregationStrategy {
 
+  static final StrategyParameter<Double> CLIP_NORM = StrategyParameter.requiredReal("clipNorm",
+      StrategyParameter.Range.greaterThan(0), 100.0, "C: each update is clipped to this L2 norm.");
+  static final StrategyParameter<Double> NOISE_MULTIPLIER = StrategyParameter.requiredReal("noiseMultiplier",
+      StrategyParameter.Range.atLeast(0), 0.0, "z: the noise's standard deviation is z * C / n.");
+  static final StrategyParameter<Double> DELTA = StrategyParameter.real("delta", 1e-5,
+      StrategyParameter.Range.open(0, 1), "The delta at which epsilon is reported.");
+  static final StrategyParameter<Long> SEED = StrategyParameter.wholeNumber("seed", 0L, 0,
+      "Seed of the noise; with the round count it fixes each round's noise, so a retried round adds the same.");
+
+  /** Type {@code dp-fedavg}, parameters {@code clipNorm}, {@code noiseMultiplier}, {@code delta}, {@code seed}. */
+  public static final class Definition extends StrategyDefinition {
+    public Definition() {
+      super("dp-fedavg", "none", "DP-FedAvg (McMahan et al. 2018): the unweighted mean of the clipped deltas plus"
+          + " Gaussian noise N(0, (z * C / n)^2) per coordinate; site-level differential privacy, epsilon accounted"
+          + " by the RDP accountant.", CLIP_NORM, NOISE_MULTIPLIER, DELTA, SEED);
+    }
+
+    @Override
+    AggregationStrategy build(StrategyParams p) {
+      return new DpFedAvg(p.get(CLIP_NORM), p.get(NOISE_MULTIPLIER), p.get(DELTA), p.get(SEED));
+    }
+  }
+
   private final double clipNorm;
   private final double noiseMultiplier;
   private final double delta;
@@ -53,6 +76,17 @@ public final class DpFedAvg implements AggregationStrategy {
       }
     }
     return finish(global, sum, updates.size(), state);
+  }
+
+  /**
+   * Plan: one pass for the squared norms, one for the sum of the clipped deltas; then the mean and
+   * the noise on the caller.
+   */
+  @Override
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    double[] scales = ShardedAggregation.clipScales(ranges, clipNorm);
+    double[] sum = ShardedAggregation.concat(ranges.scaled(scales).map(ShardedAggregation.columnSum()));
+    return finish(global, sum, facts.count(), state);
   }
 
   /** The mean of {@code n} clipped deltas from their sum, plus this round's noise, added to {@code global}. */

@@ -20,6 +20,24 @@ final class FedAvgM implements AggregationStrategy {
 
   static final String MOMENTUM = "momentum";
 
+  static final StrategyParameter<Double> ETA = StrategyParameter.real("eta", 1.0, StrategyParameter.Range.greaterThan(0),
+      "Server learning rate.");
+  static final StrategyParameter<Double> MOMENTUM_PARAMETER = StrategyParameter.real(MOMENTUM, 0.9,
+      StrategyParameter.Range.closedOpen(0, 1), "Server momentum; 0 with eta 1 is FedAvg.");
+
+  /** Type {@code fedavgm}, parameters {@code eta} and {@code momentum}. */
+  public static final class Definition extends StrategyDefinition {
+    public Definition() {
+      super("fedavgm", "examples", "FedAvg with server momentum (Hsu et al. 2019): v = momentum * v + mean delta;"
+          + " global += eta * v. State: vector momentum.", ETA, MOMENTUM_PARAMETER);
+    }
+
+    @Override
+    AggregationStrategy build(StrategyParams p) {
+      return new FedAvgM(p.get(ETA), p.get(MOMENTUM_PARAMETER));
+    }
+  }
+
   private final double eta;
   private final double momentum;
 
@@ -36,6 +54,12 @@ final class FedAvgM implements AggregationStrategy {
   @Override
   public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
     return step(global, FedAvg.meanDelta(global, updates), state);
+  }
+
+  /** Plan: one pass, the example-weighted mean delta; then the momentum step on the caller. */
+  @Override
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return step(global, ShardedAggregation.mean(ranges, facts.examples(), ShardedAggregation.all(facts.count())), state);
   }
 
   /** The server step from the example-weighted mean delta {@code d}, however it was computed. */

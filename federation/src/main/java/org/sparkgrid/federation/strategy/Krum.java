@@ -20,6 +20,37 @@ import org.sparkgrid.core.math.WeightedAverage;
  */
 final class Krum implements AggregationStrategy {
 
+  static final StrategyParameter<Integer> F = StrategyParameter.requiredInt("f", 0, 1,
+      "The number of Byzantine sites assumed; a round needs at least 2f + 3 updates (and minSites at least that).");
+  static final StrategyParameter<Integer> M = StrategyParameter.optionalInt("m", 1, 3,
+      "How many of the lowest-scoring updates to average; absent, n - f. Capped at n.");
+
+  /** Type {@code krum}, parameter {@code f}. */
+  public static final class Definition extends StrategyDefinition {
+    public Definition() {
+      super("krum", "none (one update)", "Krum (Blanchard et al. 2017): the global parameters move by the update"
+          + " whose summed squared distance to its n - f - 2 nearest others is lowest.", F);
+    }
+
+    @Override
+    AggregationStrategy build(StrategyParams p) {
+      return new Krum(type(), p.get(F), 1);
+    }
+  }
+
+  /** Type {@code multi-krum}, parameters {@code f} and {@code m}. */
+  public static final class MultiDefinition extends StrategyDefinition {
+    public MultiDefinition() {
+      super("multi-krum", "examples", "Multi-Krum (Blanchard et al. 2017): the example-weighted mean of the m"
+          + " updates with the lowest Krum scores (the paper's mean is unweighted).", F, M);
+    }
+
+    @Override
+    AggregationStrategy build(StrategyParams p) {
+      return new Krum(type(), p.get(F), p.get(M));
+    }
+  }
+
   private final String type;
   private final int f;
   private final Integer m;
@@ -51,6 +82,21 @@ final class Krum implements AggregationStrategy {
       selected.add(updates.get(k));
     }
     float[] mean = WeightedAverage.average(Vectors.deltas(selected), Vectors.examples(selected));
+    return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
+  }
+
+  /**
+   * Plan: one pass summing every pair's squared distance range by range, the selection on the
+   * caller, then one pass for the weighted mean of the selected updates.
+   *
+   * @throws IllegalStateException if there are fewer than {@code 2f + 3} updates, naming both
+   */
+  @Override
+  public Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    int n = facts.count();
+    checkCount(n);
+    double[][] d = ShardedAggregation.unpack(ShardedAggregation.sum(ranges.map(ShardedAggregation.squaredDistances())), n);
+    float[] mean = ShardedAggregation.mean(ranges, facts.examples(), select(d, f, keep(n)));
     return new Aggregation(Vectors.add(global, mean), state.next(Map.of()));
   }
 

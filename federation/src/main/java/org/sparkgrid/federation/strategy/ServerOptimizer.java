@@ -33,6 +33,29 @@ abstract class ServerOptimizer implements AggregationStrategy {
     this.tau = tau;
   }
 
+  /** {@code eta}, the server learning rate, with the type's default. */
+  static StrategyParameter<Double> eta(double defaultValue) {
+    return StrategyParameter.real("eta", defaultValue, StrategyParameter.Range.greaterThan(0), "Server learning rate.");
+  }
+
+  /** {@code beta1}, the first moment's decay, with the type's default. */
+  static StrategyParameter<Double> beta1(double defaultValue) {
+    return StrategyParameter.real("beta1", defaultValue, StrategyParameter.Range.closedOpen(0, 1),
+        "Decay of the first moment m.");
+  }
+
+  /** {@code beta2}, the second moment's decay, with the type's default. */
+  static StrategyParameter<Double> beta2(double defaultValue) {
+    return StrategyParameter.real("beta2", defaultValue, StrategyParameter.Range.closedOpen(0, 1),
+        "Decay of the second moment v.");
+  }
+
+  /** {@code tau}, the adaptivity, with the type's default. */
+  static StrategyParameter<Double> tau(double defaultValue) {
+    return StrategyParameter.real("tau", defaultValue, StrategyParameter.Range.greaterThan(0),
+        "Adaptivity: added to sqrt(v); larger steps are closer to momentum SGD's.");
+  }
+
   /** The new second moment of one coordinate from the previous one and the squared pseudo-gradient. */
   abstract double secondMoment(double v, double dSquared);
 
@@ -40,6 +63,12 @@ abstract class ServerOptimizer implements AggregationStrategy {
   @Override
   public final Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
     return step(global, FedAvg.meanDelta(global, updates), state);
+  }
+
+  /** Plan: one pass, the example-weighted mean delta; then the optimizer's step on the caller. */
+  @Override
+  public final Aggregation aggregateRanges(float[] global, UpdateFacts facts, StrategyState state, UpdateRanges ranges) {
+    return step(global, ShardedAggregation.mean(ranges, facts.examples(), ShardedAggregation.all(facts.count())), state);
   }
 
   /** The server step from the example-weighted mean delta {@code d}, however it was computed. */

@@ -2,34 +2,34 @@ package org.sparkgrid.federation.strategy;
 
 import java.io.Serializable;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.IntStream;
 import org.sparkgrid.core.math.WeightedAverage;
 import org.sparkgrid.federation.strategy.UpdateRanges.RangeFunction;
 
 /**
  * Any strategy's merge computed range by range, for a stage in which each task holds one coordinate
- * range of every update (tree mode's Spark aggregation stage): this class says what each range
- * computes ({@link RangeFunction}s, shipped to the ranges by {@link UpdateRanges#map}) and finishes
- * on the caller's side. The result equals {@link AggregationStrategy#aggregate} on the same updates:
- * bit for bit for fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad, median and trimmed-mean,
- * whose every coordinate goes through the same operations in the same order; for krum and
- * multi-krum too, unless two scores differ only by rounding (the squared distances are summed range
- * by range); with clipping ({@code clipNorm}, dp-fedavg) to float rounding, since each update's norm
- * is summed range by range.
+ * range of every update (tree mode's Spark aggregation stage): the entry point checks the counts and
+ * lengths and runs the strategy's own merge plan ({@link AggregationStrategy#aggregateRanges}); this
+ * class holds the range kernels the plans are built from ({@link RangeFunction}s, shipped to the
+ * ranges by {@link UpdateRanges#map}). The result equals {@link AggregationStrategy#aggregate} on the
+ * same updates: bit for bit for fedavg, fedprox, fedavgm, fedadam, fedyogi, fedadagrad, median and
+ * trimmed-mean, whose every coordinate goes through the same operations in the same order; for krum
+ * and multi-krum too, unless two scores differ only by rounding (the squared distances are summed
+ * range by range); with clipping ({@code clipNorm}, dp-fedavg) to float rounding, since each update's
+ * norm is summed range by range.
  *
  * <table>
- *   <caption>What each strategy computes where</caption>
- *   <tr><th>strategy</th><th>passes over the updates (range functions)</th><th>then, on the caller</th></tr>
- *   <tr><td>fedavg, fedprox</td><td>1: the example-weighted mean delta</td><td>global + mean</td></tr>
- *   <tr><td>fedavgm, fedadam, fedyogi, fedadagrad</td><td>1: the same mean</td>
- *       <td>the server optimizer's step, with its state</td></tr>
- *   <tr><td>median, trimmed-mean</td><td>1: the coordinate's median or trimmed mean</td><td>global + it</td></tr>
- *   <tr><td>krum, multi-krum</td><td>2: every pair's squared distance (partial sums, added up), then
- *       the weighted mean of the selected updates</td><td>the selection; global + mean</td></tr>
- *   <tr><td>dp-fedavg</td><td>2: squared norms, then the sum of the clipped deltas</td><td>mean and noise</td></tr>
- *   <tr><td>any with {@code clipNorm}</td><td>one more, first: squared norms</td><td>each update's scale</td></tr>
+ *   <caption>The kernels, and the plans that use them</caption>
+ *   <tr><th>kernel</th><th>computes over one range</th><th>used by</th></tr>
+ *   <tr><td>{@link #weightedMean}</td><td>the example-weighted mean of some updates</td>
+ *       <td>fedavg, fedprox, fedavgm and the server optimizers (then their step on the caller), krum</td></tr>
+ *   <tr><td>{@link #perCoordinate}</td><td>a statistic of each coordinate's values</td><td>median, trimmed-mean</td></tr>
+ *   <tr><td>{@link #squaredDistances}</td><td>partial squared distances of every pair</td><td>krum, multi-krum</td></tr>
+ *   <tr><td>{@link #squaredNorms}</td><td>partial squared norms of every update</td><td>clipping, dp-fedavg</td></tr>
+ *   <tr><td>{@link #columnSum}</td><td>the sum of the updates in double</td><td>dp-fedavg</td></tr>
  * </table>
+ *
+ * <p>Clipping scales each update on the ranges ({@link UpdateRanges#scaled}) before the inner plan runs.
  *
  * <pre>{@code
  * UpdateRanges ranges = UpdateRanges.of(deltas, 4);       // or tree mode's Spark stage over executors' updates
@@ -44,12 +44,11 @@ public final class ShardedAggregation {
   private ShardedAggregation() {}
 
   /**
-   * Merges the updates held by {@code ranges} as {@code strategy.aggregate} would. Callers validate
-   * the updates first, as for {@code aggregate}.
+   * Merges the updates held by {@code ranges} as {@code strategy.aggregate} would, by the strategy's
+   * {@link AggregationStrategy#aggregateRanges}. Callers validate the updates first, as for {@code aggregate}.
    *
    * @param examples each update's example count, in the order of {@code ranges}
-   * @throws IllegalArgumentException if there are no updates, the counts or lengths disagree, or the
-   *     strategy is of a type this class does not know
+   * @throws IllegalArgumentException if there are no updates, or the counts or lengths disagree
    * @throws IllegalStateException if there are fewer than {@link AggregationStrategy#minUpdates()} updates
    */
   public static Aggregation aggregate(AggregationStrategy strategy, float[] global, long[] examples,
@@ -63,48 +62,17 @@ public final class ShardedAggregation {
       throw new IllegalArgumentException("updates have " + ranges.length() + " values but the global parameters have "
           + global.length);
     }
-    AggregationStrategy s = strategy;
-    double[] scales = null;
-    if (s instanceof Clipped c) {
-      scales = clipScales(sum(ranges.map(squaredNorms(null))), c.clipNorm());
-      s = c.inner();
-    }
-    int[] all = IntStream.range(0, n).toArray();
-    if (s instanceof FedAvg || s instanceof FedProx) {
-      return new Aggregation(Vectors.add(global, mean(ranges, examples, scales, all)), state.next(Map.of()));
-    }
-    if (s instanceof FedAvgM m) {
-      return m.step(global, mean(ranges, examples, scales, all), state);
-    }
-    if (s instanceof ServerOptimizer o) {
-      return o.step(global, mean(ranges, examples, scales, all), state);
-    }
-    if (s instanceof CoordinateMedian) {
-      return new Aggregation(add(global, concat(ranges.map(perCoordinate(scales, CoordinateMedian::median)))),
-          state.next(Map.of()));
-    }
-    if (s instanceof TrimmedMean t) {
-      int cut = t.cut(n);
-      return new Aggregation(add(global, concat(ranges.map(perCoordinate(scales, c -> TrimmedMean.mean(c, cut))))),
-          state.next(Map.of()));
-    }
-    if (s instanceof Krum k) {
-      k.checkCount(n);
-      double[][] d = unpack(sum(ranges.map(squaredDistances(scales))), n);
-      return new Aggregation(Vectors.add(global, mean(ranges, examples, scales, Krum.select(d, k.f(), k.keep(n)))),
-          state.next(Map.of()));
-    }
-    if (s instanceof DpFedAvg dp) {
-      double[] clip = clipScales(sum(ranges.map(squaredNorms(null))), dp.clipNorm());
-      return dp.finish(global, concat(ranges.map(clippedSum(clip))), n, state);
-    }
-    throw new IllegalArgumentException("strategy " + strategy.type() + " (" + s.getClass().getSimpleName()
-        + ") cannot be merged range by range");
+    return strategy.aggregateRanges(global, new UpdateFacts(examples), state, ranges);
   }
 
-  /** The example-weighted mean of the (scaled) deltas in {@code subset}, range by range, concatenated. */
-  private static float[] mean(UpdateRanges ranges, long[] examples, double[] scales, int[] subset) {
-    List<float[]> parts = ranges.map(weightedMean(examples, scales, subset));
+  /** The indices of all {@code n} updates, in order. */
+  static int[] all(int n) {
+    return IntStream.range(0, n).toArray();
+  }
+
+  /** The example-weighted mean of the deltas in {@code subset}, range by range, concatenated. */
+  static float[] mean(UpdateRanges ranges, long[] examples, int[] subset) {
+    List<float[]> parts = ranges.map(weightedMean(examples, subset));
     float[] out = new float[ranges.length()];
     int at = 0;
     for (float[] p : parts) {
@@ -116,11 +84,10 @@ public final class ShardedAggregation {
   }
 
   /**
-   * The example-weighted mean of the deltas in {@code subset} (in that order) over one range, each
-   * delta first multiplied by its scale when {@code scales} is not null: per coordinate the
-   * operations of {@link WeightedAverage#average}, so the result is the same bit for bit.
+   * The example-weighted mean of the deltas in {@code subset} (in that order) over one range: per
+   * coordinate the operations of {@link WeightedAverage#average}, so the result is the same bit for bit.
    */
-  static RangeFunction<float[]> weightedMean(long[] examples, double[] scales, int[] subset) {
+  static RangeFunction<float[]> weightedMean(long[] examples, int[] subset) {
     long total = 0;
     for (int k : subset) {
       total = Math.addExact(total, examples[k]);
@@ -140,25 +107,14 @@ public final class ShardedAggregation {
         w[i] = (float) examples[counted[i]];
       }
       int base = slice.from() - slice.offset();
-      float[] scaled = scales == null ? null : new float[Math.min(BLOCK, size)];
       for (int b = 0; b < size; b += BLOCK) {
         int len = Math.min(BLOCK, size - b);
         int i = 0;
-        if (scales == null) {
-          for (; i + 4 <= v.length; i += 4) {
-            accumulateFour(sum, b, v, i, base + b, len, w);
-          }
+        for (; i + 4 <= v.length; i += 4) {
+          accumulateFour(sum, b, v, i, base + b, len, w);
         }
         for (; i < v.length; i++) {
-          if (scales == null) {
-            WeightedAverage.accumulate(sum, b, v[i], base + b, len, w[i]);
-          } else {
-            double scale = scales[counted[i]];
-            for (int j = 0; j < len; j++) {
-              scaled[j] = (float) (v[i][base + b + j] * scale);
-            }
-            WeightedAverage.accumulate(sum, b, scaled, 0, len, w[i]);
-          }
+          WeightedAverage.accumulate(sum, b, v[i], base + b, len, w[i]);
         }
       }
       WeightedAverage.scale(sum, factor, 0, size);
@@ -195,8 +151,8 @@ public final class ShardedAggregation {
     double of(float[] values);
   }
 
-  /** {@code column} of every coordinate of the range, over the (scaled) deltas. */
-  static RangeFunction<double[]> perCoordinate(double[] scales, Column column) {
+  /** {@code column} of every coordinate of the range. */
+  static RangeFunction<double[]> perCoordinate(Column column) {
     return slice -> {
       int n = slice.count();
       float[][] v = slice.deltas().toArray(new float[0][]);
@@ -205,7 +161,7 @@ public final class ShardedAggregation {
       double[] out = new double[slice.size()];
       for (int i = slice.from(); i < slice.to(); i++) {
         for (int k = 0; k < n; k++) {
-          values[k] = scales == null ? v[k][i - shift] : (float) (v[k][i - shift] * scales[k]);
+          values[k] = v[k][i - shift];
         }
         out[i - slice.from()] = column.of(values);
       }
@@ -213,16 +169,15 @@ public final class ShardedAggregation {
     };
   }
 
-  /** Each update's squared L2 norm over the range (of the scaled deltas when {@code scales} is not null). */
-  static RangeFunction<double[]> squaredNorms(double[] scales) {
+  /** Each update's squared L2 norm over the range. */
+  static RangeFunction<double[]> squaredNorms() {
     return slice -> {
       double[] out = new double[slice.count()];
       for (int k = 0; k < out.length; k++) {
         float[] v = slice.deltas().get(k);
         double s = 0;
         for (int i = slice.from() - slice.offset(); i < slice.to() - slice.offset(); i++) {
-          float x = scales == null ? v[i] : (float) (v[i] * scales[k]);
-          s += (double) x * x;
+          s += (double) v[i] * v[i];
         }
         out[k] = s;
       }
@@ -231,24 +186,14 @@ public final class ShardedAggregation {
   }
 
   /**
-   * The squared distance of every pair of (scaled) deltas over the range, pairs {@code (a, b)} with
+   * The squared distance of every pair of deltas over the range, pairs {@code (a, b)} with
    * {@code a < b} in row order, as {@link Vectors#squaredDistance} sums them.
    */
-  static RangeFunction<double[]> squaredDistances(double[] scales) {
+  static RangeFunction<double[]> squaredDistances() {
     return slice -> {
       int n = slice.count();
       int shift = slice.offset();
       float[][] v = slice.deltas().toArray(new float[0][]);
-      if (scales != null) {
-        for (int k = 0; k < n; k++) {
-          float[] c = new float[slice.size()];
-          for (int i = slice.from(); i < slice.to(); i++) {
-            c[i - slice.from()] = (float) (v[k][i - shift] * scales[k]);
-          }
-          v[k] = c;
-        }
-        shift = slice.from();
-      }
       double[] out = new double[n * (n - 1) / 2];
       int end = slice.to() - shift;
       // block by block, so that the block of every update stays in cache while all pairs use it
@@ -270,19 +215,24 @@ public final class ShardedAggregation {
     };
   }
 
-  /** The sum of the clipped deltas over the range, in double, as {@link DpFedAvg} sums them. */
-  static RangeFunction<double[]> clippedSum(double[] scales) {
+  /** The sum of the deltas over the range, in double, as {@link DpFedAvg} sums them. */
+  static RangeFunction<double[]> columnSum() {
     return slice -> {
       double[] out = new double[slice.size()];
       for (int k = 0; k < slice.count(); k++) {
         float[] v = slice.deltas().get(k);
         int from = slice.from() - slice.offset();
         for (int j = 0; j < out.length; j++) {
-          out[j] += (float) (v[from + j] * scales[k]);
+          out[j] += v[from + j];
         }
       }
       return out;
     };
+  }
+
+  /** Each update's clipping scale, from its squared norm summed range by range ({@link #squaredNorms}). */
+  static double[] clipScales(UpdateRanges ranges, double clipNorm) {
+    return clipScales(sum(ranges.map(squaredNorms())), clipNorm);
   }
 
   /** Each update's scale from its squared norm: {@code min(1, clipNorm / norm)}, as {@link Vectors#clipToNorm}. */
@@ -322,7 +272,7 @@ public final class ShardedAggregation {
   }
 
   /** {@code (float) (global[i] + d[i])}, as the per-coordinate strategies add their double step. */
-  private static float[] add(float[] global, double[] d) {
+  static float[] add(float[] global, double[] d) {
     checkCovered(d.length, global.length);
     float[] next = new float[global.length];
     for (int i = 0; i < next.length; i++) {
@@ -332,7 +282,7 @@ public final class ShardedAggregation {
   }
 
   /** The symmetric matrix of pairwise values packed by {@link #squaredDistances}. */
-  private static double[][] unpack(double[] packed, int n) {
+  static double[][] unpack(double[] packed, int n) {
     double[][] d = new double[n][n];
     int p = 0;
     for (int a = 0; a < n; a++) {

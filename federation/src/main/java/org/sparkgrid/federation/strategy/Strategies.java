@@ -1,13 +1,21 @@
 package org.sparkgrid.federation.strategy;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
 import org.sparkgrid.core.request.FederationSpec;
 import org.sparkgrid.core.request.InvalidRequestException;
 import org.sparkgrid.core.request.StrategySpec;
 
 /**
- * Builds the {@link AggregationStrategy} a request's {@code federation.strategy} asks for, checking
- * its parameters. Where to start in this package.
+ * The registry of aggregation strategies, derived from their declarations: every
+ * {@link StrategyDefinition} listed in
+ * {@code META-INF/services/org.sparkgrid.federation.strategy.StrategyDefinition}, in that order.
+ * Builds the {@link AggregationStrategy} a request's {@code federation.strategy} asks for. Where to
+ * start in this package.
  *
  * <pre>{@code
  * AggregationStrategy s = Strategies.create(new StrategySpec("trimmed-mean", Map.of("trim", 0.2)));
@@ -16,42 +24,44 @@ import org.sparkgrid.core.request.StrategySpec;
  * StrategyState carry = a.state();    // pass to the next round; checkpoint with carry.toMap()
  * }</pre>
  *
- * <table>
- *   <caption>Types and parameters (numbers; "required" has no default)</caption>
- *   <tr><th>type</th><th>parameters</th><th>weighting</th></tr>
- *   <tr><td>fedavg</td><td>-</td><td>examples</td></tr>
- *   <tr><td>fedavgm</td><td>eta 1 (&gt; 0), momentum 0.9 ([0, 1))</td><td>examples</td></tr>
- *   <tr><td>fedprox</td><td>mu required (&gt;= 0), applied by the sites</td><td>examples</td></tr>
- *   <tr><td>fedadam</td><td>eta 0.1, beta1 0.9, beta2 0.99, tau 1e-9</td><td>examples</td></tr>
- *   <tr><td>fedyogi</td><td>eta 0.01, beta1 0.9, beta2 0.99, tau 1e-3</td><td>examples</td></tr>
- *   <tr><td>fedadagrad</td><td>eta 0.1, beta1 0, tau 1e-9</td><td>examples</td></tr>
- *   <tr><td>median</td><td>-</td><td>none</td></tr>
- *   <tr><td>trimmed-mean</td><td>trim 0.2 ([0, 0.5))</td><td>none</td></tr>
- *   <tr><td>krum</td><td>f required (whole, &gt;= 0)</td><td>-</td></tr>
- *   <tr><td>multi-krum</td><td>f required, m (whole, &gt;= 1; default n - f)</td><td>examples</td></tr>
- *   <tr><td>dp-fedavg</td><td>clipNorm required (&gt; 0), noiseMultiplier required (&gt;= 0),
- *       delta 1e-5 ((0, 1)), seed 0 (whole, &gt;= 0)</td><td>none</td></tr>
- * </table>
- *
- * <p>Every type but dp-fedavg also takes {@code clipNorm} (&gt; 0): update-norm clipping before the
- * strategy ({@link Vectors#clipToNorm}). The eta, beta1 and beta2 of the server optimizers must be
- * in (0, inf), [0, 1) and [0, 1), tau &gt; 0.
+ * <p>The types, their parameters (type, default, range) and weighting are listed in
+ * {@code docs/strategies.md}, generated from the declarations by {@link #markdownReference()}
+ * ({@link StrategyReference}). Adding a strategy: one class with its {@code Definition}, one line
+ * in the services file (a test fails if it is missing), and its test.
  */
 public final class Strategies {
 
-  /** The type names, as the request's {@code federation.strategy.type} accepts them. */
-  public static final List<String> TYPES = List.of(
-      "fedavg", "fedavgm", "fedprox", "fedadam", "fedyogi", "fedadagrad", "median", "trimmed-mean", "krum",
-      "multi-krum", "dp-fedavg");
-
-  private static final String POSITIVE = "> 0";
-  private static final String NON_NEGATIVE = ">= 0";
-  private static final String UNIT = "in [0, 1)";
+  private static final Map<String, StrategyDefinition> DEFINITIONS = index(
+      ServiceLoader.load(StrategyDefinition.class, StrategyDefinition.class.getClassLoader()));
 
   private Strategies() {}
 
+  /** Every registered strategy, in the order of the services file (the reference's order). */
+  public static List<StrategyDefinition> definitions() {
+    return List.copyOf(DEFINITIONS.values());
+  }
+
+  /** The type names, as the request's {@code federation.strategy.type} accepts them. */
+  public static List<String> types() {
+    return List.copyOf(DEFINITIONS.keySet());
+  }
+
   /**
-   * The strategy the request asks for.
+   * The declaration of a type.
+   *
+   * @throws InvalidRequestException naming {@code federation.strategy.type} for an unknown type
+   */
+  public static StrategyDefinition definition(String type) {
+    StrategyDefinition d = DEFINITIONS.get(type);
+    if (d == null) {
+      throw new InvalidRequestException(StrategyParams.PREFIX + "type", type,
+          "unknown strategy type \"" + type + "\"; known: " + String.join(", ", DEFINITIONS.keySet()));
+    }
+    return d;
+  }
+
+  /**
+   * The strategy the request asks for (fedavg when the type is null).
    *
    * @throws InvalidRequestException (an {@link IllegalArgumentException}) naming the field, e.g.
    *     {@code federation.strategy.trim: must be in [0, 0.5), got 0.6}, for an unknown type, a missing
@@ -59,43 +69,13 @@ public final class Strategies {
    */
   public static AggregationStrategy create(StrategySpec spec) {
     String type = spec.type() == null ? "fedavg" : spec.type();
-    StrategyParams p = new StrategyParams(type, spec.params());
-    AggregationStrategy s = switch (type) {
-      case "fedavg" -> new FedAvg();
-      case "fedavgm" -> new FedAvgM(
-          p.number("eta", 1.0, x -> x > 0, POSITIVE), p.number("momentum", 0.9, x -> x >= 0 && x < 1, UNIT));
-      case "fedprox" -> new FedProx(p.number("mu", null, x -> x >= 0, NON_NEGATIVE));
-      case "fedadam" -> new FedAdam(p.number("eta", 0.1, x -> x > 0, POSITIVE), beta(p, "beta1", 0.9),
-          beta(p, "beta2", 0.99), p.number("tau", 1e-9, x -> x > 0, POSITIVE));
-      case "fedyogi" -> new FedYogi(p.number("eta", 0.01, x -> x > 0, POSITIVE), beta(p, "beta1", 0.9),
-          beta(p, "beta2", 0.99), p.number("tau", 1e-3, x -> x > 0, POSITIVE));
-      case "fedadagrad" -> new FedAdagrad(p.number("eta", 0.1, x -> x > 0, POSITIVE), beta(p, "beta1", 0.0),
-          p.number("tau", 1e-9, x -> x > 0, POSITIVE));
-      case "median" -> new CoordinateMedian();
-      case "trimmed-mean" -> new TrimmedMean(p.number("trim", 0.2, x -> x >= 0 && x < 0.5, "in [0, 0.5)"));
-      case "krum" -> new Krum(type, p.requiredInt("f", 0), 1);
-      case "multi-krum" -> {
-        int f = p.requiredInt("f", 0);
-        yield new Krum(type, f, p.optionalInt("m", 1));
-      }
-      case "dp-fedavg" -> new DpFedAvg(p.number("clipNorm", null, x -> x > 0, POSITIVE),
-          p.number("noiseMultiplier", null, x -> x >= 0, NON_NEGATIVE),
-          p.number("delta", 1e-5, x -> x > 0 && x < 1, "in (0, 1)"),
-          p.wholeNumber("seed", 0L, 0));
-      default -> throw new InvalidRequestException(StrategyParams.PREFIX + "type", type,
-          "unknown strategy type \"" + type + "\"; known: " + String.join(", ", TYPES));
-    };
-    if (!type.equals("dp-fedavg") && p.has("clipNorm")) {
-      s = new Clipped(s, p.number("clipNorm", null, x -> x > 0, POSITIVE));
-    }
-    p.finish();
-    return s;
+    return definition(type).create(spec.params());
   }
 
   /**
    * {@link #create(StrategySpec)} for the federation's strategy, then the rule between the strategy
-   * and {@code minSites}: Krum and Multi-Krum need {@code minSites >= 2f + 3}, or a round could pass
-   * the minimum and still be too small to merge.
+   * and {@code minSites}: a round must be able to merge what the minimum lets through, e.g. Krum and
+   * Multi-Krum need {@code minSites >= 2f + 3}.
    *
    * @throws InvalidRequestException as {@link #create(StrategySpec)}, or naming
    *     {@code federation.minSites} when it is below the strategy's {@link AggregationStrategy#minUpdates()}
@@ -114,7 +94,58 @@ public final class Strategies {
     return new FedAvg();
   }
 
-  private static double beta(StrategyParams p, String name, double defaultValue) {
-    return p.number(name, defaultValue, x -> x >= 0 && x < 1, UNIT);
+  /**
+   * The strategy reference as a Markdown table, one row per type: its weighting, its parameters
+   * with type, default and valid values, and its doc. {@code docs/strategies.md} holds it between
+   * markers; a test fails when it is stale.
+   */
+  public static String markdownReference() {
+    StringBuilder md = new StringBuilder();
+    md.append("| type | weighting | parameters | description |\n");
+    md.append("|---|---|---|---|\n");
+    for (StrategyDefinition d : DEFINITIONS.values()) {
+      List<String> params = new ArrayList<>();
+      for (StrategyParameter<?> p : d.parameters()) {
+        params.add(parameterCell(p));
+      }
+      md.append("| `").append(d.type()).append("` | ")
+          .append(cell(d.weighting())).append(" | ")
+          .append(String.join("<br>", params)).append(" | ")
+          .append(cell(d.doc())).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  /** {@code `trim`: number in [0, 0.5), default `0.2`. The fraction ...} */
+  private static String parameterCell(StrategyParameter<?> p) {
+    String kind = p.kind().whole() ? p.rangeText().replaceFirst("^a ", "") : "number " + p.rangeText();
+    String dflt = p.required() ? "required" : p.defaultValue() == null ? "optional"
+        : "default `" + new java.math.BigDecimal(p.defaultValue().toString()).stripTrailingZeros().toString().toLowerCase() + "`";
+    return cell("`" + p.name() + "`: " + kind + ", " + dflt + ". " + p.doc());
+  }
+
+  private static String cell(String text) {
+    return text.replace("|", "\\|").replace("\n", " ");
+  }
+
+  /**
+   * The definitions by type, in order.
+   *
+   * @throws IllegalStateException if none is registered or two declare the same type, naming them
+   */
+  static Map<String, StrategyDefinition> index(Iterable<StrategyDefinition> registered) {
+    Map<String, StrategyDefinition> m = new LinkedHashMap<>();
+    for (StrategyDefinition d : registered) {
+      StrategyDefinition before = m.putIfAbsent(d.type(), d);
+      if (before != null) {
+        throw new IllegalStateException("strategy type " + d.type() + " is declared twice: by "
+            + before.getClass().getName() + " and " + d.getClass().getName());
+      }
+    }
+    if (m.isEmpty()) {
+      throw new IllegalStateException("no strategy is registered in META-INF/services/"
+          + StrategyDefinition.class.getName());
+    }
+    return Collections.unmodifiableMap(m);
   }
 }

@@ -1,114 +1,90 @@
 package org.sparkgrid.federation.strategy;
 
-import java.util.LinkedHashSet;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.DoublePredicate;
 import org.sparkgrid.core.request.InvalidRequestException;
 
 /**
- * Reads one strategy's parameters from the request, checking each where it is read, and refuses
- * any it did not read ({@link #finish}). Messages name the field and the value:
+ * One strategy's parameters read from the request against its declared {@link StrategyParameter}s,
+ * each checked where it is declared, in declaration order; then any parameter the strategy does not
+ * declare is refused. Messages name the field and the value:
  * {@code federation.strategy.trim: must be in [0, 0.5), got 0.6}.
  */
 final class StrategyParams {
 
   static final String PREFIX = "federation.strategy.";
 
-  private final String type;
-  private final Map<String, Object> params;
-  private final Set<String> known = new LinkedHashSet<>();
+  private final Map<String, Object> values = new HashMap<>();
 
-  StrategyParams(String type, Map<String, Object> params) {
-    this.type = type;
-    this.params = params == null ? Map.of() : params;
-  }
-
-  /** Whether the request sets the parameter. */
-  boolean has(String name) {
-    known.add(name);
-    return params.get(name) != null;
-  }
+  private StrategyParams() {}
 
   /**
-   * A number in {@code range} (described as in "must be {@code rangeText}"), or
-   * {@code defaultValue} when absent; a null default makes it required.
-   */
-  double number(String name, Double defaultValue, DoublePredicate range, String rangeText) {
-    known.add(name);
-    Object v = params.get(name);
-    if (v == null) {
-      if (defaultValue == null) {
-        throw new InvalidRequestException(PREFIX + name, null, "is required for " + type + " (" + rangeText + ")");
-      }
-      return defaultValue;
-    }
-    if (!(v instanceof Number n)) {
-      throw new InvalidRequestException(PREFIX + name, String.valueOf(v), "must be a number, got " + shown(v));
-    }
-    double d = n.doubleValue();
-    if (!Double.isFinite(d) || !range.test(d)) {
-      throw new InvalidRequestException(PREFIX + name, number(d), "must be " + rangeText + ", got " + number(d));
-    }
-    return d;
-  }
-
-  /** A whole number >= {@code min}, or {@code defaultValue} when absent; a null default makes it required. */
-  long wholeNumber(String name, Long defaultValue, long min) {
-    Long v = optionalWholeNumber(name, min);
-    if (v != null) {
-      return v;
-    }
-    if (defaultValue == null) {
-      number(name, null, x -> true, "a whole number >= " + min); // throws: required
-    }
-    return defaultValue;
-  }
-
-  /** A whole number >= {@code min}, or null when absent. */
-  Long optionalWholeNumber(String name, long min) {
-    if (!has(name)) {
-      return null;
-    }
-    return (long) number(name, null, x -> x >= min && x == Math.rint(x) && Math.abs(x) <= 1L << 53,
-        "a whole number >= " + min);
-  }
-
-  /** {@link #optionalWholeNumber} that must fit in an int: also refuses values above {@link Integer#MAX_VALUE}. */
-  Integer optionalInt(String name, int min) {
-    Long v = optionalWholeNumber(name, min);
-    if (v != null && v > Integer.MAX_VALUE) {
-      throw new InvalidRequestException(PREFIX + name, Long.toString(v),
-          "must be at most " + Integer.MAX_VALUE + ", got " + v);
-    }
-    return v == null ? null : v.intValue();
-  }
-
-  /** {@link #optionalInt}, required. */
-  int requiredInt(String name, int min) {
-    Integer v = optionalInt(name, min);
-    if (v == null) {
-      number(name, null, x -> true, "a whole number >= " + min); // throws: required
-    }
-    return v;
-  }
-
-  /**
-   * Refuses every parameter that was not read.
+   * Reads and checks every declared parameter, then refuses undeclared ones.
    *
-   * @throws InvalidRequestException naming the first unknown parameter and listing the known ones
+   * @param type     the strategy type, for messages
+   * @param declared the type's parameters, in the order they are checked
+   * @param params   the request's parameters by name (null for none)
+   * @throws InvalidRequestException naming the first offending parameter and its value
    */
-  void finish() {
-    for (String name : params.keySet()) {
-      if (!known.contains(name)) {
+  static StrategyParams read(String type, List<StrategyParameter<?>> declared, Map<String, Object> params) {
+    Map<String, Object> given = params == null ? Map.of() : params;
+    StrategyParams out = new StrategyParams();
+    for (StrategyParameter<?> p : declared) {
+      out.values.put(p.name(), value(type, p, given.get(p.name())));
+    }
+    for (String name : given.keySet()) {
+      if (!out.values.containsKey(name)) {
         String hint = name.equals("eta_l")
             ? "; the sites' learning rate is training.updater.learningRate"
-            : "; known: " + (known.isEmpty() ? "none" : String.join(", ", new TreeSet<>(known)));
-        throw new InvalidRequestException(PREFIX + name, String.valueOf(params.get(name)),
+            : "; known: " + String.join(", ", new TreeSet<>(out.values.keySet()));
+        throw new InvalidRequestException(PREFIX + name, String.valueOf(given.get(name)),
             "unknown parameter for " + type + hint);
       }
     }
+    return out;
+  }
+
+  /**
+   * The parameter's value: as given, or its default; null for an optional parameter without a
+   * default that the request does not set.
+   *
+   * @throws IllegalArgumentException if {@code p} is not one of the parameters read (a programming error)
+   */
+  @SuppressWarnings("unchecked")
+  <T> T get(StrategyParameter<T> p) {
+    if (!values.containsKey(p.name())) {
+      throw new IllegalArgumentException("parameter " + p.name() + " is not declared by this strategy");
+    }
+    return (T) values.get(p.name());
+  }
+
+  private static Object value(String type, StrategyParameter<?> p, Object v) {
+    String field = PREFIX + p.name();
+    if (v == null) {
+      if (p.required()) {
+        throw new InvalidRequestException(field, null, "is required for " + type + " (" + p.rangeText() + ")");
+      }
+      return p.defaultValue();
+    }
+    if (!(v instanceof Number n)) {
+      throw new InvalidRequestException(field, String.valueOf(v), "must be a number, got " + shown(v));
+    }
+    double d = n.doubleValue();
+    if (!p.valid(d)) {
+      throw new InvalidRequestException(field, number(d), "must be " + p.rangeText() + ", got " + number(d));
+    }
+    return switch (p.kind()) {
+      case REAL -> d;
+      case LONG -> (long) d;
+      case INT -> {
+        if (d > Integer.MAX_VALUE) {
+          throw new InvalidRequestException(field, number(d), "must be at most " + Integer.MAX_VALUE + ", got " + number(d));
+        }
+        yield (int) d;
+      }
+    };
   }
 
   /** A double without a needless ".0": {@code 1}, {@code 0.6}, {@code 1.0E-7}. */

@@ -31,6 +31,41 @@ public interface UpdateRanges {
   <R> List<R> map(RangeFunction<R> f);
 
   /**
+   * These ranges with update {@code k} multiplied by {@code scales[k]} (each value rounded to float,
+   * as {@link Vectors#clipToNorm} does): what a strategy behind update-norm clipping merges. Each
+   * range function sees scaled copies of its range.
+   *
+   * @throws IllegalArgumentException if there is not one scale per update
+   */
+  default UpdateRanges scaled(double[] scales) {
+    if (scales.length != count()) {
+      throw new IllegalArgumentException(scales.length + " scales for " + count() + " updates");
+    }
+    UpdateRanges inner = this;
+    double[] s = scales.clone();
+    return new UpdateRanges() {
+      @Override
+      public int count() {
+        return inner.count();
+      }
+
+      @Override
+      public int length() {
+        return inner.length();
+      }
+
+      @Override
+      public <R> List<R> map(RangeFunction<R> f) {
+        return inner.map(scaling(f, s));
+      }
+    };
+  }
+
+  private static <R> RangeFunction<R> scaling(RangeFunction<R> f, double[] scales) {
+    return slice -> f.apply(slice.scaled(scales));
+  }
+
+  /**
    * Whole updates held in this JVM, cut into {@code shards} near-equal ranges computed one after
    * the other.
    *

@@ -34,6 +34,23 @@ public record UpdateSlice(int from, int to, int offset, List<float[]> deltas) {
     }
   }
 
+  /**
+   * This range with update {@code k} multiplied by {@code scales[k]}, each value rounded to float,
+   * in new arrays (offset {@code from}).
+   */
+  public UpdateSlice scaled(double[] scales) {
+    List<float[]> out = new java.util.ArrayList<>(deltas.size());
+    for (int k = 0; k < deltas.size(); k++) {
+      float[] d = deltas.get(k);
+      float[] c = new float[size()];
+      for (int i = 0; i < c.length; i++) {
+        c[i] = (float) (d[from - offset + i] * scales[k]);
+      }
+      out.add(c);
+    }
+    return new UpdateSlice(from, to, from, out);
+  }
+
   /** The number of coordinates in the range. */
   public int size() {
     return to - from;

@@ -1,17 +1,21 @@
 package org.sparkgrid.federation.strategy;
 
-/** Parameters each type needs at the least, for tests that build every type. */
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Parameters each type needs at the least, for tests that build every type: from its declaration. */
 final class Fixtures {
 
   private Fixtures() {}
 
-  /** Name-value pairs: the required parameters of the type, or none. */
+  /** Name-value pairs: the required parameters of the type at their declared examples, or none. */
   static Object[] requiredParams(String type) {
-    return switch (type) {
-      case "fedprox" -> new Object[] {"mu", 0.1};
-      case "krum", "multi-krum" -> new Object[] {"f", 1.0};
-      case "dp-fedavg" -> new Object[] {"clipNorm", 100.0, "noiseMultiplier", 0.0};
-      default -> new Object[0];
-    };
+    List<Object> out = new ArrayList<>();
+    for (Map.Entry<String, Object> e : Strategies.definition(type).example().entrySet()) {
+      out.add(e.getKey());
+      out.add(e.getValue());
+    }
+    return out.toArray();
   }
 }

@@ -25,7 +25,7 @@ class ShardedAggregationTest {
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String type : Strategies.TYPES) {
+    for (String type : Strategies.types()) {
       for (int shards : new int[] {1, 3, 7}) {
         out.add(Arguments.of(type, shards, false));
         if (!type.equals("dp-fedavg")) {
@@ -145,24 +145,28 @@ class ShardedAggregationTest {
   }
 
   @Test
-  void anUnknownStrategyImplementationIsRefusedByName() {
-    AggregationStrategy custom = new AggregationStrategy() {
-      @Override
-      public String type() {
-        return "custom";
-      }
+  void scaledRangesMultiplyEachUpdateByItsScale() {
+    // [3, 4] * 0.5 = [1.5, 2]; [1, 1] * 2 = [2, 2]; in ranges [0, 1) and [1, 2)
+    UpdateRanges ranges = UpdateRanges.of(List.of(new float[] {3, 4}, new float[] {1, 1}), 2).scaled(new double[] {0.5, 2});
 
-      @Override
-      public Aggregation aggregate(float[] global, List<SiteUpdate> updates, StrategyState state) {
-        return new Aggregation(global.clone(), state);
-      }
-    };
+    List<List<Float>> seen = ranges.map(slice -> List.of(slice.deltas().get(0)[slice.from() - slice.offset()],
+        slice.deltas().get(1)[slice.from() - slice.offset()]));
 
-    assertThatThrownBy(() -> ShardedAggregation.aggregate(custom, new float[1], new long[] {1}, StrategyState.EMPTY,
-        UpdateRanges.of(List.of(new float[] {1}), 1)))
+    assertThat(seen).containsExactly(List.of(1.5f, 2f), List.of(2f, 2f));
+    assertThatThrownBy(() -> ranges.scaled(new double[] {1}))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("strategy custom (")
-        .hasMessageEndingWith(") cannot be merged range by range");
+        .hasMessage("1 scales for 2 updates");
+  }
+
+  @Test
+  void clippingBeforeFedAvgScalesTheUpdatesOnTheRanges() {
+    // [3, 4] has norm 5, clipped to norm 1: [0.6, 0.8]; [0, 0.5] is within; (1 * [0.6, 0.8] + 1 * [0, 0.5]) / 2
+    List<SiteUpdate> updates = List.of(u("a", 1, 3, 4), u("b", 1, 0, 0.5f));
+
+    Aggregation a = ShardedAggregation.aggregate(strategy("fedavg", "clipNorm", 1.0), new float[] {0, 0},
+        new long[] {1, 1}, StrategyState.EMPTY, UpdateRanges.of(deltas(updates), 2));
+
+    assertThat(a.global()).containsExactly(new float[] {0.3f, 0.65f}, within(1e-7f));
   }
 
   @Test

@@ -4,13 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.sparkgrid.federation.strategy.Updates.strategy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.sparkgrid.core.request.FederationSpec;
 import org.sparkgrid.core.request.InvalidRequestException;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.StrategyCatalog;
 import org.sparkgrid.core.request.StrategySpec;
+import org.sparkgrid.core.request.TrainingRequest;
 
 class StrategiesTest {
 
@@ -100,11 +108,81 @@ class StrategiesTest {
         .hasMessageStartingWith("federation.strategy.type: unknown strategy type \"fedsgd\"; known: fedavg, fedavgm");
   }
 
+  /** A tree request with {@code minSites} and the strategy {@code type} with {@code params}. */
+  private static String treeRequest(int minSites, String type, Map<String, Object> params) throws Exception {
+    Map<String, Object> strategy = new LinkedHashMap<>();
+    strategy.put("type", type);
+    strategy.putAll(params);
+    return """
+        {"schema": 1, "id": "fed-0001", "mode": "tree",
+         "model": {"name": "fmnist-mlp", "architecture": "mlp"},
+         "data": {"format": "idx", "train": "file:/data/train"},
+         "training": {"epochs": 1},
+         "federation": {"sites": "sites.json", "rounds": 3, "minSites": %d, "strategy": %s}}"""
+        .formatted(minSites, new ObjectMapper().writeValueAsString(strategy));
+  }
+
   @Test
-  void everyTypeOfTheRequestCodecIsBuilt() {
-    for (String type : Strategies.TYPES) {
-      AggregationStrategy s = strategy(type, Fixtures.requiredParams(type));
+  void everyTypeTheRequestCodecAcceptsIsBuiltFromTheParsedRequest() throws Exception {
+    // The codec's own list: what core's RequestCodec accepts, through the catalog it found on the classpath
+    List<String> accepted = RequestCodec.strategyTypes();
+
+    assertThat(accepted).as("the codec found no strategy catalog").isNotEmpty();
+    for (String type : accepted) {
+      TrainingRequest r = RequestCodec.parse(treeRequest(5, type, Strategies.definition(type).example()));
+
+      AggregationStrategy s = Strategies.create(r.federation());
+
       assertThat(s.type()).isEqualTo(type);
+    }
+  }
+
+  @Test
+  void theRequestCodecAcceptsEveryRegisteredTypeAndNoOther() {
+    assertThat(StrategyCatalog.installed()).isInstanceOf(RegisteredStrategies.class);
+    assertThat(RequestCodec.strategyTypes()).containsExactlyElementsOf(Strategies.types());
+  }
+
+  @Test
+  void theRequestCodecRefusesAnUnknownTypeWhenParsing() {
+    assertThatThrownBy(() -> RequestCodec.parse(treeRequest(1, "fedsgd", Map.of())))
+        .isInstanceOf(InvalidRequestException.class)
+        .hasMessage("federation.strategy.type: must be one of fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad,"
+            + " median, trimmed-mean, krum, multi-krum, dp-fedavg, got \"fedsgd\"");
+  }
+
+  @Test
+  void theRequestCodecRefusesABadParameterWhenParsing() {
+    assertThatThrownBy(() -> RequestCodec.parse(treeRequest(1, "trimmed-mean", Map.of("trim", 0.6))))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> {
+          assertThat(e.field()).isEqualTo("federation.strategy.trim");
+          assertThat(e.value()).isEqualTo("0.6");
+        })
+        .hasMessage("federation.strategy.trim: must be in [0, 0.5), got 0.6");
+    assertThatThrownBy(() -> RequestCodec.parse(treeRequest(1, "fedavg", Map.of("momentum", 0.9))))
+        .hasMessage("federation.strategy.momentum: unknown parameter for fedavg; known: clipNorm");
+  }
+
+  @Test
+  void theRequestCodecRefusesKrumWithTooFewMinSitesWhenParsing() {
+    assertThatThrownBy(() -> RequestCodec.parse(treeRequest(3, "krum", Map.of("f", 2))))
+        .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("federation.minSites"))
+        .hasMessage("federation.minSites: must be at least 7 for krum (2f + 3 updates), got 3");
+  }
+
+  @Test
+  void everyShippedRequestParsesWithTheStrategyCatalog() throws Exception {
+    List<Path> files;
+    try (var list = Files.list(Path.of("..", "conf", "requests"))) {
+      files = list.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+    }
+
+    assertThat(files).isNotEmpty();
+    for (Path f : files) {
+      TrainingRequest r = RequestCodec.parse(Files.readAllBytes(f));
+      if (r.federation() != null) {
+        assertThat(Strategies.create(r.federation()).type()).as(f.toString()).isEqualTo(r.federation().strategy().type());
+      }
     }
   }
 

@@ -4,12 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +41,13 @@ public final class KafkaEventPublisher implements EventPublisher {
 
   /** A publisher with its own producer (acks=all, idempotent, no linger) on {@code bootstrapServers}. */
   public static KafkaEventPublisher create(String bootstrapServers, String topic, JobStore store) {
-    Map<String, Object> props = Map.of(
-        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-        ProducerConfig.ACKS_CONFIG, "all",
-        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-        ProducerConfig.LINGER_MS_CONFIG, 0, // few, small events: each goes at once (a client waits on it)
-        ProducerConfig.CLIENT_ID_CONFIG, "sparkgrid-events");
-    return new KafkaEventPublisher(new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer()),
+    return create(KafkaClients.plain(bootstrapServers), topic, store);
+  }
+
+  /** A publisher with its own producer (acks=all, idempotent, no linger) from {@code clients}. */
+  public static KafkaEventPublisher create(KafkaClients clients, String topic, JobStore store) {
+    // few, small events: each goes at once (a client waits on it)
+    return new KafkaEventPublisher(clients.producer("sparkgrid-events", Map.of(ProducerConfig.LINGER_MS_CONFIG, 0)),
         topic, store, Clock.systemUTC());
   }
 

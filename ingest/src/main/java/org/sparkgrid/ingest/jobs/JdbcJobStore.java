@@ -7,17 +7,17 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -25,26 +25,34 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.flywaydb.core.api.FlywayException;
+import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 
 /**
  * A {@link JobStore} in one SQL table, {@value #TABLE}, through plain JDBC: an embedded H2 file
- * by default, PostgreSQL or MySQL by URL (their driver on the classpath). The table is created if
- * missing. Timestamps are stored as epoch milliseconds ({@code BIGINT}) and every statement is
- * SQL that H2, PostgreSQL and MySQL all read; only the large-text column type differs, chosen
- * from the database's product name.
+ * by default, PostgreSQL, MySQL or MariaDB by URL (their drivers ship with SparkGrid). Opening
+ * the store brings its schema to the newest version with Flyway ({@link JobStoreSchema}): a store
+ * created by an older SparkGrid is upgraded in place. Timestamps are stored as epoch milliseconds
+ * ({@code BIGINT}) and every statement is SQL that H2, PostgreSQL and MySQL all read.
  *
  * <pre>{@code
  * JobStore local = JdbcJobStore.openH2(Path.of(System.getProperty("user.home"), ".sparkgrid", "jobs"));
- * Properties login = new Properties();
- * login.setProperty("user", "sparkgrid");
- * login.setProperty("password", System.getenv("SPARKGRID_DB_PASSWORD"));
- * JobStore shared = JdbcJobStore.open("jdbc:postgresql://db:5432/sparkgrid", login, Clock.systemUTC());
+ * // user from spark.sparkgrid.jobs.user, password from .password, .passwordFile or SPARKGRID_JOBS_PASSWORD
+ * JobStore shared = JdbcJobStore.open(config);   // spark.sparkgrid.jobs.jdbcUrl=jdbc:postgresql://db:5432/sparkgrid
+ * JobStore explicit = JdbcJobStore.open(JobStoreSettings.of("jdbc:mariadb://db:3306/sparkgrid")
+ *     .withLogin("sparkgrid", password).withOwner("service-2"), Clock.systemUTC());
  * }</pre>
  *
+ * <p>Claims are compare-and-set {@code UPDATE}s checked by their row count (no
+ * {@code SELECT ... FOR UPDATE SKIP LOCKED}, which H2 lacks): a QUEUED job is taken only if it is
+ * still QUEUED, an expired one only if it still has the owner and lease expiry that were read,
+ * so two processes on one database never both get a job.
+ *
  * <p>One connection, used by one thread at a time (the methods are synchronized); it is reopened
- * after a failure. Error texts longer than {@value #MAX_ERROR_CHARS} characters are cut.
+ * after a failure. Error texts longer than {@value #MAX_ERROR_CHARS} characters are cut. The
+ * password is never part of a message.
  */
 public final class JdbcJobStore implements JobStore {
 
@@ -55,10 +63,15 @@ public final class JdbcJobStore implements JobStore {
   public static final int MAX_ERROR_CHARS = 4000;
 
   private static final String COLUMNS = "id, request_json, state, priority, attempts, created_at, updated_at,"
-      + " started_at, finished_at, error, phase, result_json, source_topic, source_partition, source_offset, event_seq";
+      + " started_at, finished_at, error, phase, result_json, source_topic, source_partition, source_offset, event_seq,"
+      + " owner_id, heartbeat_at, lease_expires_at";
 
   private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, ?)";
+      + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, ?, NULL, NULL, NULL)";
+
+  /** What a claim sets besides the state: a new run under an owner, with a fresh lease. */
+  private static final String CLAIM_SET = ", started_at = ?, error = NULL, phase = NULL, owner_id = ?,"
+      + " heartbeat_at = ?, lease_expires_at = ?";
 
   /** Most ids in one {@code IN (...)} list. */
   private static final int IN_LIST_MAX = 500;
@@ -66,22 +79,49 @@ public final class JdbcJobStore implements JobStore {
   private final String url;
   private final Properties info;
   private final Clock clock;
+  private final String owner;
+  private final long leaseMillis;
   private Connection connection;
   private boolean closed;
 
-  private JdbcJobStore(String url, Properties info, Clock clock) {
+  private JdbcJobStore(String url, Properties info, Clock clock, String owner, Duration lease) {
     this.url = url;
     this.info = info;
     this.clock = clock;
+    this.owner = owner;
+    this.leaseMillis = lease.toMillis();
   }
 
   /**
-   * The store in an H2 database file {@code <dir>/jobs.mv.db}, created if missing.
+   * The store in an H2 database file {@code <dir>/jobs.mv.db}, created if missing, owned by
+   * {@code <host>:<dir>} ({@link JobStoreSettings#h2}).
    *
    * @throws JobStoreException if the file cannot be opened (another process holds it, say)
    */
   public static JdbcJobStore openH2(Path dir) {
-    return open(h2Url(dir), new Properties(), Clock.systemUTC());
+    return open(JobStoreSettings.h2(dir), Clock.systemUTC());
+  }
+
+  /**
+   * The store of {@code spark.sparkgrid.jobs.*} ({@link JobStoreSettings#fromConfig}): the
+   * database of {@code jobs.jdbcUrl} (an H2 file under the home when empty), with the user and
+   * password configured, in a file or in the environment.
+   *
+   * @throws IllegalArgumentException if the password settings conflict or the password file cannot be read
+   * @throws JobStoreException        if the database cannot be reached or its schema migrated
+   */
+  public static JdbcJobStore open(SparkGridConfig config) {
+    return open(JobStoreSettings.fromConfig(config, System.getenv()), Clock.systemUTC());
+  }
+
+  /**
+   * The store these settings name.
+   *
+   * @param clock the time stamped on jobs and leases
+   * @throws JobStoreException if the database cannot be reached or its schema migrated
+   */
+  public static JdbcJobStore open(JobStoreSettings settings, Clock clock) {
+    return open(settings.jdbcUrl(), settings.driverProperties(), clock, settings.owner(), settings.lease());
   }
 
   /** The JDBC URL of the H2 file {@link #openH2} opens. */
@@ -93,26 +133,49 @@ public final class JdbcJobStore implements JobStore {
   }
 
   /**
-   * The store in any database by JDBC URL, without credentials.
+   * The store in any database by JDBC URL, without credentials, owned by this host.
    *
-   * @throws JobStoreException if the database cannot be reached or the table cannot be created
+   * @throws JobStoreException if the database cannot be reached or its schema migrated
    */
   public static JdbcJobStore open(String jdbcUrl) {
-    return open(jdbcUrl, new Properties(), Clock.systemUTC());
+    return open(JobStoreSettings.of(jdbcUrl), Clock.systemUTC());
   }
 
   /**
-   * The store in any database by JDBC URL.
+   * The store in any database by JDBC URL, owned by this host, with the default lease.
    *
    * @param info  driver properties, e.g. {@code user} and {@code password}
    * @param clock the time stamped on jobs
-   * @throws JobStoreException if the database cannot be reached or the table cannot be created
+   * @throws JobStoreException if the database cannot be reached or its schema migrated
    */
   public static JdbcJobStore open(String jdbcUrl, Properties info, Clock clock) {
+    return open(jdbcUrl, info, clock, JobStoreSettings.defaultOwner(null), JobStoreSettings.defaultLease());
+  }
+
+  private static JdbcJobStore open(String jdbcUrl, Properties info, Clock clock, String owner, Duration lease) {
     Objects.requireNonNull(jdbcUrl, "jdbcUrl");
-    JdbcJobStore store = new JdbcJobStore(jdbcUrl, (Properties) info.clone(), Objects.requireNonNull(clock, "clock"));
-    store.run(store::createTableIfMissing, "create table " + TABLE);
+    JdbcJobStore store = new JdbcJobStore(jdbcUrl, (Properties) info.clone(), Objects.requireNonNull(clock, "clock"),
+        Objects.requireNonNull(owner, "owner"), Objects.requireNonNull(lease, "lease"));
+    store.migrateSchema();
     return store;
+  }
+
+  private void migrateSchema() {
+    try {
+      JobStoreSchema.migrate(url, info);
+    } catch (SQLException | FlywayException e) {
+      throw new JobStoreException("job store " + redact(url) + ": cannot migrate the schema: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String owner() {
+    return owner;
+  }
+
+  @Override
+  public Duration leaseDuration() {
+    return Duration.ofMillis(leaseMillis);
   }
 
   @Override
@@ -286,28 +349,97 @@ public final class JdbcJobStore implements JobStore {
   public synchronized Optional<Job> claimNext() {
     return run(c -> {
       while (true) {
-        String id;
-        try (PreparedStatement st = c.prepareStatement("SELECT id FROM " + TABLE
-            + " WHERE state = 'QUEUED' ORDER BY priority DESC, created_at, id LIMIT 1");
-             ResultSet rs = st.executeQuery()) {
-          if (!rs.next()) {
+        long now = clock.millis();
+        Job next;
+        try (PreparedStatement st = c.prepareStatement("SELECT " + COLUMNS + " FROM " + TABLE
+            + " WHERE state = 'QUEUED' OR (state = 'RUNNING' AND lease_expires_at < ? AND owner_id <> ?)"
+            + " ORDER BY priority DESC, created_at, id LIMIT 1")) {
+          st.setLong(1, now);
+          st.setString(2, owner);
+          List<Job> found = readAll(st);
+          if (found.isEmpty()) {
             return Optional.<Job>empty();
           }
-          id = rs.getString(1);
+          next = found.get(0);
         }
-        long now = clock.millis();
-        if (update(c, id, JobState.QUEUED, JobState.RUNNING, now, ", started_at = ?, error = NULL, phase = NULL", now)) {
-          return find(c, id);
+        if (next.state() == JobState.QUEUED) {
+          if (update(c, next, JobState.RUNNING, now, CLAIM_SET, now, owner, now, now + leaseMillis)) {
+            return find(c, next.id());
+          }
+        } else if (takeOver(c, next, now)) {
+          return find(c, next.id());
         }
-        // another claimer won this one: look again
+        // another claimer won this one, or its owner sent a heartbeat: look again
       }
     }, "claim next job");
+  }
+
+  /** Takes over a RUNNING job whose lease expired, if it still has the owner and expiry it was read with. */
+  private boolean takeOver(Connection c, Job expired, long now) throws SQLException {
+    try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET updated_at = ?, attempts = attempts + 1"
+        + CLAIM_SET + " WHERE id = ? AND state = 'RUNNING' AND owner_id = ? AND lease_expires_at = ?")) {
+      int i = 1;
+      st.setLong(i++, now);
+      st.setLong(i++, now);
+      st.setString(i++, owner);
+      st.setLong(i++, now);
+      st.setLong(i++, now + leaseMillis);
+      st.setString(i++, expired.id());
+      st.setString(i++, expired.owner());
+      st.setLong(i, expired.leaseExpiresAt().toEpochMilli());
+      return st.executeUpdate() == 1;
+    }
+  }
+
+  @Override
+  public synchronized Set<String> heartbeat(Collection<String> jobIds) {
+    List<String> ids = List.copyOf(new LinkedHashSet<>(jobIds));
+    if (ids.isEmpty()) {
+      return Set.of();
+    }
+    return run(c -> {
+      long now = clock.millis();
+      Set<String> held = new HashSet<>();
+      for (int from = 0; from < ids.size(); from += IN_LIST_MAX) {
+        List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST_MAX));
+        String marks = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+        try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET heartbeat_at = ?, lease_expires_at = ?"
+            + " WHERE state = 'RUNNING' AND owner_id = ? AND id IN (" + marks + ")")) {
+          st.setLong(1, now);
+          st.setLong(2, now + leaseMillis);
+          st.setString(3, owner);
+          for (int k = 0; k < chunk.size(); k++) {
+            st.setString(4 + k, chunk.get(k));
+          }
+          st.executeUpdate();
+        }
+        try (PreparedStatement st = c.prepareStatement("SELECT id FROM " + TABLE
+            + " WHERE state = 'RUNNING' AND owner_id = ? AND id IN (" + marks + ")")) {
+          st.setString(1, owner);
+          for (int k = 0; k < chunk.size(); k++) {
+            st.setString(2 + k, chunk.get(k));
+          }
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              held.add(rs.getString(1));
+            }
+          }
+        }
+      }
+      Set<String> inOrder = new LinkedHashSet<>();
+      for (String id : ids) {
+        if (held.contains(id)) {
+          inOrder.add(id);
+        }
+      }
+      return Collections.unmodifiableSet(inOrder);
+    }, "heartbeat " + ids.size() + " jobs");
   }
 
   @Override
   public synchronized Job start(String id) {
     long now = clock.millis();
-    return move(id, JobState.RUNNING, ", started_at = ?, error = NULL, phase = NULL", now);
+    return move(id, JobState.RUNNING, CLAIM_SET, now, owner, now, now + leaseMillis);
   }
 
   @Override
@@ -317,7 +449,13 @@ public final class JdbcJobStore implements JobStore {
       if (job.state().terminal()) {
         throw new IllegalStateException("job " + id + ": cannot set phase " + phase + ", it is " + job.state());
       }
-      if (!update(c, id, job.state(), job.state(), clock.millis(), ", phase = ?", phase)) {
+      checkOwner(job, "set phase " + phase);
+      long now = clock.millis();
+      boolean changed = job.state() == JobState.RUNNING
+          ? update(c, job, job.state(), now, ", phase = ?, heartbeat_at = ?, lease_expires_at = ?", phase, now,
+              now + leaseMillis)
+          : update(c, job, job.state(), now, ", phase = ?", phase);
+      if (!changed) {
         return setPhase(id, phase); // changed meanwhile: check again
       }
       return find(c, id).orElseThrow();
@@ -358,9 +496,11 @@ public final class JdbcJobStore implements JobStore {
   @Override
   public synchronized int recoverAfterRestart() {
     return run(c -> {
-      try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE
-          + " SET state = 'QUEUED', attempts = attempts + 1, phase = NULL, updated_at = ? WHERE state = 'RUNNING'")) {
+      try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET state = 'QUEUED', attempts = attempts + 1,"
+          + " phase = NULL, owner_id = NULL, heartbeat_at = NULL, lease_expires_at = NULL, updated_at = ?"
+          + " WHERE state = 'RUNNING' AND (owner_id = ? OR owner_id IS NULL)")) {
         st.setLong(1, clock.millis());
+        st.setString(2, owner);
         return st.executeUpdate();
       }
     }, "recover after restart");
@@ -438,69 +578,48 @@ public final class JdbcJobStore implements JobStore {
     }
   }
 
-  private Void createTableIfMissing(Connection c) throws SQLException {
-    try (Statement st = c.createStatement()) {
-      st.executeQuery("SELECT id FROM " + TABLE + " WHERE 1 = 0").close();
-      return null; // the table exists
-    } catch (SQLException missing) {
-      // fall through: create it (CREATE INDEX IF NOT EXISTS is not MySQL, so create both here)
-    }
-    String text = largeTextType(c.getMetaData().getDatabaseProductName());
-    try (Statement st = c.createStatement()) {
-      st.executeUpdate("CREATE TABLE " + TABLE + " ("
-          + "id VARCHAR(128) NOT NULL PRIMARY KEY, "
-          + "request_json " + text + " NOT NULL, "
-          + "state VARCHAR(16) NOT NULL, "
-          + "priority INTEGER NOT NULL, "
-          + "attempts INTEGER NOT NULL, "
-          + "created_at BIGINT NOT NULL, "
-          + "updated_at BIGINT NOT NULL, "
-          + "started_at BIGINT, "
-          + "finished_at BIGINT, "
-          + "error VARCHAR(" + MAX_ERROR_CHARS + "), "
-          + "phase VARCHAR(64), "
-          + "result_json " + text + ", "
-          + "source_topic VARCHAR(249), "
-          + "source_partition INTEGER, "
-          + "source_offset BIGINT, "
-          + "event_seq BIGINT NOT NULL)");
-      st.executeUpdate("CREATE INDEX " + TABLE + "_queue ON " + TABLE + " (state, priority, created_at)");
-    }
-    return null;
-  }
-
-  /** The type of request and result JSON: a CLOB on H2, TEXT on PostgreSQL, MEDIUMTEXT (16 MB) on MySQL. */
-  static String largeTextType(String productName) {
-    String p = productName.toLowerCase(Locale.ROOT);
-    if (p.contains("postgres")) {
-      return "TEXT";
-    }
-    if (p.contains("mysql") || p.contains("mariadb")) {
-      return "MEDIUMTEXT";
-    }
-    return "CLOB";
-  }
-
-  /** Moves a job to {@code to} if its current state allows it, setting {@code extraSet} too. */
+  /**
+   * Moves a job to {@code to} if its current state allows it and, for a RUNNING job, this store
+   * owns it (anyone may cancel), setting {@code extraSet} too. Leaving RUNNING ends the lease; a
+   * job back in QUEUED has no owner, a finished one keeps the owner that ran it.
+   */
   private Job move(String id, JobState to, String extraSet, Object... extraParams) {
+    String leaseSet = to == JobState.QUEUED ? ", owner_id = NULL, heartbeat_at = NULL, lease_expires_at = NULL"
+        : ", heartbeat_at = NULL, lease_expires_at = NULL";
     return run(c -> {
       while (true) {
         Job job = find(c, id).orElseThrow(() -> noSuchJob(id));
         if (!job.state().canMoveTo(to)) {
           throw new IllegalStateException("job " + id + ": cannot go from " + job.state() + " to " + to);
         }
-        if (update(c, id, job.state(), to, clock.millis(), extraSet, extraParams)) {
+        if (to != JobState.CANCELLED) {
+          checkOwner(job, "go from " + job.state() + " to " + to);
+        }
+        String set = job.state() == JobState.RUNNING ? extraSet + leaseSet : extraSet;
+        if (update(c, job, to, clock.millis(), set, extraParams)) {
           return find(c, id).orElseThrow();
         }
       }
     }, "move " + id + " to " + to);
   }
 
-  /** Compare and set: applies the change only if the job is still in {@code from}. */
-  private static boolean update(Connection c, String id, JobState from, JobState to, long now,
-      String extraSet, Object... extraParams) throws SQLException {
+  /** Refuses a change to a RUNNING job that another owner holds (one without owner predates leases: anyone's). */
+  private void checkOwner(Job job, String what) {
+    if (job.state() == JobState.RUNNING && job.owner() != null && !job.owner().equals(owner)) {
+      throw new NotOwnerException(job.id(), job.owner(), what, owner);
+    }
+  }
+
+  /**
+   * Compare and set: applies the change only if the job is still in the state it was read in
+   * and, if RUNNING, still has the owner it was read with.
+   */
+  private static boolean update(Connection c, Job seen, JobState to, long now, String extraSet, Object... extraParams)
+      throws SQLException {
+    boolean running = seen.state() == JobState.RUNNING;
+    String ownerGuard = !running ? "" : seen.owner() == null ? " AND owner_id IS NULL" : " AND owner_id = ?";
     try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET state = ?, updated_at = ?"
-        + extraSet + " WHERE id = ? AND state = ?")) {
+        + extraSet + " WHERE id = ? AND state = ?" + ownerGuard)) {
       int i = 1;
       st.setString(i++, to.name());
       st.setLong(i++, now);
@@ -513,8 +632,11 @@ public final class JdbcJobStore implements JobStore {
           st.setString(i++, p.toString());
         }
       }
-      st.setString(i++, id);
-      st.setString(i, from.name());
+      st.setString(i++, seen.id());
+      st.setString(i++, seen.state().name());
+      if (running && seen.owner() != null) {
+        st.setString(i, seen.owner());
+      }
       return st.executeUpdate() == 1;
     }
   }
@@ -548,7 +670,10 @@ public final class JdbcJobStore implements JobStore {
             rs.getString("phase"),
             rs.getString("result_json"),
             source,
-            rs.getLong("event_seq")));
+            rs.getLong("event_seq"),
+            rs.getString("owner_id"),
+            instant(rs, "heartbeat_at"),
+            instant(rs, "lease_expires_at")));
       }
     }
     return jobs;
@@ -568,7 +693,7 @@ public final class JdbcJobStore implements JobStore {
   }
 
   /** A URL without anything after a '?' or ';' (where drivers take passwords). */
-  private static String redact(String url) {
+  static String redact(String url) {
     int cut = url.length();
     for (char c : new char[] {'?', ';'}) {
       int i = url.indexOf(c);

@@ -21,6 +21,11 @@ import java.time.Instant;
  * @param resultJson  what it produced, e.g. {@code {"model":"fmnist-mlp","version":"3"}}; {@code null} if nothing yet
  * @param source      where the request was read, {@code null} if it did not come from Kafka
  * @param eventSeq    the sequence number of the job's latest event, 0 before its first
+ * @param owner       the service instance that claimed it last ({@link JobStore#owner()}): while RUNNING, the one
+ *                    running it; once over, the one that ran it; {@code null} while QUEUED or if never claimed
+ * @param heartbeatAt when its owner last claimed it, changed it or sent a heartbeat; {@code null} if not RUNNING
+ * @param leaseExpiresAt when another instance may take it over unless its owner sends a heartbeat first;
+ *                    {@code null} if not RUNNING
  */
 public record Job(
     String id,
@@ -36,4 +41,16 @@ public record Job(
     String phase,
     String resultJson,
     RecordSource source,
-    long eventSeq) {}
+    long eventSeq,
+    String owner,
+    Instant heartbeatAt,
+    Instant leaseExpiresAt) {
+
+  /** A job without owner or lease (one that was never claimed), as before leases existed. */
+  public Job(String id, String requestJson, JobState state, int priority, int attempts, Instant createdAt,
+      Instant updatedAt, Instant startedAt, Instant finishedAt, String error, String phase, String resultJson,
+      RecordSource source, long eventSeq) {
+    this(id, requestJson, state, priority, attempts, createdAt, updatedAt, startedAt, finishedAt, error, phase,
+        resultJson, source, eventSeq, null, null, null);
+  }
+}

@@ -1,8 +1,11 @@
 package org.sparkgrid.ingest.jobs;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.Set;
 import org.sparkgrid.core.request.TrainingRequest;
 
 /**
@@ -15,11 +18,21 @@ import org.sparkgrid.core.request.TrainingRequest;
  * both start one job. Methods throw {@link JobStoreException} when the database cannot be
  * reached; that is never a verdict on the job.
  *
+ * <p><b>Leases.</b> Several service instances may share one store. Each store handle acts for one
+ * instance, its {@link #owner()}. A job it claims is RUNNING under its name until the lease expires
+ * ({@link #leaseDuration()} after the claim or the last {@link #heartbeat}); then another instance's
+ * {@link #claimNext} takes it over (with {@code attempts + 1}, so it resumes from its checkpoint).
+ * While a job is RUNNING only its owner may move it on ({@link #succeed}, {@link #fail},
+ * {@link #timeOut}, {@link #requeue}, {@link #setPhase}); anyone may {@link #cancel} it. The owner
+ * calls {@link #heartbeat} for its running jobs well within the lease (every third of it, say), and
+ * stops the work on any job the heartbeat no longer returns.
+ *
  * <pre>{@code
- * try (JobStore store = JdbcJobStore.openH2(Path.of("/var/lib/sparkgrid/jobs"))) {
- *   store.recoverAfterRestart();                 // RUNNING jobs of a dead service: QUEUED again
+ * try (JobStore store = JdbcJobStore.open(JobStoreSettings.fromConfig(config, System.getenv()), Clock.systemUTC())) {
+ *   store.recoverAfterRestart();                 // this instance's RUNNING jobs (it died): QUEUED again
  *   store.enqueue(request, new RecordSource("sparkgrid.requests", 0, 42));
- *   Optional<Job> next = store.claimNext();      // QUEUED -> RUNNING, highest priority, oldest first
+ *   Optional<Job> next = store.claimNext();      // QUEUED (or another's expired) -> RUNNING, ours
+ *   // every leaseDuration() / 3, from a timer:   Set<String> held = store.heartbeat(runningIds);
  *   next.ifPresent(job -> store.succeed(job.id(), "{\"version\":\"3\"}"));
  * }
  * }</pre>
@@ -66,15 +79,38 @@ public interface JobStore extends AutoCloseable {
   List<Job> list(JobFilter filter);
 
   /**
-   * Moves the next QUEUED job to RUNNING and returns it: the highest priority first, then the
-   * oldest (by creation time, then id). Atomic: a job is handed to one caller only.
+   * The service instance this handle acts for: the owner of the jobs it claims, and the only one
+   * whose changes to them it makes. Fixed when the store is opened.
+   */
+  String owner();
+
+  /** How long a job claimed here stays this owner's without a {@link #heartbeat}. */
+  Duration leaseDuration();
+
+  /**
+   * Claims the next job for {@link #owner()} and returns it, RUNNING with a fresh lease: a QUEUED
+   * job, or a RUNNING job of another owner whose lease has expired (taken over, with
+   * {@code attempts + 1}); the highest priority first, then the oldest (by creation time, then
+   * id). Atomic, across processes too: a job is handed to one caller only, and a job whose owner
+   * sent a heartbeat after it was read is not taken. A job of this owner is never taken over here,
+   * however old its lease: this owner is still running it (or {@link #recoverAfterRestart} requeues it).
    *
-   * @return the job now RUNNING, or empty if none is queued
+   * @return the job now RUNNING, or empty if none is queued or expired
    */
   Optional<Job> claimNext();
 
   /**
-   * Moves a QUEUED job to RUNNING (when the caller picks the job rather than {@link #claimNext}).
+   * Extends the lease of those of {@code jobIds} that are RUNNING and owned by {@link #owner()},
+   * to {@link #leaseDuration()} from now.
+   *
+   * @return the ids among {@code jobIds} this owner still holds, in their order; one missing was
+   *     lost (cancelled, taken over by another instance after its lease expired, or over): stop its work
+   */
+  Set<String> heartbeat(Collection<String> jobIds);
+
+  /**
+   * Moves a QUEUED job to RUNNING for {@link #owner()} (when the caller picks the job rather than
+   * {@link #claimNext}).
    *
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is not QUEUED, naming both states
@@ -86,6 +122,7 @@ public interface JobStore extends AutoCloseable {
    *
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is over
+   * @throws NotOwnerException      if the job is RUNNING for another owner
    */
   Job setPhase(String id, String phase);
 
@@ -95,6 +132,7 @@ public interface JobStore extends AutoCloseable {
    * @param resultJson e.g. {@code {"model":"fmnist-mlp","version":"3"}}
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is not RUNNING, naming both states
+   * @throws NotOwnerException      if the job is RUNNING for another owner
    */
   Job succeed(String id, String resultJson);
 
@@ -103,6 +141,7 @@ public interface JobStore extends AutoCloseable {
    *
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is over, naming both states
+   * @throws NotOwnerException      if the job is RUNNING for another owner
    */
   Job fail(String id, String error);
 
@@ -111,6 +150,7 @@ public interface JobStore extends AutoCloseable {
    *
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is over, naming both states
+   * @throws NotOwnerException      if the job is RUNNING for another owner
    */
   Job timeOut(String id, String phase);
 
@@ -129,13 +169,16 @@ public interface JobStore extends AutoCloseable {
    *
    * @throws NoSuchElementException if there is no such job
    * @throws IllegalStateException  if the job is not RUNNING, naming both states
+   * @throws NotOwnerException      if the job is RUNNING for another owner
    */
   Job requeue(String id);
 
   /**
-   * Puts every RUNNING job back to QUEUED with {@code attempts + 1}: call once when the service
-   * starts, before claiming, since a job RUNNING then belongs to a service that died. (With
-   * several services on one store, only the one that owns all jobs may call it.)
+   * Puts the RUNNING jobs of {@link #owner()} back to QUEUED with {@code attempts + 1}: call once
+   * when the service instance starts, before claiming, since a job RUNNING under its name then
+   * belongs to its previous run, which died. RUNNING jobs without an owner (from a store written
+   * before leases) are requeued too; other instances' jobs are left to them, or to
+   * {@link #claimNext} once their lease expires.
    *
    * @return how many jobs were requeued
    */

@@ -1,7 +1,10 @@
 package org.sparkgrid.ingest.jobs;
 
+import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.sparkgrid.core.request.TrainingRequest;
 
 /** A JobStore that forwards every call, for tests that make one call fail. */
@@ -34,8 +37,23 @@ public class DelegatingJobStore implements JobStore {
   }
 
   @Override
+  public String owner() {
+    return delegate.owner();
+  }
+
+  @Override
+  public Duration leaseDuration() {
+    return delegate.leaseDuration();
+  }
+
+  @Override
   public Optional<Job> claimNext() {
     return delegate.claimNext();
+  }
+
+  @Override
+  public Set<String> heartbeat(Collection<String> jobIds) {
+    return delegate.heartbeat(jobIds);
   }
 
   @Override

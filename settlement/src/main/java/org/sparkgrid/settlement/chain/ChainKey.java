@@ -17,6 +17,8 @@ import org.web3j.crypto.WalletUtils;
  * <pre>{@code
  * ChainKey coordinator = ChainKey.fromEnvironment();          // SPARKGRID_CHAIN_KEY=0x...
  * ChainKey coordinator = ChainKey.fromKeystore(path, pass);   // a Web3 Secret Storage JSON file
+ * ChainKey coordinator = ChainKey.fromKeystore(path, passwordFile);  // null: ask at the terminal
+ * ChainKey coordinator = ChainKey.fromConfig(config);         // spark.sparkgrid.chain.keystore, else the variable
  * }</pre>
  */
 public final class ChainKey {
@@ -76,6 +78,61 @@ public final class ChainKey {
       throw new IllegalArgumentException("keystore " + keystore + " cannot be opened with this password", e);
     } finally {
       Arrays.fill(password, '\0');
+    }
+  }
+
+  /**
+   * The key in a V3 keystore, its password read from the first line of {@code passwordFile} or,
+   * when that is null, asked at the terminal (without echo).
+   *
+   * @throws IllegalArgumentException if a file is missing, the password does not open the keystore,
+   *     or there is neither a password file nor a terminal
+   * @throws IOException if a file cannot be read
+   */
+  public static ChainKey fromKeystore(Path keystore, Path passwordFile) throws IOException {
+    Objects.requireNonNull(keystore, "keystore");
+    if (!Files.isRegularFile(keystore)) {
+      throw new IllegalArgumentException("keystore " + keystore + " is not a file");
+    }
+    char[] password;
+    if (passwordFile != null) {
+      if (!Files.isRegularFile(passwordFile)) {
+        throw new IllegalArgumentException("password file " + passwordFile + " is not a file");
+      }
+      String text = Files.readString(passwordFile);
+      int eol = text.indexOf('\n');
+      password = (eol < 0 ? text : text.substring(0, eol)).replace("\r", "").toCharArray();
+    } else if (System.console() != null) {
+      password = System.console().readPassword("password of keystore %s: ", keystore);
+      if (password == null) {
+        throw new IllegalArgumentException("no password given for keystore " + keystore);
+      }
+    } else {
+      throw new IllegalArgumentException("keystore " + keystore + " needs its password: give a password file"
+          + " (--password-file or spark.sparkgrid.chain.keystorePasswordFile) or run at a terminal");
+    }
+    return fromKeystore(keystore, password);
+  }
+
+  /**
+   * The coordinator's key: the keystore of {@code spark.sparkgrid.chain.keystore} (password from
+   * {@code spark.sparkgrid.chain.keystorePasswordFile} or the terminal) when set, else
+   * {@value #ENVIRONMENT_VARIABLE}.
+   *
+   * @throws IllegalArgumentException if neither gives a key (the message never holds one)
+   * @throws IOException if a file cannot be read
+   */
+  public static ChainKey fromConfig(org.sparkgrid.core.config.SparkGridConfig config) throws IOException {
+    String keystore = config.get(org.sparkgrid.core.config.SparkGridConfig.CHAIN_KEYSTORE);
+    if (!keystore.isEmpty()) {
+      String passwordFile = config.get(org.sparkgrid.core.config.SparkGridConfig.CHAIN_KEYSTORE_PASSWORD_FILE);
+      return fromKeystore(Path.of(keystore), passwordFile.isEmpty() ? null : Path.of(passwordFile));
+    }
+    try {
+      return fromEnvironment();
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage() + ": it must hold the private key that signs the"
+          + " transactions, or set spark.sparkgrid.chain.keystore to a V3 keystore file");
     }
   }
 

@@ -10,12 +10,15 @@ import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.web3j.tx.TransactionManager;
 
 /**
- * Deploys SparkGridToken, RewardDistributor and JobEscrow, all three from one key (which becomes
- * the token holder and the contracts' admin), then grants the coordinator role.
+ * Deploys SparkGridToken (or uses an existing ERC-20), RewardDistributor and JobEscrow, all from
+ * one key (which becomes the token holder and the contracts' admin), and grants the coordinator
+ * role. What {@code bin/sparkgrid chain deploy} runs; every transaction goes through
+ * {@link CheckedTransactionManager} (fees from the node, gas estimated, reverts decoded).
  *
  * <pre>{@code
- * Deployment d = Deployer.with(chain, key).initialSupply(new BigInteger("1000000000000000000000000"))
- *     .penaltyBps(2500).deploy();
+ * Deployment d = Deployer.with(chain.verifyChainId(), key)
+ *     .initialSupply(new BigInteger("1000000000000000000000000")).penaltyBps(2500).deploy();
+ * Deployment d = Deployer.with(chain, key).existingToken("0xA0b8...").deploy(); // e.g. a stablecoin
  * }</pre>
  */
 public final class Deployer {
@@ -27,6 +30,7 @@ public final class Deployer {
   private int penaltyBps = 2500;
   private String penaltySink;
   private String coordinator;
+  private String existingToken;
 
   private Deployer(Chain chain, ChainKey key) {
     this.chain = Objects.requireNonNull(chain, "chain");
@@ -73,23 +77,65 @@ public final class Deployer {
   }
 
   /**
-   * Deploys the three contracts (three transactions).
+   * Pay rewards in an ERC-20 that is deployed already (no SparkGridToken is deployed, and
+   * {@link #initialSupply} is unused): the coordinator must hold enough of it to fund settlements.
+   */
+  public Deployer existingToken(String tokenAddress) {
+    this.existingToken = Objects.requireNonNull(tokenAddress, "tokenAddress");
+    return this;
+  }
+
+  /**
+   * Deploys the contracts (three transactions, two with an existing token).
    *
-   * @throws Exception whatever Web3j throws: the node is unreachable or a deployment reverted
+   * @throws IllegalArgumentException if the existing token is no ERC-20 on this chain
+   * @throws RevertedException if a deployment reverts (the reason decoded)
+   * @throws Exception whatever else Web3j throws: the node is unreachable, no receipt came
    */
   public Deployment deploy() throws Exception {
     TransactionManager tm = chain.transactionManager(key);
     String admin = key.address();
     String coordinatorAddress = coordinator != null ? coordinator : admin;
     String sink = penaltySink != null ? penaltySink : admin;
-    SparkGridToken token = SparkGridToken.deploy(chain.web3j(), tm, chain.gas(), initialSupply).send();
+    String tokenAddress;
+    Long firstBlock = null;
+    if (existingToken != null) {
+      checkErc20(existingToken);
+      tokenAddress = existingToken;
+    } else {
+      SparkGridToken token = SparkGridToken.deploy(chain.web3j(), tm, chain.gas(), initialSupply).send();
+      tokenAddress = token.getContractAddress();
+      firstBlock = blockOf(token);
+    }
     RewardDistributor distributor = RewardDistributor.deploy(chain.web3j(), tm, chain.gas(),
-        token.getContractAddress(), admin, coordinatorAddress).send();
+        tokenAddress, admin, coordinatorAddress).send();
+    if (firstBlock == null) {
+      firstBlock = blockOf(distributor);
+    }
     JobEscrow escrow = JobEscrow.deploy(chain.web3j(), tm, chain.gas(),
-        token.getContractAddress(), admin, coordinatorAddress, BigInteger.valueOf(penaltyBps), sink).send();
-    Deployment d = new Deployment(token.getContractAddress(), distributor.getContractAddress(),
-        escrow.getContractAddress());
+        tokenAddress, admin, coordinatorAddress, BigInteger.valueOf(penaltyBps), sink).send();
+    Deployment d = new Deployment(tokenAddress, distributor.getContractAddress(), escrow.getContractAddress(),
+        firstBlock);
     LOG.info("deployed {} on {}", d, chain);
     return d;
+  }
+
+  private static long blockOf(org.web3j.tx.Contract contract) {
+    return contract.getTransactionReceipt().map(r -> r.getBlockNumber().longValueExact()).orElse(0L);
+  }
+
+  private void checkErc20(String address) throws Exception {
+    String code = chain.web3j().ethGetCode(address, org.web3j.protocol.core.DefaultBlockParameterName.LATEST).send()
+        .getCode();
+    if (code == null || code.equals("0x")) {
+      throw new IllegalArgumentException("no contract at token address " + address + " on chain " + chain.chainId());
+    }
+    try {
+      SparkGridToken.load(address, chain.web3j(), new org.web3j.tx.ReadonlyTransactionManager(chain.web3j(), address),
+          chain.gas()).totalSupply().send();
+    } catch (Exception e) {
+      throw new IllegalArgumentException("the contract at token address " + address + " does not answer the ERC-20"
+          + " totalSupply(): " + e.getMessage(), e);
+    }
   }
 }

@@ -26,7 +26,8 @@ import org.web3j.utils.Numeric;
  * A local Ethereum node (anvil, from the npm package {@code @foundry-rs/anvil-linux-amd64})
  * run as a child process on 127.0.0.1, with the deterministic development accounts of a
  * mnemonic. It can be stopped and started again on the same port; given a state file, it comes
- * back with the same chain (anvil {@code --state}: loaded at start, written at stop).
+ * back with the same chain, its blocks, receipts and events (anvil {@code --state}: loaded at
+ * start, written at stop and, with {@link Builder#stateIntervalSeconds}, while running).
  *
  * <pre>{@code
  * try (LocalChain node = LocalChain.builder().build().start()) {
@@ -82,6 +83,12 @@ public final class LocalChain implements AutoCloseable {
         "--accounts", Integer.toString(config.accounts)));
     if (config.stateFile != null) {
       command.addAll(List.of("--state", config.stateFile.toString()));
+      if (config.stateIntervalSeconds > 0) {
+        command.addAll(List.of("--state-interval", Integer.toString(config.stateIntervalSeconds)));
+      }
+    }
+    if (config.baseFeeWei != null) {
+      command.addAll(List.of("--block-base-fee-per-gas", config.baseFeeWei.toString()));
     }
     ProcessBuilder pb = new ProcessBuilder(command)
         .redirectErrorStream(true)
@@ -231,6 +238,8 @@ public final class LocalChain implements AutoCloseable {
     private String mnemonic = DEV_MNEMONIC;
     private int accounts = 10;
     private Path stateFile;
+    private int stateIntervalSeconds;
+    private java.math.BigInteger baseFeeWei;
 
     private Builder() {}
 
@@ -278,6 +287,33 @@ public final class LocalChain implements AutoCloseable {
     /** Keep the chain in this file across stop and start (created at the first stop). */
     public Builder stateFile(Path stateFile) {
       this.stateFile = Objects.requireNonNull(stateFile, "stateFile");
+      return this;
+    }
+
+    /**
+     * Also write the state file every {@code seconds} while running (anvil {@code --state-interval}),
+     * so a node killed without a chance to write it loses at most that much. 0 (the default): only at stop.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder stateIntervalSeconds(int seconds) {
+      if (seconds < 0) {
+        throw new IllegalArgumentException("stateIntervalSeconds must be >= 0. Current value is " + seconds + ".");
+      }
+      this.stateIntervalSeconds = seconds;
+      return this;
+    }
+
+    /**
+     * The first block's base fee (anvil {@code --block-base-fee-per-gas}); it then moves as EIP-1559 says.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public Builder baseFeeWei(java.math.BigInteger wei) {
+      if (wei.signum() < 0) {
+        throw new IllegalArgumentException("baseFeeWei must be >= 0. Current value is " + wei + ".");
+      }
+      this.baseFeeWei = wei;
       return this;
     }
 

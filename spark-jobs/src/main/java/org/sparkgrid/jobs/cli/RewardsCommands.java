@@ -13,9 +13,6 @@ import org.sparkgrid.settlement.Reconciler;
 import org.sparkgrid.settlement.SettlementReceipt;
 import org.sparkgrid.settlement.chain.Chain;
 import org.sparkgrid.settlement.chain.ChainKey;
-import org.sparkgrid.settlement.chain.Deployer;
-import org.sparkgrid.settlement.chain.Deployment;
-import org.sparkgrid.settlement.chain.LocalChain;
 import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
@@ -26,50 +23,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The chain side: {@code chain}, {@code rewards list|claim|reconcile}, {@code balance}. */
+/**
+ * The reward side: {@code rewards list|claim|reconcile}, {@code escrow deposit|withdraw}, {@code balance}
+ * (the chain itself: {@link ChainCommands}). Every command that reaches the chain first checks its chain id;
+ * signing keys come from {@code --keystore}, {@code spark.sparkgrid.chain.keystore} or
+ * {@code SPARKGRID_CHAIN_KEY}.
+ */
 final class RewardsCommands {
   private RewardsCommands() {}
 
   static RewardSettlement.Target target(SparkGridConfig config) throws java.io.IOException {
     return RewardSettlement.target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
         + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or start a local one with"
-        + " 'bin/sparkgrid chain'"));
+        + " 'bin/sparkgrid chain' (or 'bin/sparkgrid chain deploy' on another chain)"));
+  }
+
+  /** The target's chain, its chain id checked. */
+  static Chain connect(SparkGridConfig config, RewardSettlement.Target t) {
+    return ChainCommands.connect(config, t.rpcUrl(), t.chainId());
   }
 
   static FileReceiptStore receipts(SparkGridConfig config) throws java.io.IOException {
     return new FileReceiptStore(Path.of(config.home(), "settlements"));
-  }
-
-  @Command(name = "chain", mixinStandardHelpOptions = true,
-      description = "Start a local Ethereum node (anvil, development accounts), deploy SparkGrid's contracts,"
-          + " and keep it running; the other commands and federations find it through SparkGrid's home.")
-  static final class ChainCmd implements Callable<Integer> {
-    @Option(names = "--port", defaultValue = "8545") int port;
-
-    @Mixin SparkOptions spark = new SparkOptions();
-
-    @Override
-    public Integer call() throws Exception {
-      SparkGridConfig config = ServiceCommands.config(spark);
-      LocalChain node = LocalChain.builder().port(port).build().start();
-      Runtime.getRuntime().addShutdownHook(new Thread(node::close));
-      Chain chain = Chain.connect(node.rpcUrl(), node.chainId());
-      ChainKey coordinator = node.key(0);
-      Deployment d = Deployer.with(chain, coordinator).deploy();
-      Path recorded = RewardSettlement.record(config, node.rpcUrl(), node.chainId(), d, coordinator.address());
-      System.out.println("[sparkgrid] local chain " + node.rpcUrl() + " (chain id " + node.chainId() + ")");
-      System.out.println("[sparkgrid] token " + d.token() + ", distributor " + d.distributor() + ", escrow "
-          + d.escrow());
-      System.out.println("[sparkgrid] coordinator: development account 0 (" + coordinator.address() + ") of the test"
-          + " mnemonic; federations settle here with:");
-      System.out.println("  --conf spark.sparkgrid.chain.rpcUrl=" + node.rpcUrl() + " --conf spark.sparkgrid.chain.distributor="
-          + d.distributor() + "  (and SPARKGRID_CHAIN_KEY set to that account's key)");
-      System.out.println("[sparkgrid] recorded in " + recorded + "; Ctrl-C stops the node");
-      while (node.isRunning()) {
-        Thread.sleep(1_000);
-      }
-      return 0;
-    }
   }
 
   @Command(name = "rewards", mixinStandardHelpOptions = true, description = "Rewards settled on the chain.",
@@ -111,22 +86,25 @@ final class RewardsCommands {
   }
 
   @Command(name = "claim", mixinStandardHelpOptions = true,
-      description = "Claim every unclaimed payout to ACCOUNT, signing with the key in SPARKGRID_CHAIN_KEY.")
+      description = "Claim every unclaimed payout to ACCOUNT, signing with the key of --keystore (else"
+          + " spark.sparkgrid.chain.keystore, else SPARKGRID_CHAIN_KEY).")
   static final class ClaimCmd implements Callable<Integer> {
     @Option(names = "--account", required = true) String account;
+
+    @Mixin ChainCommands.KeyOptions keys = new ChainCommands.KeyOptions();
 
     @Mixin SparkOptions spark = new SparkOptions();
 
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
-      ChainKey key = RewardSettlement.coordinatorKey();
+      ChainKey key = keys.key(config);
       if (!key.address().equalsIgnoreCase(account)) {
-        throw new IllegalArgumentException("SPARKGRID_CHAIN_KEY holds the key of " + key.address() + ", not of --account "
+        throw new IllegalArgumentException("the signing key is the key of " + key.address() + ", not of --account "
             + account);
       }
       RewardSettlement.Target t = target(config);
-      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
+      try (Chain chain = connect(config, t)) {
         RewardDistributor view = RewardDistributor.load(t.distributor(), chain.web3j(),
             new ReadonlyTransactionManager(chain.web3j(), t.distributor()), chain.gas());
         Claimant claimant = new Claimant(chain, key, t.distributor());
@@ -152,7 +130,8 @@ final class RewardsCommands {
   }
 
   @Command(name = "reconcile", mixinStandardHelpOptions = true,
-      description = "Compare the stored settlements with the chain; exit 1 on any difference.")
+      description = "Rebuild every stored settlement's root from its payouts, compare the stored settlements with the"
+          + " chain, and name each settlement that differs; exit 1 on any difference.")
   static final class ReconcileCmd implements Callable<Integer> {
     @Mixin SparkOptions spark = new SparkOptions();
 
@@ -160,14 +139,15 @@ final class RewardsCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
       RewardSettlement.Target t = target(config);
-      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
-        Reconciler.Report report = new Reconciler(chain, t.distributor()).reconcile(receipts(config));
+      try (Chain chain = connect(config, t)) {
+        Reconciler.Report report = new Reconciler(chain, t.distributor(), t.deploymentBlock())
+            .reconcile(receipts(config));
         for (Reconciler.Status s : report.settlements()) {
           System.out.printf("%-36s %d payouts, %d claimed, %s claimed in all%n", s.name(), s.payouts(),
               s.claimed().stream().filter(Boolean::booleanValue).count(), s.claimedAmount());
         }
         for (Reconciler.Difference d : report.differences()) {
-          System.out.printf("DIFFERENCE %s %s: ledger %s, chain %s%n", d.name(), d.kind(), d.ledger(), d.chain());
+          System.out.println(describe(d));
         }
         System.out.println(report.consistent() ? "ledger and chain agree" : "ledger and chain differ");
         return report.consistent() ? 0 : 1;
@@ -175,9 +155,19 @@ final class RewardsCommands {
     }
   }
 
+  /** One line per difference, naming the settlement (its id when the ledger does not know it). */
+  static String describe(Reconciler.Difference d) {
+    String name = d.name().isEmpty() ? d.settlementId() : d.name();
+    return switch (d.kind()) {
+      case LEDGER_ROOT, LEDGER_TOTAL -> "DIFFERENCE " + name + " " + d.kind() + ": " + d.ledger() + ", " + d.chain();
+      default -> "DIFFERENCE " + name + " " + d.kind() + ": ledger " + d.ledger() + ", chain " + d.chain();
+    };
+  }
+
   @Command(name = "escrow", mixinStandardHelpOptions = true,
       description = "A compute job's fee: deposit it, or withdraw it (refund minus the penalty) once the job failed or"
-          + " its deadline passed. Signs with the key in SPARKGRID_CHAIN_KEY.",
+          + " its deadline passed. Signs with the key of --keystore (else spark.sparkgrid.chain.keystore, else"
+          + " SPARKGRID_CHAIN_KEY).",
       subcommands = {Deposit.class, Withdraw.class})
   static final class Escrow implements Runnable {
     @Override
@@ -208,6 +198,8 @@ final class RewardsCommands {
         description = "After this, anyone may have the fee refunded (default: ${DEFAULT-VALUE})")
     long deadlineMinutes;
 
+    @Mixin ChainCommands.KeyOptions keys = new ChainCommands.KeyOptions();
+
     @Mixin SparkOptions spark = new SparkOptions();
 
     @Override
@@ -216,9 +208,9 @@ final class RewardsCommands {
         throw new IllegalArgumentException("--fee must be > 0, got " + fee);
       }
       SparkGridConfig config = ServiceCommands.config(spark);
-      ChainKey key = RewardSettlement.coordinatorKey();
+      ChainKey key = keys.key(config);
       RewardSettlement.Target t = target(config);
-      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
+      try (Chain chain = connect(config, t)) {
         var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
         String tokenAddress = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
         SparkGridToken token = SparkGridToken.load(tokenAddress, chain.web3j(), chain.transactionManager(key),
@@ -237,14 +229,16 @@ final class RewardsCommands {
   static final class Withdraw implements Callable<Integer> {
     @Option(names = "--job", required = true) String job;
 
+    @Mixin ChainCommands.KeyOptions keys = new ChainCommands.KeyOptions();
+
     @Mixin SparkOptions spark = new SparkOptions();
 
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
-      ChainKey key = RewardSettlement.coordinatorKey();
+      ChainKey key = keys.key(config);
       RewardSettlement.Target t = target(config);
-      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
+      try (Chain chain = connect(config, t)) {
         var r = escrow(chain, t, key).refund(escrowId(job)).send();
         System.out.println("refunded job " + job + " in " + r.getTransactionHash());
         return 0;
@@ -262,7 +256,7 @@ final class RewardsCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = ServiceCommands.config(spark);
       RewardSettlement.Target t = target(config);
-      try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId())) {
+      try (Chain chain = connect(config, t)) {
         var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
         String token = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
         BigInteger balance = SparkGridToken.load(token, chain.web3j(), ro, chain.gas()).balanceOf(account).send();

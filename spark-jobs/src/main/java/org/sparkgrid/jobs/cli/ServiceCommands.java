@@ -1,7 +1,5 @@
 package org.sparkgrid.jobs.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -9,7 +7,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
@@ -22,6 +19,8 @@ import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.ingest.kafka.KafkaClients;
+import org.sparkgrid.ingest.kafka.KafkaHome;
 import org.sparkgrid.jobs.resources.SparkContexts;
 import org.sparkgrid.jobs.service.SparkGridService;
 import org.sparkgrid.jobs.store.Stores;
@@ -37,28 +36,16 @@ import picocli.CommandLine.Parameters;
 final class ServiceCommands {
   private ServiceCommands() {}
 
-  /** Where {@code serve --embedded-kafka} leaves the broker's address for the client commands. */
-  static Path bootstrapFile(SparkGridConfig config) {
-    return Path.of(config.home(), "kafka", "bootstrap.servers");
-  }
-
-  /** The brokers: {@code spark.sparkgrid.kafka.bootstrapServers}, else the embedded broker's. */
-  static String bootstrap(SparkGridConfig config) throws java.io.IOException {
-    String b = config.get(SparkGridConfig.KAFKA_BOOTSTRAP_SERVERS);
-    if (!b.isEmpty()) {
-      return b;
-    }
-    Path f = bootstrapFile(config);
-    if (Files.exists(f)) {
-      return Files.readString(f, StandardCharsets.UTF_8).strip();
-    }
-    throw new IllegalArgumentException("no Kafka brokers: set spark.sparkgrid.kafka.bootstrapServers, or start"
-        + " 'bin/sparkgrid serve --embedded-kafka' first");
+  /**
+   * The Kafka clients of the client commands: {@code spark.sparkgrid.kafka.*}, else the embedded
+   * broker that {@code serve --embedded-kafka} recorded under the home (see {@link KafkaClients#fromConfig}).
+   */
+  static KafkaClients kafkaClients(SparkGridConfig config) {
+    return KafkaClients.fromConfig(config);
   }
 
   static JobStore store(SparkGridConfig config) {
-    String url = config.get(SparkGridConfig.JOBS_JDBC_URL);
-    return url.isEmpty() ? JdbcJobStore.openH2(Path.of(config.home(), "jobs")) : JdbcJobStore.open(url);
+    return JdbcJobStore.open(config); // jobs.jdbcUrl (H2 under the home when empty), user, password, owner, lease
   }
 
   static SparkGridConfig config(SparkOptions spark) {
@@ -72,30 +59,41 @@ final class ServiceCommands {
     @Option(names = "--embedded-kafka", description = "Start a Kafka broker (KRaft) under SparkGrid's home")
     boolean embeddedKafka;
 
+    @Option(names = "--secure", description = "With --embedded-kafka: a SASL_SSL listener (SCRAM-SHA-512), TLS"
+        + " certificates and credentials made once under <home>/kafka/secure/security, and ACLs (as"
+        + " spark.sparkgrid.kafka.embedded.secure=true). The client commands find the requester's settings in"
+        + " <home>/kafka/client.properties.")
+    boolean secure;
+
     @Mixin SparkOptions spark = new SparkOptions();
 
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
-      EmbeddedKafka kafka = null;
-      String bootstrap;
-      if (embeddedKafka) {
-        kafka = EmbeddedKafka.start(Path.of(config.home(), "kafka", "data"));
-        bootstrap = kafka.bootstrapServers();
-        Files.createDirectories(bootstrapFile(config).getParent());
-        Files.writeString(bootstrapFile(config), bootstrap, StandardCharsets.UTF_8);
-        System.out.println("[sparkgrid] embedded Kafka broker at " + bootstrap);
-      } else {
-        bootstrap = bootstrap(config);
+      boolean secured = secure || config.get(SparkGridConfig.KAFKA_EMBEDDED_SECURE);
+      if (secured && !embeddedKafka) {
+        throw new IllegalArgumentException("--secure (or spark.sparkgrid.kafka.embedded.secure=true) secures the"
+            + " embedded broker: add --embedded-kafka, or secure your own broker (docs/security-kafka.md)");
       }
-      try (Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      EmbeddedKafka kafka = null;
+      KafkaClients clients;
+      if (embeddedKafka) {
+        KafkaHome home = KafkaHome.of(config);
+        kafka = home.startBroker(secured, Topics.DEFAULT);
+        clients = kafka.serviceClients().with(config.kafkaClientSettings());
+        System.out.println("[sparkgrid] embedded Kafka broker at " + kafka.bootstrapServers()
+            + (secured ? " (SASL_SSL, SCRAM-SHA-512, ACLs); requester settings in " + home.clientPropertiesFile() : ""));
+      } else {
+        clients = KafkaClients.fromConfig(config);
+      }
+      try (Admin admin = clients.admin("sparkgrid-serve")) {
         Topics.DEFAULT.createMissing(admin, 1, (short) 1);
       }
       SparkConf conf = SparkContexts.conf("SparkGrid service", "local[*]");
       conf.setIfMissing("spark.scheduler.mode", "FAIR");
       try (JavaSparkContext sc = SparkContexts.start(conf);
           JobStore store = store(config);
-          SparkGridService service = new SparkGridService(sc, config, bootstrap, Topics.DEFAULT, store)) {
+          SparkGridService service = new SparkGridService(sc, config, clients, Topics.DEFAULT, store)) {
         sc.setLogLevel("WARN");
         Runtime.getRuntime().addShutdownHook(new Thread(service::close));
         service.start();
@@ -127,7 +125,7 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
       TrainingRequest request = TrainCommand.readRequest(file, new Configuration());
-      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
         SparkGridClient.Submission s = client.submit(request);
         System.out.printf("submitted %s (partition %d, offset %d)%n", s.jobId(), s.partition(), s.offset());
         if (!await) {
@@ -192,7 +190,7 @@ final class ServiceCommands {
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
-      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
         client.cancel(id);
         System.out.println("cancel sent for " + id);
         return 0;
@@ -225,7 +223,7 @@ final class ServiceCommands {
         System.out.println(site + " is already excluded from " + job);
         return 0;
       }
-      try (SparkGridClient client = SparkGridClient.connect(bootstrap(config))) {
+      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
         client.excludeSite(job, site);
       }
       System.out.println("exclude-site sent: " + site + " trains in no round of " + job + " after the current one"

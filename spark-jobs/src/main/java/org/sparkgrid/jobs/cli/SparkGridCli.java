@@ -32,7 +32,7 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
         SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
         ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, ServiceCommands.ExcludeSite.class,
-        RewardsCommands.ChainCmd.class,
+        ChainCommands.ChainCmd.class,
         RewardsCommands.Rewards.class, RewardsCommands.Balance.class, RewardsCommands.Escrow.class, ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
@@ -81,7 +81,9 @@ public final class SparkGridCli implements Runnable {
         || t instanceof IllegalArgumentException
         || t instanceof NoSuchElementException
         || t instanceof java.io.FileNotFoundException
-        || t instanceof org.sparkgrid.jobs.data.InvalidDataException;
+        || t instanceof org.sparkgrid.jobs.data.InvalidDataException
+        || t instanceof org.sparkgrid.settlement.chain.RevertedException
+        || t instanceof org.sparkgrid.settlement.chain.Fees.FeeCeilingException;
   }
 
   /** Prints the version from the jar's manifest. */

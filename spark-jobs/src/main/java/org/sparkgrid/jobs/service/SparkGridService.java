@@ -21,6 +21,7 @@ import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.events.KafkaEventPublisher;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.jobs.compute.SweepRunner;
@@ -58,7 +59,7 @@ public final class SparkGridService implements AutoCloseable {
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
-  private final String bootstrap;
+  private final KafkaClients kafka;
   private final Topics topics;
   private final JobStore store;
   private final Object wake = new Object();
@@ -72,9 +73,15 @@ public final class SparkGridService implements AutoCloseable {
 
   public SparkGridService(JavaSparkContext sc, SparkGridConfig config, String bootstrap, Topics topics,
       JobStore store) {
+    this(sc, config, KafkaClients.fromConfig(config, bootstrap), topics, store);
+  }
+
+  /** A service whose Kafka clients (brokers, security) come from {@code kafka}. */
+  public SparkGridService(JavaSparkContext sc, SparkGridConfig config, KafkaClients kafka, Topics topics,
+      JobStore store) {
     this.sc = sc;
     this.config = config;
-    this.bootstrap = bootstrap;
+    this.kafka = kafka;
     this.topics = topics;
     this.store = store;
   }
@@ -86,10 +93,10 @@ public final class SparkGridService implements AutoCloseable {
       LOG.info("{} job(s) were running when the service stopped: queued again, to resume from their checkpoints",
           recovered);
     }
-    events = KafkaEventPublisher.create(bootstrap, topics.events(), store);
-    requests = RequestConsumer.builder(bootstrap, store, events).topics(topics).groupId("sparkgrid-service")
+    events = KafkaEventPublisher.create(kafka, topics.events(), store);
+    requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
         .onQueued(id -> wakeUp()).build();
-    control = ControlConsumer.create(bootstrap, topics, "sparkgrid-service-control",
+    control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
             new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()));
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -110,7 +117,7 @@ public final class SparkGridService implements AutoCloseable {
       int slot = i;
       schedulers.submit(() -> schedule(slot));
     }
-    LOG.info("SparkGrid service consuming {} on {} ({} job(s) at once)", topics.requests(), bootstrap, n);
+    LOG.info("SparkGrid service consuming {} on {} ({} job(s) at once)", topics.requests(), kafka.bootstrapServers(), n);
   }
 
   private void wakeUp() {

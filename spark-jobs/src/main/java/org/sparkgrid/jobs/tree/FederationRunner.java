@@ -155,7 +155,7 @@ public final class FederationRunner implements TrainingRun {
     FederationFile federation = readFederation(fed.sites(), hadoop);
     // a chain to pay on needs the coordinator's key: check before any training, not after it
     org.sparkgrid.settlement.chain.ChainKey chainKey = request.reward() != null
-        && RewardSettlement.target(config).isPresent() ? RewardSettlement.coordinatorKey() : null;
+        && RewardSettlement.target(config).isPresent() ? RewardSettlement.coordinatorKey(config) : null;
     DataSpec data = request.data();
 
     ExampleShard validation = read(data, data.train(), Math.min(VALIDATION_LIMIT,

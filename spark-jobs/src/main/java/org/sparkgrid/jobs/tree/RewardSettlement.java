@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Map;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.settlement.FileReceiptStore;
+import org.sparkgrid.settlement.RetryPolicy;
 import org.sparkgrid.settlement.Settler;
 import org.sparkgrid.settlement.chain.Chain;
 import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.chain.ChainOptions;
+import org.sparkgrid.settlement.chain.ChainRecord;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 
 /**
  * Publishes settlement plans on the chain that {@code spark.sparkgrid.chain.*} names, with the
- * coordinator's key (from {@code SPARKGRID_CHAIN_KEY} in the entry points); receipts kept under
+ * coordinator's key (from a keystore or {@code SPARKGRID_CHAIN_KEY} in the entry points); receipts kept under
  * SparkGrid's home, so a rerun settles nothing twice. Returns, per plan, what lineage records.
  */
 public final class RewardSettlement {
@@ -28,18 +31,19 @@ public final class RewardSettlement {
    * @param chainId     its chain id
    * @param distributor the RewardDistributor contract
    * @param escrow      the JobEscrow contract (empty if unknown)
+   * @param deploymentBlock where reading the contracts' events starts
    */
-  public record Target(String rpcUrl, long chainId, String distributor, String escrow) {}
+  public record Target(String rpcUrl, long chainId, String distributor, String escrow, long deploymentBlock) {}
 
   /** Where {@code bin/sparkgrid chain} records the local node and its contracts. */
   public static Path chainFile(SparkGridConfig config) {
-    return Path.of(config.home(), "chain.json");
+    return ChainRecord.file(config);
   }
 
   /**
    * Records a chain and its contracts in SparkGrid's home, where {@link #target} finds them when no
-   * {@code spark.sparkgrid.chain.*} key is set: what {@code bin/sparkgrid chain} leaves for the other
-   * commands, federations and notebooks.
+   * {@code spark.sparkgrid.chain.*} key is set: what {@code bin/sparkgrid chain} and {@code chain deploy}
+   * leave for the other commands, federations and notebooks.
    *
    * @param coordinator the address whose key publishes settlements
    * @return the file written
@@ -47,17 +51,7 @@ public final class RewardSettlement {
    */
   public static Path record(SparkGridConfig config, String rpcUrl, long chainId,
       org.sparkgrid.settlement.chain.Deployment d, String coordinator) throws IOException {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("rpcUrl", rpcUrl);
-    m.put("chainId", chainId);
-    m.put("token", d.token());
-    m.put("distributor", d.distributor());
-    m.put("escrow", d.escrow());
-    m.put("coordinator", coordinator);
-    Path f = chainFile(config);
-    java.nio.file.Files.createDirectories(f.getParent());
-    new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(f.toFile(), m);
-    return f;
+    return ChainRecord.of(rpcUrl, chainId, d, coordinator).write(chainFile(config));
   }
 
   /**
@@ -67,24 +61,8 @@ public final class RewardSettlement {
    * @throws IllegalArgumentException if the RPC URL is set without the distributor
    */
   public static java.util.Optional<Target> target(SparkGridConfig config) throws IOException {
-    String rpc = config.get(SparkGridConfig.CHAIN_RPC_URL);
-    if (!rpc.isEmpty()) {
-      String distributor = config.get(SparkGridConfig.CHAIN_DISTRIBUTOR);
-      if (distributor.isEmpty()) {
-        throw new IllegalArgumentException("spark.sparkgrid.chain.distributor must name the RewardDistributor when"
-            + " spark.sparkgrid.chain.rpcUrl is set");
-      }
-      return java.util.Optional.of(new Target(rpc, config.get(SparkGridConfig.CHAIN_ID), distributor,
-          config.get(SparkGridConfig.CHAIN_ESCROW)));
-    }
-    Path f = chainFile(config);
-    if (!java.nio.file.Files.exists(f)) {
-      return java.util.Optional.empty();
-    }
-    Map<?, ?> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(f.toFile(), Map.class);
-    Object escrow = m.get("escrow");
-    return java.util.Optional.of(new Target((String) m.get("rpcUrl"), ((Number) m.get("chainId")).longValue(),
-        (String) m.get("distributor"), escrow == null ? "" : (String) escrow));
+    return ChainRecord.resolve(config).map(r -> new Target(r.rpcUrl(), r.chainId(), r.distributor(), r.escrow(),
+        r.deploymentBlock()));
   }
 
   /**
@@ -102,6 +80,25 @@ public final class RewardSettlement {
   }
 
   /**
+   * The coordinator's key (from {@code spark.sparkgrid.chain.keystore}, else {@code SPARKGRID_CHAIN_KEY}),
+   * after checking that the configured chain answers with the configured chain id: what a federation
+   * checks at its start, before any training.
+   *
+   * @throws IllegalArgumentException in one line, if there is no key, or the chain is unreachable or
+   *     another chain
+   */
+  public static ChainKey coordinatorKey(SparkGridConfig config) throws IOException {
+    ChainKey key = ChainKey.fromConfig(config);
+    java.util.Optional<ChainRecord> chainRecord = ChainRecord.resolve(config);
+    if (chainRecord.isPresent()) {
+      try (Chain chain = chainRecord.get().connect(config)) {
+        chain.verifyChainId();
+      }
+    }
+    return key;
+  }
+
+  /**
    * @throws IllegalArgumentException if the distributor address or the key is missing
    * @throws IOException if a receipt cannot be stored
    */
@@ -110,10 +107,11 @@ public final class RewardSettlement {
     Target t = target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
         + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or run 'bin/sparkgrid chain'"));
     String distributor = t.distributor();
-    Chain chain = Chain.connect(t.rpcUrl(), t.chainId());
+    Chain chain = Chain.connect(t.rpcUrl(), t.chainId(), ChainOptions.from(config));
     try {
       Settler settler = Settler.builder(chain, key, distributor,
-          new FileReceiptStore(Path.of(config.home(), "settlements"))).build();
+          new FileReceiptStore(Path.of(config.home(), "settlements"))).retry(RetryPolicy.from(config))
+          .fromBlock(t.deploymentBlock()).build();
       List<Map<String, Object>> out = new ArrayList<>();
       for (SettlementPlan plan : plans) {
         Settler.Outcome o = settler.settle(plan);

@@ -77,7 +77,7 @@ class SparkAggregationSparkTest {
   static Stream<Arguments> strategies() {
     List<Arguments> out = new ArrayList<>();
     for (Exchange exchange : Exchange.values()) {
-      for (String type : Strategies.TYPES) {
+      for (String type : Strategies.types()) {
         out.add(Arguments.of(type, paramsOf(type), exchange));
       }
       out.add(Arguments.of("trimmed-mean", Map.of("trim", 0.3, "clipNorm", 1.0), exchange));
@@ -88,11 +88,9 @@ class SparkAggregationSparkTest {
 
   private static Map<String, Object> paramsOf(String type) {
     return switch (type) {
-      case "fedprox" -> Map.of("mu", 0.1);
-      case "krum", "multi-krum" -> Map.of("f", 1.0);
       case "dp-fedavg" -> Map.of("clipNorm", 1.0, "noiseMultiplier", 0.5);
       case "fedadam" -> Map.of("clipNorm", 1.0);
-      default -> Map.of();
+      default -> Strategies.definition(type).example();
     };
   }
 
