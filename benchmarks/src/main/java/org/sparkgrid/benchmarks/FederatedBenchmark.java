@@ -20,20 +20,20 @@ import org.nd4j.linalg.dataset.api.preprocessor.ImagePreProcessingScaler;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.RoundMetrics;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.split.DatasetSplits;
-import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.IdxWriter;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
-import org.sparkgrid.jobs.tree.RoundMetrics;
 import org.sparkgrid.settlement.chain.LocalChain;
 
 /**

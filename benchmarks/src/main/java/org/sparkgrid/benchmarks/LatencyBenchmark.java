@@ -20,6 +20,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
@@ -27,13 +28,12 @@ import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 import org.sparkgrid.ingest.kafka.KafkaClients;
-import org.sparkgrid.jobs.SparkContexts;
-import org.sparkgrid.jobs.cli.Stores;
 import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
+import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.service.SparkGridService;
+import org.sparkgrid.jobs.store.Stores;
 
 /**
  * Request-to-first-epoch latency of the request service, warm: an embedded Kafka broker and the

@@ -23,6 +23,7 @@ import org.sparkgrid.core.request.MlpSpec;
 import org.sparkgrid.core.request.ModelSpec;
 import org.sparkgrid.core.request.TrainingSpec;
 import org.sparkgrid.core.request.UpdaterSpec;
+import org.sparkgrid.core.run.EvaluationResult;
 import org.sparkgrid.jobs.data.DataSource;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxHeader;

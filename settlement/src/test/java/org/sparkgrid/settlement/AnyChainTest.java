@@ -24,7 +24,7 @@ import org.sparkgrid.settlement.chain.Fees;
 import org.sparkgrid.settlement.chain.LocalChain;
 import org.sparkgrid.settlement.chain.RevertedException;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 import org.web3j.abi.EventEncoder;
@@ -56,9 +56,9 @@ class AnyChainTest {
 
   /** Sites are accounts 1..n; scores 1..n. */
   private static SettlementPlan plan(String name, long pool, int sites) {
-    List<Contribution> cs = new ArrayList<>();
+    List<Payee> cs = new ArrayList<>();
     for (int i = 1; i <= sites; i++) {
-      cs.add(new Contribution("site-" + i, fx.node.key(i).address(), i, 100));
+      cs.add(new Payee("site-" + i, fx.node.key(i).address(), i, 100));
     }
     return SettlementPlan.of(name, BigInteger.valueOf(pool), cs, Weighting.SCORE);
   }

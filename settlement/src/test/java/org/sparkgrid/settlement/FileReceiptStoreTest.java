@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 
@@ -18,8 +18,8 @@ class FileReceiptStoreTest {
 
   private static SettlementReceipt receipt(String name) {
     SettlementPlan plan = SettlementPlan.of(name, new BigInteger("1000000000000000000000"), List.of(
-        new Contribution("a", "0x000000000000000000000000000000000000000a", 1, 1),
-        new Contribution("b", "0x000000000000000000000000000000000000000b", 3, 1)), Weighting.SCORE);
+        new Payee("a", "0x000000000000000000000000000000000000000a", 1, 1),
+        new Payee("b", "0x000000000000000000000000000000000000000b", 3, 1)), Weighting.SCORE);
     return new SettlementReceipt(plan.name(), plan.id().hex(), plan.root().hex(), plan.total(), plan.payouts(), 31337,
         "0x00000000000000000000000000000000000000d1", "0x" + "ab".repeat(32), 7, 90_000);
   }

@@ -15,7 +15,7 @@ import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.RevertedException;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.ledger.Bytes32;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.Payout;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
@@ -42,9 +42,9 @@ class RewardDistributorTest {
 
   /** Sites are accounts 1..n of the node; scores 1, 2, ..., n. */
   private static SettlementPlan plan(String name, long pool, int sites) {
-    List<Contribution> cs = new ArrayList<>();
+    List<Payee> cs = new ArrayList<>();
     for (int i = 1; i <= sites; i++) {
-      cs.add(new Contribution("site-" + i, fx.node.key(i).address(), i, 100L * i));
+      cs.add(new Payee("site-" + i, fx.node.key(i).address(), i, 100L * i));
     }
     return SettlementPlan.of(name, BigInteger.valueOf(pool), cs, Weighting.SCORE);
   }

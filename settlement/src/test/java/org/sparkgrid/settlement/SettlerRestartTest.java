@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.settlement.chain.LocalChain;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 import org.web3j.abi.EventEncoder;
@@ -39,8 +39,8 @@ class SettlerRestartTest {
   @Test
   void aSettlementDuringAnOutageIsPublishedOnceWhenTheNodeIsBack() throws Exception {
     SettlementPlan plan = SettlementPlan.of("outage", BigInteger.valueOf(1_000), List.of(
-        new Contribution("a", fx.node.key(1).address(), 1, 10),
-        new Contribution("b", fx.node.key(2).address(), 3, 10)), Weighting.SCORE);
+        new Payee("a", fx.node.key(1).address(), 1, 10),
+        new Payee("b", fx.node.key(2).address(), 3, 10)), Weighting.SCORE);
     FileReceiptStore store = new FileReceiptStore(dir.resolve("receipts"));
     Settler settler = Settler.builder(fx.chain, fx.coordinator, fx.deployment.distributor(), store)
         .retry(new RetryPolicy(0, Duration.ofMillis(100), Duration.ofMillis(400))).build();
@@ -74,7 +74,7 @@ class SettlerRestartTest {
   @Test
   void theNodeKeepsItsChainAcrossARestartSoTheLedgerStillAgrees() throws Exception {
     SettlementPlan plan = SettlementPlan.of("kept", BigInteger.valueOf(300), List.of(
-        new Contribution("a", fx.node.key(3).address(), 1, 10)), Weighting.SCORE);
+        new Payee("a", fx.node.key(3).address(), 1, 10)), Weighting.SCORE);
     FileReceiptStore store = new FileReceiptStore(dir.resolve("kept"));
     Settler.builder(fx.chain, fx.coordinator, fx.deployment.distributor(), store).fromBlock(fx.deployment.block())
         .build().settle(plan);

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 
@@ -33,8 +33,8 @@ class SettlerTest {
 
   private static SettlementPlan plan(String name) {
     return SettlementPlan.of(name, BigInteger.valueOf(600), List.of(
-        new Contribution("a", fx.node.key(1).address(), 1, 10),
-        new Contribution("b", fx.node.key(2).address(), 2, 10)), Weighting.SCORE);
+        new Payee("a", fx.node.key(1).address(), 1, 10),
+        new Payee("b", fx.node.key(2).address(), 2, 10)), Weighting.SCORE);
   }
 
   private Settler settler(ReceiptStore store) {
@@ -91,7 +91,7 @@ class SettlerTest {
   void anIdSettledWithAnotherRootIsRefused() throws Exception {
     settler(new FileReceiptStore(dir.resolve("one"))).settle(plan("conflict"));
     SettlementPlan other = SettlementPlan.of("conflict", BigInteger.valueOf(600), List.of(
-        new Contribution("a", fx.node.key(1).address(), 1, 10)), Weighting.SCORE);
+        new Payee("a", fx.node.key(1).address(), 1, 10)), Weighting.SCORE);
 
     assertThatThrownBy(() -> settler(new FileReceiptStore(dir.resolve("two"))).settle(other))
         .isInstanceOf(IllegalStateException.class)

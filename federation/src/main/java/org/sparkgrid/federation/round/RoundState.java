@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
-import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.federation.strategy.FloatCodec;
 import org.sparkgrid.federation.strategy.StrategyState;
 

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
 import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.StrategyState;

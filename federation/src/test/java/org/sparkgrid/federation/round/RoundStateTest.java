@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.federation.strategy.StrategyState;
 
 class RoundStateTest {

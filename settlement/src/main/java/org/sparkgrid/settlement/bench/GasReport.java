@@ -16,7 +16,7 @@ import org.sparkgrid.settlement.chain.LocalChain;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.sparkgrid.settlement.ledger.Bytes32;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.Payout;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
@@ -84,9 +84,9 @@ public final class GasReport {
   }
 
   private static SettlementPlan plan(String name, int n, Random random) {
-    List<Contribution> cs = new ArrayList<>();
+    List<Payee> cs = new ArrayList<>();
     for (int i = 0; i < n; i++) {
-      cs.add(new Contribution("site-" + i, address(random), 1 + random.nextInt(100), 1000));
+      cs.add(new Payee("site-" + i, address(random), 1 + random.nextInt(100), 1000));
     }
     return SettlementPlan.of(name, BigInteger.TEN.pow(24), cs, Weighting.SCORE);
   }

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Splits an integer pool among contributions in proportion to their weights, exactly: every
+ * Splits an integer pool among payees in proportion to their weights, exactly: every
  * share is an integer, and the shares sum to the pool.
  *
  * <p>Each account first gets {@code floor(pool * w / W)}, where {@code W} is the sum of the
@@ -20,7 +20,7 @@ import java.util.Objects;
  * ({@link BigInteger} over the weights scaled to integers), so no unit is lost to rounding.
  *
  * <pre>{@code
- * List<Share> shares = RewardSplit.split(BigInteger.valueOf(100), contributions, Weighting.SCORE);
+ * List<Share> shares = RewardSplit.split(BigInteger.valueOf(100), payees, Weighting.SCORE);
  * }</pre>
  */
 public final class RewardSplit {
@@ -28,30 +28,30 @@ public final class RewardSplit {
 
   /**
    * @param pool          the amount to split, {@code >= 0}
-   * @param contributions one per account, at least one
+   * @param payees one per account, at least one
    * @param weighting     what the pool is split in proportion to
    * @return one share per contribution, in account order, summing to {@code pool}
-   * @throws IllegalArgumentException if the pool is negative, there are no contributions, an
+   * @throws IllegalArgumentException if the pool is negative, there are no payees, an
    *     account appears twice, or all weights are zero while the pool is not
    */
-  public static List<Share> split(BigInteger pool, List<Contribution> contributions, Weighting weighting) {
+  public static List<Share> split(BigInteger pool, List<Payee> payees, Weighting weighting) {
     Objects.requireNonNull(pool, "pool");
-    Objects.requireNonNull(contributions, "contributions");
+    Objects.requireNonNull(payees, "payees");
     Objects.requireNonNull(weighting, "weighting");
     if (pool.signum() < 0) {
       throw new IllegalArgumentException("pool must be >= 0. Current value is " + pool + ".");
     }
-    if (contributions.isEmpty()) {
-      throw new IllegalArgumentException("contributions must not be empty");
+    if (payees.isEmpty()) {
+      throw new IllegalArgumentException("payees must not be empty");
     }
-    List<Contribution> sorted = new ArrayList<>(contributions);
-    sorted.sort(Comparator.comparing(Contribution::account));
+    List<Payee> sorted = new ArrayList<>(payees);
+    sorted.sort(Comparator.comparing(Payee::account));
     Map<String, String> siteOf = new HashMap<>();
-    for (Contribution c : sorted) {
+    for (Payee c : sorted) {
       String earlier = siteOf.putIfAbsent(c.account(), c.site());
       if (earlier != null) {
         throw new IllegalArgumentException("account " + c.account() + " appears twice (sites '" + earlier
-            + "' and '" + c.site() + "'); merge its contributions first");
+            + "' and '" + c.site() + "'); merge its payees first");
       }
     }
 
@@ -95,14 +95,14 @@ public final class RewardSplit {
 
     List<Share> shares = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      Contribution c = sorted.get(i);
+      Payee c = sorted.get(i);
       shares.add(new Share(c.site(), c.account(), amounts[i]));
     }
     return List.copyOf(shares);
   }
 
   /** The weights scaled by one power of ten so that all are integers, in the same ratio. */
-  private static BigInteger[] integerWeights(List<Contribution> sorted, Weighting weighting) {
+  private static BigInteger[] integerWeights(List<Payee> sorted, Weighting weighting) {
     BigDecimal[] decimals = new BigDecimal[sorted.size()];
     int scale = 0;
     for (int i = 0; i < decimals.length; i++) {

@@ -9,13 +9,13 @@ import org.web3j.crypto.Hash;
 
 /**
  * What one settlement pays: its id, the payouts (one per account with a non-zero share, indexed
- * in account order), their total and their Merkle root. Built from contributions by
+ * in account order), their total and their Merkle root. Built from payees by
  * {@link #of(String, BigInteger, List, Weighting)}; everything in it is a pure function of its
  * inputs, so the same round settled twice yields the same plan.
  *
  * <pre>{@code
  * SettlementPlan plan = SettlementPlan.of("fmnist-fed-0001/round-7", new BigInteger("100000"),
- *     contributions, Weighting.SCORE);
+ *     payees, Weighting.SCORE);
  * plan.root();      // published on chain
  * plan.proof(0);    // what payout 0's account claims with
  * }</pre>
@@ -40,7 +40,7 @@ public final class SettlementPlan {
   }
 
   /**
-   * Splits {@code pool} among the contributions (see {@link RewardSplit}) and keeps the non-zero
+   * Splits {@code pool} among the payees (see {@link RewardSplit}) and keeps the non-zero
    * shares as payouts.
    *
    * @param name a unique name for the settlement, e.g. {@code <job id>/round-<n>}; its keccak256
@@ -48,9 +48,9 @@ public final class SettlementPlan {
    * @throws IllegalArgumentException if the name is blank, the split refuses its inputs, or no
    *     share is positive
    */
-  public static SettlementPlan of(String name, BigInteger pool, List<Contribution> contributions, Weighting weighting) {
+  public static SettlementPlan of(String name, BigInteger pool, List<Payee> payees, Weighting weighting) {
     List<Payout> payouts = new ArrayList<>();
-    for (Share share : RewardSplit.split(pool, contributions, weighting)) {
+    for (Share share : RewardSplit.split(pool, payees, weighting)) {
       if (share.amount().signum() > 0) {
         payouts.add(new Payout(payouts.size(), share.account(), share.amount()));
       }

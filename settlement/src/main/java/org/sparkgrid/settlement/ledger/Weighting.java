@@ -11,17 +11,17 @@ public enum Weighting {
    */
   SCORE {
     @Override
-    BigDecimal weight(Contribution c) {
+    BigDecimal weight(Payee c) {
       return BigDecimal.valueOf(c.score());
     }
   },
   /** The number of training examples: sites holding more data earn more, whatever they scored. */
   EXAMPLES {
     @Override
-    BigDecimal weight(Contribution c) {
+    BigDecimal weight(Payee c) {
       return new BigDecimal(BigInteger.valueOf(c.examples()));
     }
   };
 
-  abstract BigDecimal weight(Contribution c);
+  abstract BigDecimal weight(Payee c);
 }

@@ -26,8 +26,8 @@ class RewardSplitTest {
   void equalScoresGiveTheLeftoverUnitToTheFirstAccount() {
     // 100 / 3 = 33 rem 1 each; one unit left, tie broken by account: a gets it
     List<Share> shares = RewardSplit.split(big(100), List.of(
-        new Contribution("site-c", C, 1.0, 10), new Contribution("site-a", A, 1.0, 10),
-        new Contribution("site-b", B, 1.0, 10)), Weighting.SCORE);
+        new Payee("site-c", C, 1.0, 10), new Payee("site-a", A, 1.0, 10),
+        new Payee("site-b", B, 1.0, 10)), Weighting.SCORE);
 
     assertThat(shares).extracting(Share::account).containsExactly(A, B, C);
     assertThat(amounts(shares)).containsExactly(big(34), big(33), big(33));
@@ -37,7 +37,7 @@ class RewardSplitTest {
   void largestRemainderGetsTheLeftover() {
     // 10 * (0.5, 0.3, 0.2) = 5, 3, 2 exactly: scores are read as the decimals they print as
     List<Share> shares = RewardSplit.split(big(10), List.of(
-        new Contribution("a", A, 0.5, 1), new Contribution("b", B, 0.3, 1), new Contribution("c", C, 0.2, 1)),
+        new Payee("a", A, 0.5, 1), new Payee("b", B, 0.3, 1), new Payee("c", C, 0.2, 1)),
         Weighting.SCORE);
 
     assertThat(amounts(shares)).containsExactly(big(5), big(3), big(2));
@@ -47,7 +47,7 @@ class RewardSplitTest {
   void remaindersDecideBeforeAccounts() {
     // 7 * (1, 2, 4) / 7 = 1, 2, 4 exactly; 8 * (1,2,4)/7 = 1.14, 2.29, 4.57 -> 1, 2, 4 + 1 left -> c (0.57)
     List<Share> shares = RewardSplit.split(big(8), List.of(
-        new Contribution("a", A, 1, 0), new Contribution("b", B, 2, 0), new Contribution("c", C, 4, 0)),
+        new Payee("a", A, 1, 0), new Payee("b", B, 2, 0), new Payee("c", C, 4, 0)),
         Weighting.SCORE);
 
     assertThat(amounts(shares)).containsExactly(big(1), big(2), big(5));
@@ -57,7 +57,7 @@ class RewardSplitTest {
   void examplesWeighting() {
     // 90 by examples 1:2:0 -> 30, 60, 0; scores are ignored
     List<Share> shares = RewardSplit.split(big(90), List.of(
-        new Contribution("a", A, 9.0, 100), new Contribution("b", B, 0.0, 200), new Contribution("c", C, 5.0, 0)),
+        new Payee("a", A, 9.0, 100), new Payee("b", B, 0.0, 200), new Payee("c", C, 5.0, 0)),
         Weighting.EXAMPLES);
 
     assertThat(amounts(shares)).containsExactly(big(30), big(60), big(0));
@@ -67,10 +67,10 @@ class RewardSplitTest {
   void sharesSumToThePoolExactly() {
     Random random = new Random(7);
     for (int round = 0; round < 50; round++) {
-      List<Contribution> cs = new ArrayList<>();
+      List<Payee> cs = new ArrayList<>();
       int n = 1 + random.nextInt(40);
       for (int i = 0; i < n; i++) {
-        cs.add(new Contribution("s" + i, String.format("0x%040x", i + 1), random.nextDouble() * 10, 1));
+        cs.add(new Payee("s" + i, String.format("0x%040x", i + 1), random.nextDouble() * 10, 1));
       }
       BigInteger pool = new BigInteger(100, random);
 
@@ -82,7 +82,7 @@ class RewardSplitTest {
 
   @Test
   void allZeroWeightsAreRefused() {
-    assertThatThrownBy(() -> RewardSplit.split(big(5), List.of(new Contribution("a", A, 0.0, 3)), Weighting.SCORE))
+    assertThatThrownBy(() -> RewardSplit.split(big(5), List.of(new Payee("a", A, 0.0, 3)), Weighting.SCORE))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("all SCORE weights are zero: the pool of 5 cannot be split");
   }
@@ -90,22 +90,22 @@ class RewardSplitTest {
   @Test
   void anAccountTwiceIsRefused() {
     assertThatThrownBy(() -> RewardSplit.split(big(5), List.of(
-        new Contribution("x", A, 1.0, 3), new Contribution("y", A.toUpperCase().replace("0X", "0x"), 1.0, 3)),
+        new Payee("x", A, 1.0, 3), new Payee("y", A.toUpperCase().replace("0X", "0x"), 1.0, 3)),
         Weighting.SCORE))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("account " + A + " appears twice (sites 'x' and 'y'); merge its contributions first");
+        .hasMessage("account " + A + " appears twice (sites 'x' and 'y'); merge its payees first");
   }
 
   @Test
   void aNegativeScoreIsRefusedWhereItIsDeclared() {
-    assertThatThrownBy(() -> new Contribution("x", A, -1.0, 3))
+    assertThatThrownBy(() -> new Payee("x", A, -1.0, 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("score of site 'x' must be finite and >= 0. Current value is -1.0.");
   }
 
   @Test
   void aBadAccountIsRefused() {
-    assertThatThrownBy(() -> new Contribution("x", "0x12", 1.0, 3))
+    assertThatThrownBy(() -> new Payee("x", "0x12", 1.0, 3))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("account of site 'x' must be 0x and 40 hex digits. Current value is '0x12'.");
   }
@@ -113,7 +113,7 @@ class RewardSplitTest {
   @Test
   void planDropsZeroSharesAndIndexesInAccountOrder() {
     SettlementPlan plan = SettlementPlan.of("job-1/round-1", big(90), List.of(
-        new Contribution("c", C, 0.0, 0), new Contribution("b", B, 2.0, 0), new Contribution("a", A, 1.0, 0)),
+        new Payee("c", C, 0.0, 0), new Payee("b", B, 2.0, 0), new Payee("a", A, 1.0, 0)),
         Weighting.SCORE);
 
     assertThat(plan.payouts()).containsExactly(new Payout(0, A, big(30)), new Payout(1, B, big(60)));

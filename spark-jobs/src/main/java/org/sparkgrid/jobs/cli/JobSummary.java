@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.sparkgrid.core.run.JobResult;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.ingest.jobs.Job;
 
@@ -57,18 +58,18 @@ final class JobSummary {
     if (j.resultJson() == null) {
       return b.toString();
     }
-    Map<String, Object> result = new LinkedHashMap<>(read(j.resultJson()));
-    Object model = result.remove("model");
-    Object version = result.remove("version");
-    if (model != null) {
-      line(b, "model", model + (version == null ? "" : "@" + version));
+    Map<String, Object> recorded = read(j.resultJson());
+    JobResult result = JobResult.fromMap(recorded);
+    if (result.model() != null) {
+      line(b, "model", result.model() + (result.version() == null ? "" : "@" + result.version()));
     }
-    Object sweep = result.remove("sweep");
-    if (!result.isEmpty()) {
-      line(b, "result", write(result));
+    Map<String, Object> others = new LinkedHashMap<>(recorded);
+    others.keySet().removeAll(result.toMap().keySet());
+    if (!others.isEmpty()) {
+      line(b, "result", write(others));
     }
-    if (sweep instanceof Map<?, ?> m) {
-      Leaderboard board = Leaderboard.fromMap(m);
+    if (result.sweep() != null) {
+      Leaderboard board = result.sweep();
       b.append('\n').append("sweep (").append(board.method()).append(", best by test ").append(board.select())
           .append("): ").append(board.best().map(w -> "trial " + w.trial() + " registered").orElse("no winner"))
           .append('\n').append(board.table());

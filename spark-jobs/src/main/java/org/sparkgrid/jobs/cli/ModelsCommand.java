@@ -6,6 +6,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
+import org.sparkgrid.jobs.store.Stores;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;

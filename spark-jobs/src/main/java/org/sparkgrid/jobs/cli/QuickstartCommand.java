@@ -11,7 +11,7 @@ import org.apache.spark.SparkConf;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
-import org.sparkgrid.jobs.SparkContexts;
+import org.sparkgrid.jobs.resources.SparkContexts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -3,11 +3,10 @@ package org.sparkgrid.jobs.cli;
 import java.io.PrintStream;
 import java.util.Locale;
 import org.sparkgrid.core.request.SweepTrials;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.core.sweep.TrialOutcome;
-import org.sparkgrid.jobs.compute.ConsoleProgress;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.compute.SweepRunner;
+import org.sparkgrid.jobs.run.ProgressListener;
 
 /**
  * A sweep on the console: a line per finished trial, and (with progress on) a line per trial epoch.

@@ -12,13 +12,14 @@ import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.SweepTrials;
 import org.sparkgrid.core.request.TrainingRequest;
-import org.sparkgrid.jobs.SparkContexts;
-import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.ConsoleProgress;
-import org.sparkgrid.jobs.compute.JobRuns;
-import org.sparkgrid.jobs.compute.ProgressListener;
-import org.sparkgrid.jobs.compute.SweepRunner;
+import org.sparkgrid.jobs.modes.RunModes;
+import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RunMode;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
+import org.sparkgrid.jobs.store.Stores;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -63,50 +64,33 @@ public final class TrainCommand implements Callable<Integer> {
     }
   }
 
-  /** Starts Spark, runs (or resumes) the job, prints the outcome. */
+  /**
+   * Starts Spark, runs (or resumes) the job in the way its mode needs ({@link RunModes}), prints the
+   * outcome ({@link RunConsole}). A sweep first prints its trials and prints their leaderboard at the end.
+   */
   static int runAndReport(SparkConf conf, SparkGridConfig config, TrainingRequest request, String resume,
       String jobId, PrintStream out) throws Exception {
-    ProgressListener progress = config.get(SparkGridConfig.PROGRESS_ENABLED)
-        ? new ConsoleProgress(out) : ProgressListener.NONE;
+    boolean showProgress = config.get(SparkGridConfig.PROGRESS_ENABLED);
+    ProgressListener progress = showProgress ? new ConsoleProgress(out) : ProgressListener.NONE;
     try (JavaSparkContext sc = SparkContexts.start(conf)) {
       sc.setLogLevel("WARN");
       HadoopCheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
       TrainingRequest started = resume != null ? JobRuns.request(checkpoints, resume) : request;
-      if (started.sweep() != null) {
-        String id = resume != null ? resume : jobId != null ? jobId : started.id();
-        return sweepAndReport(sc, config, checkpoints, started, id, resume != null, out);
+      String id = resume != null ? resume : jobId != null ? jobId : started.id();
+      RunMode mode = RunMode.of(started);
+      if (mode == RunMode.SWEEP) {
+        List<SweepTrials.Trial> trials = SweepTrials.expand(started, id);
+        SparkContexts.checkSlots(sc, trials.stream().mapToInt(t -> t.request().engine().workers()).max().orElse(1));
+        out.printf("[sparkgrid] sweep %s: %d trials (%s), %d at once, best by test %s%n", id, trials.size(),
+            started.sweep().method(), started.sweep().maxConcurrent(), started.sweep().select());
+      } else if (mode == RunMode.COMPUTE && resume == null) {
+        SparkContexts.checkSlots(sc, started.engine().workers());
       }
-      ComputeJob job = new ComputeJob(sc, config, Stores.models(config, sc.hadoopConfiguration()), checkpoints,
-          progress);
-      ComputeJob.Result r;
-      if (resume != null) {
-        r = job.resume(resume);
-      } else {
-        SparkContexts.checkSlots(sc, request.engine().workers());
-        r = job.run(request, jobId != null ? jobId : request.id());
-      }
-      if (r.evaluation() != null) {
-        out.println(r.evaluation().summary());
-        out.printf("test accuracy %.4f%n", r.evaluation().accuracy());
-      }
-      out.println("model " + r.version().name() + "@" + r.version().version() + " registered at " + r.version().uri());
+      RunModes.Context context = new RunModes.Context(sc, config, Stores.models(config, sc.hadoopConfiguration()),
+          checkpoints, progress).withSweep(new SweepConsole(out, showProgress), () -> false);
+      TrainingRun run = RunModes.forMode(mode, context);
+      RunConsole.print(resume != null ? run.resume(id) : run.run(started, id), out);
       return 0;
     }
-  }
-
-  /** Runs (or resumes) a sweep, prints its leaderboard and what was registered. */
-  private static int sweepAndReport(JavaSparkContext sc, SparkGridConfig config, HadoopCheckpointStore checkpoints,
-      TrainingRequest request, String id, boolean resume, PrintStream out) throws Exception {
-    List<SweepTrials.Trial> trials = SweepTrials.expand(request, id);
-    SparkContexts.checkSlots(sc, trials.stream().mapToInt(t -> t.request().engine().workers()).max().orElse(1));
-    out.printf("[sparkgrid] sweep %s: %d trials (%s), %d at once, best by test %s%n", id, trials.size(),
-        request.sweep().method(), request.sweep().maxConcurrent(), request.sweep().select());
-    SweepRunner runner = new SweepRunner(sc, config, Stores.models(config, sc.hadoopConfiguration()), checkpoints,
-        new SweepConsole(out, config.get(SparkGridConfig.PROGRESS_ENABLED)), () -> false);
-    SweepRunner.Result r = resume ? runner.resume(id) : runner.run(request, id);
-    out.print(r.leaderboard().table());
-    out.println("model " + r.version().name() + "@" + r.version().version() + " registered at " + r.version().uri()
-        + " (trial " + r.winner().trial() + ")");
-    return 0;
   }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,11 +25,14 @@ import org.sparkgrid.core.request.EngineSpec;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.request.WorkerResources;
+import org.sparkgrid.core.run.EpochMetrics;
+import org.sparkgrid.core.run.EvaluationResult;
+import org.sparkgrid.core.run.Lineage;
+import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.store.CheckpointStore;
-import org.sparkgrid.core.store.ModelArtifacts;
-import org.sparkgrid.core.store.ModelRef;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
+import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.jobs.data.DataSource;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.Minibatches;
@@ -39,11 +41,16 @@ import org.sparkgrid.jobs.engine.AveragingEngine;
 import org.sparkgrid.jobs.engine.Dl4jSparkEngine;
 import org.sparkgrid.jobs.engine.ModelState;
 import org.sparkgrid.jobs.engine.TrainingEngine;
-import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.SparkEvaluator;
-import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
-import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.JobSetup;
+import org.sparkgrid.jobs.run.ModelPublisher;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.RunSoFar;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,8 +58,9 @@ import org.slf4j.LoggerFactory;
  * Runs one compute-mode training request on Spark, end to end: reads and shards the data,
  * fits the normalizer, builds the network (or starts from {@code model.initFrom}), trains epoch by
  * epoch with the request's engine, evaluates on the test set after each epoch, checkpoints after
- * each Spark job, and registers the model with its metrics and lineage. {@link #train} and
- * {@link #publish} split the last step off, for a caller that registers only some of what it
+ * each Spark job, and registers the model with its metrics and lineage ({@link JobSetup} prepares,
+ * {@link ModelPublisher} registers). {@link #train} and {@link #publishSweepWinner} split the last
+ * step off, for a caller that registers only some of what it
  * trains ({@link SweepRunner}); a request with a sweep is refused here.
  *
  * <pre>{@code
@@ -62,10 +70,9 @@ import org.slf4j.LoggerFactory;
  * System.out.println(r.version().uri() + " accuracy " + r.evaluation().accuracy());
  * }</pre>
  */
-public final class ComputeJob {
+public final class ComputeJob implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(ComputeJob.class);
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String MODEL_ZIP = "model.zip";
   /** A checkpoint's progress file: epoch, step, iterations, initFrom and {@code history} (the epochs so far). */
   public static final String STATE_JSON = "state.json";
   static final String STATE_BIN = "state.bin";
@@ -78,11 +85,20 @@ public final class ComputeJob {
    * @param evaluation the final test evaluation ({@code null} without a test set)
    * @param epochs     per-epoch figures, including those of epochs run before a resume
    */
-  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs) {}
+  public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<EpochMetrics> epochs)
+      implements RunResult {
+
+    /** Test accuracy and loss; empty without a test set. */
+    @Override
+    public Map<String, Double> metrics() {
+      return evaluation == null ? Map.of()
+          : RunResult.figures("accuracy", evaluation.accuracy(), "loss", evaluation.loss());
+    }
+  }
 
   /**
    * A trained model not yet registered ({@link #train}, {@link #resumeTraining}): what
-   * {@link #publish} registers. Sweeps train every trial this way and register only the best.
+   * {@link #publishSweepWinner} registers. Sweeps train every trial this way and register only the best.
    */
   public static final class Trained {
     private final TrainingRequest request;
@@ -129,17 +145,19 @@ public final class ComputeJob {
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
-  private final ModelStore models;
   private final CheckpointStore checkpoints;
   private final ProgressListener progress;
+  private final JobSetup setup;
+  private final ModelPublisher publisher;
 
   public ComputeJob(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
       ProgressListener progress) {
     this.sc = sc;
     this.config = config;
-    this.models = models;
     this.checkpoints = checkpoints;
     this.progress = progress;
+    this.setup = new JobSetup(sc, config, models, progress);
+    this.publisher = new ModelPublisher(sc, models);
   }
 
   /**
@@ -148,6 +166,7 @@ public final class ComputeJob {
    * @throws org.sparkgrid.core.request.InvalidRequestException if a data path or the initFrom model is missing
    * @throws IOException if the store or the data cannot be read
    */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException {
     return register(train(request, jobId));
   }
@@ -157,12 +176,13 @@ public final class ComputeJob {
    *
    * @throws IllegalArgumentException if the job is unknown or has no checkpoint
    */
+  @Override
   public Result resume(String jobId) throws IOException {
     return register(resumeTraining(jobId));
   }
 
   /**
-   * Like {@link #run}, without registering the model: {@link #publish} does that.
+   * Like {@link #run}, without registering the model: {@link #publishSweepWinner} does that.
    *
    * @throws IllegalArgumentException if the request has a sweep (run it with {@link SweepRunner}),
    *     or the job ran before
@@ -191,21 +211,27 @@ public final class ComputeJob {
   }
 
   /**
-   * Registers a trained model as a new version of its request's model, with its metrics and
-   * lineage; {@code extraMetrics} and {@code extraLineage} are added last (a key there replaces
-   * the one ComputeJob writes, e.g. {@code job}).
+   * Registers a sweep's winning trial as a new version of its request's model: its own metrics plus
+   * the sweep's leaderboard, its lineage under the sweep's job with the winning trial.
    *
    * @throws java.io.UncheckedIOException if the store fails
    */
-  public ModelVersion publish(Trained t, Map<String, Object> extraMetrics, Map<String, Object> extraLineage)
-      throws IOException {
+  public ModelVersion publishSweepWinner(Trained t, String sweepJob, Leaderboard board, Lineage.Sweep trial) {
     progress.enter(JobPhase.CHECKPOINT);
-    return publish(t.request, t.jobId, t.networkJson, t.normalizer, t.state, t.evaluation, t.epochs, t.initFrom,
-        extraMetrics, extraLineage);
+    return publish(t, RunMetrics.compute(t.evaluation, t.epochs).withSweep(board),
+        publisher.computeLineage(t.request, t.jobId, t.initFrom).withSweep(sweepJob, trial));
   }
 
-  private Result register(Trained t) throws IOException {
-    return new Result(t.jobId, publish(t, Map.of(), Map.of()), t.evaluation, t.epochs);
+  private Result register(Trained t) {
+    progress.enter(JobPhase.CHECKPOINT);
+    ModelVersion v = publish(t, RunMetrics.compute(t.evaluation, t.epochs),
+        publisher.computeLineage(t.request, t.jobId, t.initFrom));
+    return new Result(t.jobId, v, t.evaluation, t.epochs);
+  }
+
+  private ModelVersion publish(Trained t, RunMetrics metrics, Lineage lineage) {
+    MultiLayerNetwork net = NetworkFactory.fromParams(t.networkJson, t.state.params(), t.state.updaterState());
+    return publisher.publish(t.request, net, t.normalizer, metrics, lineage);
   }
 
   private static void refuseSweep(TrainingRequest request, String jobId) {
@@ -216,13 +242,11 @@ public final class ComputeJob {
   }
 
   private Trained execute(TrainingRequest request, String jobId, Long resumeStep) throws IOException {
-    progress.enter(JobPhase.DATA);
-    Configuration hadoop = sc.hadoopConfiguration();
-    RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
     DataSpec data = request.data();
     EngineSpec engineSpec = request.engine();
     int workers = engineSpec.workers();
-    awaitCapacity(engineSpec);
+    setup.prepare(request, workers);
+    Configuration hadoop = sc.hadoopConfiguration();
 
     progress.phase("Loading " + data.train() + " into " + workers + " shards");
     DataSource train = DataSource.train(data);
@@ -258,14 +282,10 @@ public final class ComputeJob {
       history.addAll(cp.history);
       initFrom = cp.initFrom;
       progress.phase("Resuming job " + jobId + " at epoch " + (startEpoch + 1) + ", sync step " + startStep);
-    } else if (request.model().initFrom() != null) {
-      ModelVersion from = models.resolve(ModelRef.parse(request.model().initFrom()));
-      initFrom = from.name() + "@" + from.version();
-      state = loadInitial(from, conf);
-      progress.phase("Starting from " + initFrom + " (" + from.uri() + ")");
     } else {
-      MultiLayerNetwork fresh = NetworkFactory.init(conf);
-      state = new ModelState(NetworkFactory.params(fresh), NetworkFactory.updaterState(fresh), 0);
+      JobSetup.Start start = setup.start(request, conf);
+      state = start.state();
+      initFrom = start.initFrom();
     }
 
     WorkerResources resources = engineSpec.resources();
@@ -324,20 +344,6 @@ public final class ComputeJob {
     }
   }
 
-  /**
-   * With {@code engine.resources}, holds the job until the executors can run every worker with them
-   * (telling the progress listener why it waits); see {@link CapacityGate}.
-   */
-  private void awaitCapacity(EngineSpec engine) {
-    try {
-      CapacityGate.await(sc, engine.resources(), engine.workers(), config.get(SparkGridConfig.CAPACITY_WAIT_TIMEOUT_MS),
-          progress::waiting, progress::cancelled);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for capacity", e);
-    }
-  }
-
   /** The test set as cached, normalized minibatches of {@code spark.sparkgrid.eval.batchSize}. */
   private JavaRDD<DataSet> testBatches(DataSource test, int workers, int numClasses, DataNormalization normalizer)
       throws IOException {
@@ -345,60 +351,6 @@ public final class ComputeJob {
     return test.shards(sc, workers)
         .flatMap(s -> Minibatches.all(s, evalBatch, numClasses, normalizer).iterator())
         .persist(StorageLevel.MEMORY_ONLY());
-  }
-
-  private ModelVersion publish(TrainingRequest request, String jobId, String networkJson, DataNormalization normalizer,
-      ModelState state, EvaluationResult evaluation, List<EpochMetrics> history, String initFrom,
-      Map<String, Object> extraMetrics, Map<String, Object> extraLineage) throws IOException {
-    MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.params(), state.updaterState());
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    if (evaluation != null) {
-      metrics.put("accuracy", evaluation.accuracy());
-      metrics.put("loss", evaluation.loss());
-    }
-    metrics.put("epochs", history.stream().map(EpochMetrics::toMap).toList());
-    double seconds = history.stream().mapToDouble(EpochMetrics::trainSeconds).sum();
-    long examples = history.stream().mapToLong(EpochMetrics::examples).sum();
-    metrics.put("trainSeconds", seconds);
-    metrics.put("examplesPerSecond", seconds > 0 ? examples / seconds : 0);
-    if (evaluation != null) {
-      metrics.put("evaluation", evaluation.toMap());
-    }
-    Map<String, Object> lineage = new LinkedHashMap<>();
-    lineage.put("job", jobId);
-    lineage.put("request", JSON.readValue(RequestCodec.write(request), new TypeReference<Map<String, Object>>() {}));
-    lineage.put("engine", request.engine().type());
-    lineage.put("initFrom", initFrom);
-    lineage.put("sparkMaster", sc.master());
-    lineage.put("sparkApplicationId", sc.sc().applicationId());
-    lineage.put("sparkVersion", sc.version());
-    lineage.put("createdAt", Instant.now().toString());
-    metrics.putAll(extraMetrics);
-    lineage.putAll(extraLineage);
-    ModelArtifacts artifacts = ModelArtifacts.builder()
-        .model(out -> ModelZip.write(net, normalizer, out))
-        .metrics(metrics)
-        .lineage(lineage)
-        .build();
-    return models.publish(request.model().name(), artifacts);
-  }
-
-  private ModelState loadInitial(ModelVersion from, MultiLayerConfiguration conf) throws IOException {
-    MultiLayerNetwork net;
-    try (InputStream in = models.open(from, MODEL_ZIP)) {
-      net = ModelSerializer.restoreMultiLayerNetwork(in, true);
-    }
-    MultiLayerNetwork fresh = NetworkFactory.init(conf);
-    if (net.numParams() != fresh.numParams()) {
-      throw new IllegalArgumentException("model.initFrom: " + from.name() + "@" + from.version() + " has "
-          + net.numParams() + " parameters but this request's network has " + fresh.numParams()
-          + "; start from a model of the same architecture");
-    }
-    float[] updater = NetworkFactory.updaterState(net);
-    if (updater.length != NetworkFactory.updaterState(fresh).length) {
-      updater = NetworkFactory.updaterState(fresh);
-    }
-    return new ModelState(NetworkFactory.params(net), updater, 0);
   }
 
   private void saveCheckpoint(String jobId, TrainingEngine engine, int epoch, int step, ModelState state,
@@ -433,7 +385,7 @@ public final class ComputeJob {
       paramsAndUpdater = StateFile.read(in);
     } catch (NoSuchElementException olderFormat) {
       // checkpoints written before state.bin hold a DL4J model.zip
-      try (InputStream in = checkpoints.open(jobId, step, MODEL_ZIP)) {
+      try (InputStream in = checkpoints.open(jobId, step, ModelPublisher.MODEL_ZIP)) {
         MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(in, true);
         paramsAndUpdater = new float[][] {NetworkFactory.params(net), NetworkFactory.updaterState(net)};
       }
@@ -445,6 +397,21 @@ public final class ComputeJob {
         ((Number) s.get("iterations")).longValue());
     return new Checkpoint(((Number) s.get("epoch")).intValue(), ((Number) s.get("step")).intValue(), state,
         history, (String) s.get("initFrom"));
+  }
+
+  /**
+   * The epochs a job's checkpoint {@code step} records ({@code state.json}'s {@code history}).
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint has no state.json
+   */
+  public static RunSoFar soFar(CheckpointStore checkpoints, String jobId, long step) throws IOException {
+    Map<String, Object> s;
+    try (InputStream in = checkpoints.open(jobId, step, STATE_JSON)) {
+      s = JSON.readValue(in, new TypeReference<Map<String, Object>>() {});
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> h = (List<Map<String, Object>>) s.getOrDefault("history", List.of());
+    return new RunSoFar(RunMetrics.compute(null, h.stream().map(EpochMetrics::fromMap).toList()), null);
   }
 
   /** Sums an epoch's segment reports. */

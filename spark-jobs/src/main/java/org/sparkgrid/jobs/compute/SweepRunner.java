@@ -22,16 +22,22 @@ import java.util.stream.Collectors;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.EngineSpec;
-import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.SweepSpec;
 import org.sparkgrid.core.request.SweepTrials;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.EpochMetrics;
+import org.sparkgrid.core.run.Lineage;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.core.sweep.TrialOutcome;
 import org.sparkgrid.jobs.engine.TrainingEngine;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.ModelPublisher;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Each trial is a compute job of its own ({@link ComputeJob#train}) under its trial id
  *       ({@code <job>-trial-<n>}), so it checkpoints under that id, and is not registered; the
- *       winner is registered at the end with {@link ComputeJob#publish}. Trials do not register
+ *       winner is registered at the end with {@link ComputeJob#publishSweepWinner}. Trials do not register
  *       versions of their own: the model's version list (and {@code name@best}) holds only what a
  *       sweep chose, never its losing configurations.
  *   <li>Trials run on {@code maxConcurrent} driver threads. Each thread runs its Spark jobs in a FAIR
@@ -69,7 +75,7 @@ import org.slf4j.LoggerFactory;
  * System.out.println("registered " + r.version().name() + "@" + r.version().version() + " from trial " + r.winner().trial());
  * }</pre>
  */
-public final class SweepRunner {
+public final class SweepRunner implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   static final String SWEEP_JSON = "sweep.json";
@@ -107,7 +113,15 @@ public final class SweepRunner {
    * @param winner      the best trial's row
    * @param leaderboard every trial, the winner included
    */
-  public record Result(String jobId, ModelVersion version, TrialOutcome winner, Leaderboard leaderboard) {}
+  public record Result(String jobId, ModelVersion version, TrialOutcome winner, Leaderboard leaderboard)
+      implements RunResult {
+
+    /** The winner's figures. */
+    @Override
+    public Map<String, Double> metrics() {
+      return winner.metrics();
+    }
+  }
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -139,6 +153,7 @@ public final class SweepRunner {
    * @throws CancellationException    if {@code stopRequested} said so before the sweep ended
    * @throws InterruptedException     if the calling thread was interrupted; the trials are stopped
    */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException, InterruptedException {
     List<SweepTrials.Trial> trials = trials(request, jobId);
     Optional<InputStream> before = checkpoints.openRunFile(jobId, SWEEP_JSON);
@@ -161,6 +176,7 @@ public final class SweepRunner {
    * @throws CancellationException    if {@code stopRequested} said so before the sweep ended
    * @throws InterruptedException     if the calling thread was interrupted; the trials are stopped
    */
+  @Override
   public Result resume(String jobId) throws IOException, InterruptedException {
     TrainingRequest request = JobRuns.request(checkpoints, jobId);
     if (request.sweep() == null) {
@@ -201,13 +217,9 @@ public final class SweepRunner {
     ComputeJob.Trained best = run.bestTrained != null && run.bestOutcome.trial() == winner.trial()
         ? run.bestTrained
         : new ComputeJob(sc, config, models, checkpoints, ProgressListener.NONE).resumeTraining(winner.id());
-    Map<String, Object> sweepLineage = new LinkedHashMap<>();
-    sweepLineage.put("trial", winner.trial());
-    sweepLineage.put("trialJob", winner.id());
-    sweepLineage.put("overrides", winner.overrides());
-    sweepLineage.put("request", JSON.readValue(RequestCodec.write(request), new TypeReference<Map<String, Object>>() {}));
-    ModelVersion version = new ComputeJob(sc, config, models, checkpoints, ProgressListener.NONE).publish(best,
-        Map.of("sweep", board.toMap()), Map.of("job", jobId, "sweep", sweepLineage));
+    ModelVersion version = new ComputeJob(sc, config, models, checkpoints, ProgressListener.NONE).publishSweepWinner(
+        best, jobId, board, new Lineage.Sweep(winner.trial(), winner.id(), winner.overrides(),
+            ModelPublisher.requestJson(request)));
     LOG.info("sweep {}: trial {} won by {} ({}), registered as {}@{}", jobId, winner.trial(), sweep.select(),
         winner.metric(sweep.select()), version.name(), version.version());
     return new Result(jobId, version, winner, board);

@@ -6,6 +6,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkgrid.core.run.EvaluationResult;
 
 /**
  * The running sums of an evaluation: a confusion matrix and the summed cross-entropy. Both

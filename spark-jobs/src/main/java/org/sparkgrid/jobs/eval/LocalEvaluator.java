@@ -3,6 +3,7 @@ package org.sparkgrid.jobs.eval;
 import java.util.Objects;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkgrid.core.run.EvaluationResult;
 
 /**
  * Scores a classifier on one machine, in this JVM. It counts exactly as {@link SparkEvaluator}

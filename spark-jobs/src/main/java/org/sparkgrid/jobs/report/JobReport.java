@@ -3,7 +3,6 @@ package org.sparkgrid.jobs.report;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,22 +19,24 @@ import org.apache.hadoop.conf.Configuration;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.JobResult;
+import org.sparkgrid.core.run.Lineage;
+import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelRef;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.core.store.StoreJson;
-import org.sparkgrid.federation.round.RoundState;
-import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
-import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.JobRuns;
+import org.sparkgrid.jobs.modes.RunModes;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.RunMode;
+import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
-import org.sparkgrid.jobs.tree.FederationRunner;
 
 /**
  * Writes a job's HTML report ({@link ReportPage}) from what SparkGrid recorded about it.
@@ -158,7 +159,7 @@ public final class JobReport {
       return fromVersion(jobId, v.get(), notes);
     }
     if (recorded.isPresent() || job.isPresent()) {
-      return fromRunFiles(jobId, request, notes);
+      return fromRunFiles(jobId, modeOf(recorded, request), request, notes);
     }
     throw new NoSuchElementException("no job '" + jobId + "': " + (jobs == null ? jobsWhere : "not in the job store "
         + jobsWhere) + "; no model version in " + storeRoot + " names it in its lineage; and there is no "
@@ -170,14 +171,17 @@ public final class JobReport {
     if (j.resultJson() == null) {
       return Optional.empty();
     }
-    Map<String, Object> result = toMap(j.resultJson().getBytes(StandardCharsets.UTF_8));
-    String model = JsonValues.text(result, "model");
-    String version = JsonValues.text(result, "version");
-    if (model == null || version == null) {
+    JobResult result;
+    try {
+      result = JobResult.fromMap(toMap(j.resultJson().getBytes(StandardCharsets.UTF_8)));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (result.model() == null || result.version() == null) {
       return Optional.empty();
     }
     try {
-      return Optional.of(models.resolve(ModelRef.parse(model + "@" + version)));
+      return Optional.of(models.resolve(ModelRef.parse(result.model() + "@" + result.version())));
     } catch (NoSuchElementException | IllegalArgumentException e) {
       return Optional.empty();
     }
@@ -188,7 +192,7 @@ public final class JobReport {
     for (String name : names) {
       List<ModelVersion> versions = models.versions(name);
       for (int i = versions.size() - 1; i >= 0; i--) {
-        if (jobId.equals(JsonValues.text(read(versions.get(i), ModelStore.LINEAGE_FILE), "job"))) {
+        if (jobId.equals(Lineage.fromMap(read(versions.get(i), ModelStore.LINEAGE_FILE)).job())) {
           return Optional.of(versions.get(i));
         }
       }
@@ -203,34 +207,32 @@ public final class JobReport {
   }
 
   /** A job without a registered model: what its latest checkpoint holds. */
-  private ReportInputs fromRunFiles(String jobId, Map<String, Object> request, List<String> notes) throws IOException {
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    Map<String, Object> lineage = new LinkedHashMap<>();
-    lineage.put("job", jobId);
-    boolean tree = "tree".equals(JsonValues.text(request, "mode"));
-    lineage.put("mode", tree ? "tree" : "compute");
+  private ReportInputs fromRunFiles(String jobId, RunMode mode, Map<String, Object> request, List<String> notes)
+      throws IOException {
+    boolean tree = mode == RunMode.TREE;
+    RunSoFar soFar = new RunSoFar(RunMetrics.EMPTY, null);
     OptionalLong step = checkpoints.latest(jobId);
     if (step.isEmpty()) {
       notes.add("no registered model and no checkpoint yet: the job has not finished its first "
           + (tree ? "round" : "segment"));
-    } else if (tree) {
-      try (InputStream in = checkpoints.open(jobId, step.getAsLong(), FederationRunner.ROUNDS_JSON)) {
-        metrics.put("rounds", JSON.readValue(in, List.class));
-      }
-      try (InputStream in = checkpoints.open(jobId, step.getAsLong(), FederationRunner.STATE_JSON)) {
-        lineage.put("contributions", RoundState.fromJson(in.readAllBytes()).contributions().stream()
-            .map(Contribution::toMap).toList());
-      }
-      notes.add("no registered model yet (the job is running, failed or was stopped): figures up to round "
-          + step.getAsLong() + ", from its latest checkpoint");
     } else {
-      try (InputStream in = checkpoints.open(jobId, step.getAsLong(), ComputeJob.STATE_JSON)) {
-        metrics.put("epochs", toMap(in.readAllBytes()).getOrDefault("history", List.of()));
-      }
-      notes.add("no registered model yet (the job is running, failed or was stopped): figures from its latest"
-          + " checkpoint, step " + step.getAsLong());
+      soFar = RunModes.soFar(mode, checkpoints, jobId, step.getAsLong());
+      notes.add(tree
+          ? "no registered model yet (the job is running, failed or was stopped): figures up to round "
+              + step.getAsLong() + ", from its latest checkpoint"
+          : "no registered model yet (the job is running, failed or was stopped): figures from its latest"
+              + " checkpoint, step " + step.getAsLong());
     }
-    return new ReportInputs(jobId, null, storeRoot + "/runs/" + jobId, metrics, lineage, request, notes);
+    Lineage lineage = new Lineage(jobId, tree ? "tree" : "compute", null, null, null, null, null,
+        soFar.contributions(), null, null, null, null, null, null, null);
+    return new ReportInputs(jobId, null, storeRoot + "/runs/" + jobId, soFar.metrics().toMap(), lineage.toMap(),
+        request, notes);
+  }
+
+  /** The mode of the job's request: parsed when it was recorded, else as the request's {@code mode} names it. */
+  private static RunMode modeOf(Optional<TrainingRequest> recorded, Map<String, Object> request) {
+    return recorded.map(RunMode::of)
+        .orElse("tree".equals(JsonValues.text(request, "mode")) ? RunMode.TREE : RunMode.COMPUTE);
   }
 
   private Map<String, Object> read(ModelVersion v, String file) {

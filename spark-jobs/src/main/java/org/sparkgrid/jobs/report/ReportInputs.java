@@ -3,9 +3,12 @@ package org.sparkgrid.jobs.report;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.sparkgrid.core.run.Lineage;
+import org.sparkgrid.core.run.RunMetrics;
 
 /**
- * What a job's report is made from: the files of its registered model version, as plain maps.
+ * What a job's report is made from: the files of its registered model version as they parse, read
+ * as core's records by {@link #runMetrics()} and {@link #lineageRecord()}.
  *
  * @param jobId    the job
  * @param model    the registered version, {@code name@version}; {@code null} when the job has none (yet)
@@ -34,10 +37,20 @@ public record ReportInputs(String jobId, String model, String location, Map<Stri
 
   /** {@code tree} or {@code compute}: lineage's {@code mode}, else the request's, else compute. */
   public String mode() {
-    String m = JsonValues.text(lineage, "mode");
+    String m = lineageRecord().mode();
     if (m == null) {
       m = JsonValues.text(request, "mode");
     }
     return m == null ? "compute" : m;
+  }
+
+  /** {@code metrics.json} as a record. */
+  public RunMetrics runMetrics() {
+    return RunMetrics.fromMap(metrics);
+  }
+
+  /** {@code lineage.json} as a record. */
+  public Lineage lineageRecord() {
+    return Lineage.fromMap(lineage);
   }
 }

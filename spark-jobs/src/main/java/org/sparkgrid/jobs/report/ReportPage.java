@@ -13,12 +13,17 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
+import org.sparkgrid.core.run.EpochMetrics;
+import org.sparkgrid.core.run.EvaluationResult;
+import org.sparkgrid.core.run.Lineage;
+import org.sparkgrid.core.run.RoundMetrics;
+import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.core.sweep.TrialOutcome;
 
 /**
- * Builds a job's report page from its {@link ReportInputs}: one self-contained HTML file, its plots
- * embedded as PNG {@code data:} URIs.
+ * Builds a job's report page from its {@link ReportInputs}, read as core's {@link RunMetrics} and
+ * {@link Lineage}: one self-contained HTML file, its plots embedded as PNG {@code data:} URIs.
  *
  * <p>Sections, each left out when its data is absent: a summary (job, mode, model, test accuracy
  * and loss, timings), the request, loss and accuracy per epoch (compute mode) or per round (tree
@@ -67,10 +72,14 @@ public final class ReportPage {
       """;
 
   private final ReportInputs in;
+  private final RunMetrics metrics;
+  private final Lineage lineage;
   private final StringBuilder out = new StringBuilder();
 
   private ReportPage(ReportInputs in) {
     this.in = in;
+    this.metrics = in.runMetrics();
+    this.lineage = in.lineageRecord();
   }
 
   /** The page. */
@@ -104,38 +113,38 @@ public final class ReportPage {
   }
 
   private void summary() {
-    Map<String, Object> m = in.metrics();
-    Map<String, Object> l = in.lineage();
+    RunMetrics m = metrics;
+    Lineage l = lineage;
+    EvaluationResult eval = m.evaluation();
     Map<String, String> rows = new LinkedHashMap<>();
     rows.put("job", in.jobId());
     rows.put("mode", in.mode());
     rows.put("model", in.model() == null ? "not registered" : in.model());
     rows.put("location", in.location());
-    rows.put("test accuracy", fixed(JsonValues.num(m, "accuracy"), 4));
-    rows.put("test loss", fixed(JsonValues.num(m, "loss"), 4));
-    Map<String, Object> eval = JsonValues.map(m, "evaluation");
-    rows.put("macro F1", fixed(JsonValues.num(eval, "macroF1"), 4));
-    rows.put("test examples", whole(JsonValues.num(eval, "examples")));
+    rows.put("test accuracy", fixed(orNaN(m.accuracy()), 4));
+    rows.put("test loss", fixed(orNaN(m.loss()), 4));
+    rows.put("macro F1", eval == null ? null : fixed(eval.macroF1(), 4));
+    rows.put("test examples", eval == null ? null : Long.toString(eval.examples()));
     if ("tree".equals(in.mode())) {
-      List<Map<String, Object>> rounds = JsonValues.maps(m, "rounds");
+      List<RoundMetrics> rounds = m.roundsOrEmpty();
       rows.put("rounds", rounds.isEmpty() ? null : Integer.toString(rounds.size()));
-      rows.put("strategy", JsonValues.text(l, "strategy"));
-      rows.put("sites", JsonValues.maps(l, "sites").isEmpty() ? null
-          : Integer.toString(JsonValues.maps(l, "sites").size()));
-      rows.put("training time", seconds(rounds.stream().mapToDouble(r -> JsonValues.num(r, "seconds"))
+      rows.put("strategy", l.strategy());
+      rows.put("sites", l.sites() == null || l.sites().isEmpty() ? null : Integer.toString(l.sites().size()));
+      rows.put("training time", seconds(rounds.stream().mapToDouble(RoundMetrics::seconds)
           .filter(Double::isFinite).sum()));
     } else {
-      List<Map<String, Object>> epochs = JsonValues.maps(m, "epochs");
+      List<EpochMetrics> epochs = m.epochsOrEmpty();
       rows.put("epochs", epochs.isEmpty() ? null : Integer.toString(epochs.size()));
-      rows.put("engine", JsonValues.text(l, "engine"));
-      rows.put("training time", seconds(JsonValues.num(m, "trainSeconds")));
-      rows.put("examples/s", fixed(JsonValues.num(m, "examplesPerSecond"), 0));
+      rows.put("engine", l.engine());
+      rows.put("training time", seconds(orNaN(m.trainSeconds())));
+      rows.put("examples/s", fixed(orNaN(m.examplesPerSecond()), 0));
     }
-    rows.put("started from", JsonValues.text(l, "initFrom"));
-    rows.put("Spark", join(" ", JsonValues.text(l, "sparkMaster"), JsonValues.text(l, "sparkApplicationId"),
-        JsonValues.text(l, "sparkVersion") == null ? null : "(Spark " + JsonValues.text(l, "sparkVersion") + ")"));
-    rows.put("created", JsonValues.text(l, "createdAt"));
-    rows.put("published", JsonValues.text(l, "publishedAt"));
+    rows.put("started from", l.initFrom());
+    Lineage.SparkRun spark = l.spark();
+    rows.put("Spark", spark == null ? null : join(" ", spark.master(), spark.applicationId(),
+        spark.version() == null ? null : "(Spark " + spark.version() + ")"));
+    rows.put("created", l.createdAt());
+    rows.put("published", l.publishedAt());
     out.append("<h2>Summary</h2>\n<table class=\"summary\">\n");
     rows.forEach((k, v) -> {
       if (v != null && !v.isEmpty()) {
@@ -160,63 +169,61 @@ public final class ReportPage {
   }
 
   private void epochs() {
-    List<Map<String, Object>> epochs = JsonValues.maps(in.metrics(), "epochs");
+    List<EpochMetrics> epochs = metrics.epochsOrEmpty();
     out.append("<h2>Training</h2>\n");
     if (epochs.isEmpty()) {
       out.append("<p>No per-epoch figures recorded.</p>\n");
       return;
     }
-    double[] x = column(epochs, "epoch");
+    double[] x = epochs.stream().mapToDouble(EpochMetrics::epoch).toArray();
     Map<String, double[]> loss = new LinkedHashMap<>();
-    loss.put("training loss", column(epochs, "trainLoss"));
-    loss.put("test loss", column(epochs, "testLoss"));
+    loss.put("training loss", epochs.stream().mapToDouble(EpochMetrics::trainLoss).toArray());
+    loss.put("test loss", epochs.stream().mapToDouble(EpochMetrics::testLoss).toArray());
     figure(ReportCharts.lines("Loss per epoch", "epoch", "mean cross-entropy", x, loss), "Loss per epoch",
         "Mean training loss over each epoch, and the test loss after it.");
     figure(ReportCharts.lines("Test accuracy per epoch", "epoch", "accuracy", x,
-        Map.of("test accuracy", column(epochs, "testAccuracy"))), "Test accuracy per epoch", null);
+        Map.of("test accuracy", epochs.stream().mapToDouble(EpochMetrics::testAccuracy).toArray())),
+        "Test accuracy per epoch", null);
     table(List.of("epoch", "training loss", "test loss", "test accuracy", "examples", "seconds", "examples/s"),
-        epochs.stream().map(e -> List.of(whole(JsonValues.num(e, "epoch")), fixed(JsonValues.num(e, "trainLoss"), 4),
-            fixed(JsonValues.num(e, "testLoss"), 4), fixed(JsonValues.num(e, "testAccuracy"), 4),
-            whole(JsonValues.num(e, "examples")), fixed(JsonValues.num(e, "trainSeconds"), 1),
-            fixed(JsonValues.num(e, "examplesPerSecond"), 0))).toList(), null);
+        epochs.stream().map(e -> List.of(Integer.toString(e.epoch()), fixed(e.trainLoss(), 4), fixed(e.testLoss(), 4),
+            fixed(e.testAccuracy(), 4), Long.toString(e.examples()), fixed(e.trainSeconds(), 1),
+            fixed(e.examplesPerSecond(), 0))).toList(), null);
   }
 
   private void rounds() {
-    List<Map<String, Object>> rounds = JsonValues.maps(in.metrics(), "rounds");
+    List<RoundMetrics> rounds = metrics.roundsOrEmpty();
     out.append("<h2>Rounds</h2>\n");
     if (rounds.isEmpty()) {
       out.append("<p>No per-round figures recorded.</p>\n");
       return;
     }
-    double[] x = column(rounds, "round");
-    for (int i = 0; i < x.length; i++) {
-      x[i] += 1;
-    }
+    double[] x = rounds.stream().mapToDouble(r -> r.round() + 1).toArray();
     figure(ReportCharts.lines("Test loss per round", "round", "mean cross-entropy", x,
-        Map.of("test loss", column(rounds, "testLoss"))), "Test loss per round",
+        Map.of("test loss", rounds.stream().mapToDouble(RoundMetrics::testLoss).toArray())), "Test loss per round",
         "The merged global model's loss on the coordinator's test set after each round.");
     figure(ReportCharts.lines("Test accuracy per round", "round", "accuracy", x,
-        Map.of("test accuracy", column(rounds, "testAccuracy"))), "Test accuracy per round", null);
+        Map.of("test accuracy", rounds.stream().mapToDouble(RoundMetrics::testAccuracy).toArray())),
+        "Test accuracy per round", null);
     table(List.of("round", "test accuracy", "test loss", "selected", "merged", "left out", "seconds"),
-        rounds.stream().map(r -> List.of(whole(JsonValues.num(r, "round") + 1), fixed(JsonValues.num(r, "testAccuracy"), 4),
-            fixed(JsonValues.num(r, "testLoss"), 4), list(r.get("selected")), list(r.get("accepted")),
-            leftOut(JsonValues.map(r, "rejected")), fixed(JsonValues.num(r, "seconds"), 1))).toList(), null);
+        rounds.stream().map(r -> List.of(Integer.toString(r.round() + 1), fixed(r.testAccuracy(), 4),
+            fixed(r.testLoss(), 4), String.join(", ", r.selected()), String.join(", ", r.accepted()),
+            leftOut(r.rejected()), fixed(r.seconds(), 1))).toList(), null);
   }
 
   private void evaluation() {
-    Map<String, Object> eval = JsonValues.map(in.metrics(), "evaluation");
+    EvaluationResult eval = metrics.evaluation();
     out.append("<h2>Test evaluation</h2>\n");
-    int[][] confusion = confusion(eval.get("confusion"));
-    if (confusion == null) {
+    if (eval == null) {
       out.append("<p>No test evaluation: the request has no test set (<code>data.test</code>), so there is no"
           + " confusion matrix.</p>\n");
       return;
     }
+    int[][] confusion = eval.confusion();
     figure(ReportCharts.confusion("Confusion matrix (test set)", confusion), "Confusion matrix",
         "Rows: the actual class; columns: the predicted class; each cell counts test examples.");
-    double[] precision = JsonValues.numbers(eval.get("precision"));
-    double[] recall = JsonValues.numbers(eval.get("recall"));
-    double[] f1 = JsonValues.numbers(eval.get("f1"));
+    double[] precision = eval.precision();
+    double[] recall = eval.recall();
+    double[] f1 = eval.f1();
     List<List<String>> rows = new ArrayList<>();
     for (int c = 0; c < confusion.length; c++) {
       long support = 0;
@@ -229,8 +236,7 @@ public final class ReportPage {
   }
 
   private void sites() {
-    SiteRewards sr = SiteRewards.of(firstNonNull(JsonValues.text(in.lineage(), "job"), in.jobId()), in.lineage(),
-        in.request());
+    SiteRewards sr = SiteRewards.of(firstNonNull(lineage.job(), in.jobId()), lineage, in.request());
     out.append("<h2>Sites: contributions and rewards</h2>\n");
     sr.notes().forEach(n -> out.append("<p class=\"note\">").append(esc(n)).append("</p>\n"));
     if (sr.sites().isEmpty()) {
@@ -297,11 +303,16 @@ public final class ReportPage {
       return;
     }
     out.append("<h2>Sweep leaderboard</h2>\n");
-    Leaderboard board;
-    try {
-      board = Leaderboard.fromMap(recorded);
-    } catch (IllegalArgumentException e) {
-      out.append("<p class=\"note\">metrics.json has a sweep that cannot be read: ").append(esc(e.getMessage()))
+    Leaderboard board = metrics.sweep();
+    if (board == null) {
+      String why;
+      try {
+        Leaderboard.fromMap(recorded);
+        why = "unknown";
+      } catch (IllegalArgumentException e) {
+        why = e.getMessage();
+      }
+      out.append("<p class=\"note\">metrics.json has a sweep that cannot be read: ").append(esc(why))
           .append("</p>\n");
       return;
     }
@@ -397,39 +408,12 @@ public final class ReportPage {
 
   // ---- values
 
-  private static double[] column(List<Map<String, Object>> rows, String key) {
-    return rows.stream().mapToDouble(r -> JsonValues.num(r, key)).toArray();
-  }
-
-  /** {@code confusion[actual][predicted]}, or null if absent or not a square matrix of numbers. */
-  static int[][] confusion(Object value) {
-    if (!(value instanceof List<?> rows) || rows.isEmpty()) {
-      return null;
-    }
-    int n = rows.size();
-    int[][] m = new int[n][];
-    for (int a = 0; a < n; a++) {
-      double[] row = JsonValues.numbers(rows.get(a));
-      if (row.length != n) {
-        return null;
-      }
-      m[a] = new int[n];
-      for (int p = 0; p < n; p++) {
-        if (!Double.isFinite(row[p])) {
-          return null;
-        }
-        m[a][p] = (int) row[p];
-      }
-    }
-    return m;
-  }
-
   private static String fixed(double v, int digits) {
     return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + digits + "f", v) : "";
   }
 
-  private static String whole(double v) {
-    return Double.isFinite(v) ? Long.toString((long) v) : "";
+  private static double orNaN(Double v) {
+    return v == null ? Double.NaN : v;
   }
 
   private static String seconds(double s) {
@@ -460,11 +444,7 @@ public final class ReportPage {
     }
   }
 
-  private static String list(Object value) {
-    return value instanceof List<?> l ? l.stream().map(String::valueOf).collect(Collectors.joining(", ")) : "";
-  }
-
-  private static String leftOut(Map<String, Object> rejected) {
+  private static String leftOut(Map<String, String> rejected) {
     return rejected.entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
         .collect(Collectors.joining("; "));
   }

@@ -5,12 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.sparkgrid.core.request.RewardSpec;
-import org.sparkgrid.federation.scoring.Contribution;
-import org.sparkgrid.federation.sites.FederationFile;
-import org.sparkgrid.jobs.tree.TreeRewards;
+import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.Lineage;
 import org.sparkgrid.settlement.ledger.Payout;
+import org.sparkgrid.settlement.ledger.RoundRewards;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 
 /**
@@ -19,7 +18,7 @@ import org.sparkgrid.settlement.ledger.SettlementPlan;
  * <p>Lineage records the contributions per round per site and, per round, the settlement's total
  * and Merkle root ({@code payouts} when no chain was configured, {@code settlements} with the
  * transaction when one was). The per-site token amounts are not stored: they are recomputed here
- * with {@link TreeRewards#plans}, the function that made the settled plans (a pure function of the
+ * with settlement's {@link RoundRewards#plans}, the function that made the settled plans (a pure function of the
  * contributions, the sites' accounts and the request's {@code reward} section), and every recomputed
  * plan is checked against the recorded total and root; a difference is reported as a note.
  *
@@ -67,35 +66,39 @@ public record SiteRewards(List<Site> sites, List<Round> rounds, String scoring, 
   public record Round(String name, String total, String root, String transactionHash) {}
 
   /**
-   * Reads a federation's lineage. A compute job (no contributions) gives no sites.
+   * Reads a federation's lineage as it parses ({@link Lineage#fromMap}). A compute job (no contributions) gives no sites.
    *
    * @param jobId   the job (settlement names are {@code <job>/round-<n>})
    * @param lineage {@code lineage.json}
    * @param request the request, as the codec writes it
    */
   public static SiteRewards of(String jobId, Map<String, Object> lineage, Map<String, Object> request) {
+    return of(jobId, Lineage.fromMap(lineage), request);
+  }
+
+  /**
+   * Reads a federation's lineage. A compute job (no contributions) gives no sites.
+   *
+   * @param jobId   the job (settlement names are {@code <job>/round-<n>})
+   * @param lineage the registered version's lineage
+   * @param request the request, as the codec writes it
+   */
+  public static SiteRewards of(String jobId, Lineage lineage, Map<String, Object> request) {
     Map<String, Object> reward = JsonValues.map(request, "reward");
     String scoring = reward.isEmpty() || JsonValues.text(reward, "scoring") == null ? "loss-improvement"
         : JsonValues.text(reward, "scoring");
     List<String> notes = new ArrayList<>();
-    List<Contribution> contributions = new ArrayList<>();
-    for (Map<String, Object> c : JsonValues.maps(lineage, "contributions")) {
-      try {
-        contributions.add(Contribution.fromMap(c));
-      } catch (IllegalArgumentException e) {
-        notes.add("a contribution in lineage.json was skipped: " + e.getMessage());
-      }
-    }
+    List<Contribution> contributions = lineage.contributions() == null ? List.of() : lineage.contributions();
     Map<String, String> accounts = new LinkedHashMap<>();
-    for (Map<String, Object> s : JsonValues.maps(lineage, "sites")) {
-      if (JsonValues.text(s, "id") != null) {
-        accounts.put(JsonValues.text(s, "id"), JsonValues.text(s, "account"));
-      }
+    if (lineage.sites() != null) {
+      lineage.sites().forEach(s -> accounts.put(s.id(), s.account()));
     }
     contributions.forEach(c -> accounts.putIfAbsent(c.siteId(), null));
 
+    List<Round> recorded = lineage.settledOrRecorded().stream()
+        .map(r -> new Round(r.name(), r.total(), r.root(), r.transactionHash())).toList();
     Map<String, BigInteger> tokens = reward.isEmpty() ? Map.of()
-        : tokens(jobId, accounts, contributions, reward, lineage, notes);
+        : tokens(jobId, accounts, contributions, reward, recorded, notes);
     List<Site> sites = new ArrayList<>();
     for (Map.Entry<String, String> a : accounts.entrySet()) {
       List<Contribution> mine = contributions.stream().filter(c -> c.siteId().equals(a.getKey())).toList();
@@ -106,28 +109,26 @@ public record SiteRewards(List<Site> sites, List<Round> rounds, String scoring, 
           sumOrNaN(mine.stream().mapToDouble(Contribution::shapley).toArray()),
           reward.isEmpty() ? null : tokens.getOrDefault(a.getKey(), BigInteger.ZERO)));
     }
-    return new SiteRewards(sites, recordedRounds(lineage), scoring, !reward.isEmpty(), notes);
+    return new SiteRewards(sites, recorded, scoring, !reward.isEmpty(), notes);
   }
 
   /** Tokens per site: the plans recomputed, and checked against what lineage recorded. */
   private static Map<String, BigInteger> tokens(String jobId, Map<String, String> accounts,
-      List<Contribution> contributions, Map<String, Object> reward, Map<String, Object> lineage, List<String> notes) {
+      List<Contribution> contributions, Map<String, Object> reward, List<Round> recordedRounds, List<String> notes) {
     if (accounts.containsValue(null)) {
       notes.add("token amounts per site are not shown: lineage.json does not name every site's account");
       return Map.of();
     }
-    List<FederationFile.Site> fedSites = new ArrayList<>();
-    accounts.forEach((id, account) -> fedSites.add(new FederationFile.Site(id, "", account, 1.0, List.of())));
     List<SettlementPlan> plans;
     try {
-      plans = TreeRewards.plans(jobId, new FederationFile(fedSites, Set.of()), contributions,
+      plans = RoundRewards.plans(jobId, accounts::get, contributions,
           new RewardSpec(JsonValues.text(reward, "poolPerRound"), JsonValues.text(reward, "scoring")));
     } catch (RuntimeException e) {
       notes.add("token amounts per site could not be computed: " + e.getMessage());
       return Map.of();
     }
     Map<String, Round> recorded = new LinkedHashMap<>();
-    recordedRounds(lineage).forEach(r -> recorded.put(r.name(), r));
+    recordedRounds.forEach(r -> recorded.put(r.name(), r));
     Map<String, BigInteger> tokens = new LinkedHashMap<>();
     for (SettlementPlan plan : plans) {
       Round r = recorded.get(plan.name());
@@ -146,14 +147,6 @@ public record SiteRewards(List<Site> sites, List<Round> rounds, String scoring, 
       }
     }
     return tokens;
-  }
-
-  /** Lineage's {@code settlements} (paid on chain), else its {@code payouts} (recorded only). */
-  private static List<Round> recordedRounds(Map<String, Object> lineage) {
-    List<Map<String, Object>> settled = JsonValues.maps(lineage, "settlements");
-    List<Map<String, Object>> rows = settled.isEmpty() ? JsonValues.maps(lineage, "payouts") : settled;
-    return rows.stream().map(m -> new Round(JsonValues.text(m, "name"), JsonValues.text(m, "total"),
-        JsonValues.text(m, "root"), JsonValues.text(m, "transactionHash"))).toList();
   }
 
   private static double sumOrNaN(double[] values) {

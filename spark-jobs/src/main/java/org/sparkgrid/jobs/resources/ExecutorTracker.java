@@ -21,7 +21,7 @@ import org.sparkgrid.core.capacity.Executor;
  * listener events. Spark's public status API does not say how many cores or GPUs an executor has;
  * the {@code SparkListenerExecutorAdded} event does.
  *
- * <p>Registered through {@code spark.extraListeners} (which {@link org.sparkgrid.jobs.SparkContexts#conf}
+ * <p>Registered through {@code spark.extraListeners} (which {@link org.sparkgrid.jobs.resources.SparkContexts#conf}
  * sets), so that it exists before the first executor registers and misses none; Spark constructs it
  * with the application's configuration. Find it with {@link #of}.
  */

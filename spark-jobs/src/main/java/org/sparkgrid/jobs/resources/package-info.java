@@ -1,5 +1,8 @@
 /**
- * Running on the resources a job needs: GPUs and capacity.
+ * The Spark cluster a job runs on: its context, GPUs and capacity.
+ *
+ * <p>{@link org.sparkgrid.jobs.resources.SparkContexts} creates the context every entry point runs
+ * in, with the settings the engine relies on.
  *
  * <p>Driver side: {@link org.sparkgrid.jobs.resources.GpuPreflight} refuses, before Spark starts, a
  * configuration that asks for GPUs it cannot use (local master, CPU build, inconsistent amounts)
@@ -8,7 +11,7 @@
  * {@link org.sparkgrid.jobs.resources.WorkerProfiles} puts the job's training stage on a Spark
  * resource profile so that it lands only where that capacity is. Both learn the executors from
  * {@link org.sparkgrid.jobs.resources.ExecutorTracker}, a listener that
- * {@link org.sparkgrid.jobs.SparkContexts#conf} registers.
+ * {@link org.sparkgrid.jobs.resources.SparkContexts#conf} registers.
  *
  * <p>Executor side: {@link org.sparkgrid.jobs.resources.GpuDevice#selectForTask()} pins ND4J, on
  * the task's thread, to the GPU Spark assigned the task.

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.TimeoutSpec;
-import org.sparkgrid.jobs.compute.JobPhase;
+import org.sparkgrid.jobs.run.JobPhase;
 
 /**
  * One attempt of a job: the time it spent in each phase, against each phase's limit. Time in a

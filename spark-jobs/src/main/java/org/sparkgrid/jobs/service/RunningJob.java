@@ -9,14 +9,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JobStore;
-import org.sparkgrid.jobs.compute.EpochMetrics;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
 import org.sparkgrid.jobs.engine.TrainingEngine;
-import org.sparkgrid.jobs.tree.RoundReport;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RoundReport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,7 +1,6 @@
 package org.sparkgrid.jobs.service;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,6 +12,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.core.run.JobResult;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.ingest.ControlConsumer;
@@ -24,13 +24,12 @@ import org.sparkgrid.ingest.events.KafkaEventPublisher;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
-import org.sparkgrid.jobs.compute.ComputeJob;
-import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.compute.SweepRunner;
-import org.sparkgrid.jobs.cli.Stores;
-import org.sparkgrid.jobs.tree.FederationRunner;
-import org.sparkgrid.jobs.tree.LocalSiteTrainer;
-import org.sparkgrid.jobs.tree.RoundReport;
+import org.sparkgrid.jobs.modes.RunModes;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.TrainingRun;
+import org.sparkgrid.jobs.store.Stores;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * The long-running SparkGrid service: a Spark driver that consumes training requests from Kafka,
  * keeps them in the job store (offsets committed only after that), and runs them one after another
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
- * publishing lifecycle and per-epoch/per-round events. A request with a sweep runs its trials with
- * {@link SweepRunner}, a {@code trial} event per finished trial, its leaderboard in the job's result.
+ * publishing lifecycle and per-epoch/per-round events. {@link RunModes} chooses how each request
+ * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
  * Cancel through the control topic. Each phase
  * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
  * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
@@ -217,52 +216,23 @@ public final class SparkGridService implements AutoCloseable {
       progress = new RunningJob(id, new PhaseClock(PhaseClock.limits(request.training().timeouts(), config),
           System::nanoTime), store, events, watchdog, sc::cancelJobGroup);
       runningJobs.put(id, progress);
-      Map<String, Double> metrics = new LinkedHashMap<>();
-      String model;
-      String version;
-      Map<String, Object> result = new LinkedHashMap<>();
       CheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
       ModelStore models = Stores.models(config, sc.hadoopConfiguration());
       // a job that ran before resumes from its checkpoint, unless it died before recording its request
       boolean resume = job.attempts() > 0 && JobRuns.started(checkpoints, id);
-      if (request.federation() != null) {
-        FederationRunner runner = new FederationRunner(sc, config, models,
-            checkpoints, progress, new LocalSiteTrainer());
-        FederationRunner.Result r = resume ? runner.resume(id) : runner.run(request, id);
-        model = r.version().name();
-        version = String.valueOf(r.version().version());
-        if (r.evaluation() != null) {
-          metrics.put("accuracy", r.evaluation().accuracy());
-        }
-      } else if (request.sweep() != null) {
-        SweepRunner sweep = new SweepRunner(sc, config, models,
-            checkpoints, SweepRunner.Listener.onTrial(o -> events.publish(id,
-                new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> endedMeanwhile(id));
-        SweepRunner.Result r = resume ? sweep.resume(id) : sweep.run(request, id);
-        model = r.version().name();
-        version = String.valueOf(r.version().version());
-        metrics.putAll(r.winner().metrics());
-        result.put("sweep", r.leaderboard().toMap());
-      } else {
-        ComputeJob compute = new ComputeJob(sc, config, models,
-            checkpoints, progress);
-        ComputeJob.Result r = resume ? compute.resume(id) : compute.run(request, id);
-        model = r.version().name();
-        version = String.valueOf(r.version().version());
-        if (r.evaluation() != null) {
-          metrics.put("accuracy", r.evaluation().accuracy());
-          metrics.put("loss", r.evaluation().loss());
-        }
-      }
+      RunModes.Context context = new RunModes.Context(sc, config, models, checkpoints, progress)
+          .withSweep(SweepRunner.Listener.onTrial(o -> events.publish(id,
+              new JobEvent.Trial(o.trial(), o.overrides(), o.metrics(), o.error()))), () -> endedMeanwhile(id));
+      TrainingRun run = RunModes.forRequest(request, context);
+      RunResult r = resume ? run.resume(id) : run.run(request, id);
+      String model = r.version().name();
+      String version = String.valueOf(r.version().version());
       if (endedMeanwhile(id)) {
         return;
       }
-      Map<String, Object> summary = new LinkedHashMap<>();
-      summary.put("model", model);
-      summary.put("version", Long.parseLong(version));
-      summary.putAll(result);
-      store.succeed(id, JSON.writeValueAsString(summary));
-      events.publish(id, new JobEvent.Succeeded(model, version, metrics));
+      JobResult result = new JobResult(model, (long) r.version().version(), r.leaderboard());
+      store.succeed(id, JSON.writeValueAsString(result.toMap()));
+      events.publish(id, new JobEvent.Succeeded(model, version, r.metrics()));
     } catch (Throwable e) {
       try {
         recordFailure(id, e);

@@ -3,10 +3,10 @@ package org.sparkgrid.jobs.service;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.RoundMetrics;
 import org.sparkgrid.ingest.events.JobEvent;
-import org.sparkgrid.jobs.tree.RoundMetrics;
-import org.sparkgrid.jobs.tree.RoundReport;
+import org.sparkgrid.jobs.run.RoundReport;
 
 /** Tree-mode progress as events on {@code sparkgrid.events}. */
 final class TreeEvents {

@@ -4,7 +4,8 @@
  *
  * <p>Start with {@link org.sparkgrid.jobs.store.HadoopModelStore} and
  * {@link org.sparkgrid.jobs.store.HadoopCheckpointStore}, which implement the interfaces of
- * {@code org.sparkgrid.core.store}; {@code SparkGridConfig.storeRoot()} gives the default root.
+ * {@code org.sparkgrid.core.store}; {@link org.sparkgrid.jobs.store.Stores} opens both at the root the configuration names
+ * ({@code SparkGridConfig.storeRoot()}).
  * How writes are made atomic (write to {@code _tmp-<uuid>}, then rename without
  * replacing) is in the package-private {@code StoreFileSystem}.
  */

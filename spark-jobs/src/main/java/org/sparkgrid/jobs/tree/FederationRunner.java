@@ -4,9 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -16,43 +14,45 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.DataSpec;
 import org.sparkgrid.core.request.FederationSpec;
-import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
-import org.sparkgrid.core.request.WorkerResources;
+import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.EvaluationResult;
+import org.sparkgrid.core.run.Lineage;
+import org.sparkgrid.core.run.RoundMetrics;
+import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.store.CheckpointStore;
-import org.sparkgrid.core.store.ModelArtifacts;
-import org.sparkgrid.core.store.ModelRef;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.SiteSelection;
-import org.sparkgrid.federation.scoring.Contribution;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
-import org.sparkgrid.jobs.compute.HadoopPathChecker;
-import org.sparkgrid.jobs.compute.JobPhase;
-import org.sparkgrid.jobs.compute.ProgressListener;
-import org.sparkgrid.jobs.compute.JobRuns;
 import org.sparkgrid.jobs.data.ConfEntries;
 import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.data.Normalizers;
-import org.sparkgrid.jobs.eval.EvaluationResult;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.ModelZip;
 import org.sparkgrid.jobs.model.NetworkFactory;
-import org.sparkgrid.jobs.resources.CapacityGate;
+import org.sparkgrid.jobs.run.JobPhase;
+import org.sparkgrid.jobs.run.JobRuns;
+import org.sparkgrid.jobs.run.JobSetup;
+import org.sparkgrid.jobs.run.ModelPublisher;
+import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.run.RoundReport;
+import org.sparkgrid.jobs.run.RunResult;
+import org.sparkgrid.jobs.run.RunSoFar;
+import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -82,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * FederationRunner.Result r = runner.run(request, request.id());
  * }</pre>
  */
-public final class FederationRunner {
+public final class FederationRunner implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(FederationRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int VALIDATION_LIMIT = 2_000;
@@ -99,7 +99,14 @@ public final class FederationRunner {
    * @param state      the final round state (global model, contributions)
    */
   public record Result(String jobId, ModelVersion version, EvaluationResult evaluation, List<RoundMetrics> rounds,
-      RoundState state) {}
+      RoundState state) implements RunResult {
+
+    /** The final test accuracy; empty without a test set. */
+    @Override
+    public Map<String, Double> metrics() {
+      return evaluation == null ? Map.of() : RunResult.figures("accuracy", evaluation.accuracy());
+    }
+  }
 
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
@@ -107,6 +114,8 @@ public final class FederationRunner {
   private final CheckpointStore checkpoints;
   private final ProgressListener progress;
   private final SiteTrainer trainer;
+  private final JobSetup setup;
+  private final ModelPublisher publisher;
 
   public FederationRunner(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
       ProgressListener progress, SiteTrainer trainer) {
@@ -116,9 +125,12 @@ public final class FederationRunner {
     this.checkpoints = checkpoints;
     this.progress = progress;
     this.trainer = trainer;
+    this.setup = new JobSetup(sc, config, models, progress);
+    this.publisher = new ModelPublisher(sc, models);
   }
 
   /** Runs a tree-mode request from round 0. */
+  @Override
   public Result run(TrainingRequest request, String jobId) throws IOException {
     if (request.federation() == null) {
       throw new IllegalArgumentException("mode: tree mode needs a federation section; this request has mode "
@@ -129,6 +141,7 @@ public final class FederationRunner {
   }
 
   /** Resumes a federation from its last completed round. */
+  @Override
   public Result resume(String jobId) throws IOException {
     TrainingRequest request = JobRuns.request(checkpoints, jobId);
     OptionalLong step = checkpoints.latest(jobId);
@@ -136,10 +149,8 @@ public final class FederationRunner {
   }
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
-    progress.enter(JobPhase.DATA);
+    setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
-    RequestCodec.checkPaths(request, new HadoopPathChecker(hadoop));
-    awaitCapacity(request.engine().resources());
     FederationSpec fed = request.federation();
     FederationFile federation = readFederation(fed.sites(), hadoop);
     // a chain to pay on needs the coordinator's key: check before any training, not after it
@@ -171,14 +182,10 @@ public final class FederationRunner {
         h.forEach(m -> history.add(RoundMetrics.fromMap(m)));
       }
       progress.phase("Resuming federation " + jobId + " after round " + state.round());
-    } else if (request.model().initFrom() != null) {
-      ModelVersion from = models.resolve(ModelRef.parse(request.model().initFrom()));
-      initFrom = from.name() + "@" + from.version();
-      try (InputStream in = models.open(from, "model.zip")) {
-        state = RoundState.initial(NetworkFactory.params(ModelSerializer.restoreMultiLayerNetwork(in, false)));
-      }
     } else {
-      state = RoundState.initial(NetworkFactory.params(NetworkFactory.init(conf)));
+      JobSetup.Start start = setup.start(request, conf);
+      state = RoundState.initial(start.state().params());
+      initFrom = start.initFrom();
     }
 
     MultiLayerNetwork scorer = NetworkFactory.init(NetworkFactory.parse(networkJson));
@@ -239,7 +246,8 @@ public final class FederationRunner {
         progress.phase("Settling " + plans.size() + " rounds' rewards on "
             + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
         try {
-          models.updateLineage(version, Map.of("settlements", RewardSettlement.settle(config, plans, chainKey)));
+          models.updateLineage(version, Lineage.settlementsUpdate(RewardSettlement.settle(config, plans, chainKey)
+              .stream().map(Lineage.Settlement::fromMap).toList()));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IllegalStateException("interrupted while settling rewards", e);
@@ -247,8 +255,8 @@ public final class FederationRunner {
       } else {
         progress.phase("reward: no chain configured (spark.sparkgrid.chain.rpcUrl): " + plans.size()
             + " rounds' payouts recorded in lineage, nothing paid");
-        models.updateLineage(version, Map.of("payouts", plans.stream().map(p -> Map.of("name", p.name(), "root",
-            p.root().toString(), "total", p.total().toString())).toList()));
+        models.updateLineage(version, Lineage.payoutsUpdate(plans.stream()
+            .map(p -> Lineage.Settlement.recorded(p.name(), p.root().toString(), p.total().toString())).toList()));
       }
     }
     return new Result(jobId, version, evaluation, history, state);
@@ -278,20 +286,6 @@ public final class FederationRunner {
     if (!dev.isEmpty()) {
       progress.phase("sites " + dev + " sign with development keys of the public test mnemonic: anyone can forge"
           + " their updates (for tests and trying only)");
-    }
-  }
-
-  /**
-   * With {@code engine.resources}, holds the federation until an executor can run a site's task with
-   * them (each site trains as one task); see {@link CapacityGate}.
-   */
-  private void awaitCapacity(WorkerResources resources) {
-    try {
-      CapacityGate.await(sc, resources, 1, config.get(SparkGridConfig.CAPACITY_WAIT_TIMEOUT_MS),
-          progress::waiting, progress::cancelled);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for capacity", e);
     }
   }
 
@@ -342,37 +336,32 @@ public final class FederationRunner {
 
   private ModelVersion publish(TrainingRequest request, String jobId, FederationFile federation, String networkJson,
       DataNormalization normalizer, RoundState state, EvaluationResult evaluation, List<RoundMetrics> history,
-      String initFrom) throws IOException {
+      String initFrom) {
     MultiLayerNetwork net = NetworkFactory.fromParams(networkJson, state.global(), null);
-    Map<String, Object> metrics = new LinkedHashMap<>();
-    if (evaluation != null) {
-      metrics.put("accuracy", evaluation.accuracy());
-      metrics.put("loss", evaluation.loss());
-      metrics.put("evaluation", evaluation.toMap());
-    }
-    metrics.put("rounds", history.stream().map(RoundMetrics::toMap).toList());
-    Map<String, Object> lineage = new LinkedHashMap<>();
-    lineage.put("job", jobId);
-    lineage.put("mode", "tree");
-    lineage.put("request", JSON.readValue(RequestCodec.write(request), new TypeReference<Map<String, Object>>() {}));
-    lineage.put("sites", federation.sites().stream().map(s -> Map.of("id", s.id(), "account", s.account())).toList());
-    lineage.put("rounds", state.round());
-    lineage.put("strategy", request.federation().strategy().type());
-    lineage.put("contributions", state.contributions().stream().map(Contribution::toMap).toList());
-    lineage.put("initFrom", initFrom);
-    lineage.put("sparkMaster", sc.master());
-    lineage.put("sparkApplicationId", sc.sc().applicationId());
-    lineage.put("createdAt", Instant.now().toString());
-    ModelVersion v = models.publish(request.model().name(), ModelArtifacts.builder()
-        .model(out -> ModelZip.write(net, normalizer, out))
-        .metrics(metrics)
-        .lineage(lineage)
-        .build());
+    List<Lineage.Site> sites = federation.sites().stream().map(s -> new Lineage.Site(s.id(), s.account())).toList();
+    ModelVersion v = publisher.publish(request, net, normalizer, RunMetrics.tree(evaluation, history),
+        publisher.treeLineage(request, jobId, initFrom, sites, state.round(), state.contributions()));
     // every site ends with the final merged model
     for (FederationFile.Site s : federation.sites()) {
       checkpoints.putRunFile(jobId, "site-" + s.id() + "-model.zip", out -> ModelZip.write(net, normalizer, out));
     }
     return v;
+  }
+
+  /**
+   * The rounds and contributions a federation's checkpoint {@code round} records.
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint lacks its files
+   */
+  public static RunSoFar soFar(CheckpointStore checkpoints, String jobId, long round) throws IOException {
+    List<RoundMetrics> rounds = new ArrayList<>();
+    try (InputStream in = checkpoints.open(jobId, round, ROUNDS_JSON)) {
+      List<Map<String, Object>> h = JSON.readValue(in, new TypeReference<>() {});
+      h.forEach(m -> rounds.add(RoundMetrics.fromMap(m)));
+    }
+    try (InputStream in = checkpoints.open(jobId, round, STATE_JSON)) {
+      return new RunSoFar(RunMetrics.tree(null, rounds), RoundState.fromJson(in.readAllBytes()).contributions());
+    }
   }
 
   /**

@@ -25,7 +25,7 @@ import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.ChainOptions;
 import org.sparkgrid.settlement.chain.ChainRecord;
 import org.sparkgrid.settlement.chain.LocalChain;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.Payout;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
@@ -117,9 +117,9 @@ class ChainCommandsTest {
         "spark.sparkgrid.chain.keystorePasswordFile", passwordFile.toString(),
         "spark.sparkgrid.chain.logBlockRange", "2"));
     ChainKey coordinator = RewardSettlement.coordinatorKey(config);
-    List<Contribution> sites = new ArrayList<>();
+    List<Payee> sites = new ArrayList<>();
     for (int i = 1; i <= SITES; i++) {
-      sites.add(new Contribution("site-0" + i, node.key(i).address(), i, 100 * i));
+      sites.add(new Payee("site-0" + i, node.key(i).address(), i, 100 * i));
     }
     List<SettlementPlan> plans = List.of(
         SettlementPlan.of("fed-1337/round-0", BigInteger.valueOf(6_000), sites, Weighting.SCORE),
@@ -212,7 +212,7 @@ class ChainCommandsTest {
     ChainCommands.LocalStart first = ChainCommands.startLocal(config, LocalChain.builder());
     int port = first.node().port();
     SettlementPlan plan = SettlementPlan.of("local/round-0", BigInteger.valueOf(500), List.of(
-        new Contribution("site-01", first.node().key(1).address(), 1, 1)), Weighting.SCORE);
+        new Payee("site-01", first.node().key(1).address(), 1, 1)), Weighting.SCORE);
     try {
       RewardSettlement.settle(config, List.of(plan), first.node().key(0));
     } finally {

@@ -21,7 +21,7 @@ import org.sparkgrid.settlement.chain.Chain;
 import org.sparkgrid.settlement.chain.Deployer;
 import org.sparkgrid.settlement.chain.Deployment;
 import org.sparkgrid.settlement.chain.LocalChain;
-import org.sparkgrid.settlement.ledger.Contribution;
+import org.sparkgrid.settlement.ledger.Payee;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.sparkgrid.settlement.ledger.Weighting;
 
@@ -42,9 +42,9 @@ class RewardsCommandsTest {
     new ObjectMapper().writeValue(home.resolve("chain.json").toFile(), Map.of("rpcUrl", node.rpcUrl(),
         "chainId", node.chainId(), "distributor", deployment.distributor(), "token", deployment.token(),
         "escrow", deployment.escrow()));
-    List<Contribution> sites = List.of(
-        new Contribution("site-01", node.key(1).address(), 0.3, 100),
-        new Contribution("site-02", node.key(2).address(), 0.1, 100));
+    List<Payee> sites = List.of(
+        new Payee("site-01", node.key(1).address(), 0.3, 100),
+        new Payee("site-02", node.key(2).address(), 0.1, 100));
     plans = List.of(SettlementPlan.of("fed-1/round-0", BigInteger.valueOf(1000), sites, Weighting.SCORE),
         SettlementPlan.of("fed-1/round-1", BigInteger.valueOf(1000), sites, Weighting.EXAMPLES));
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home.toString(),

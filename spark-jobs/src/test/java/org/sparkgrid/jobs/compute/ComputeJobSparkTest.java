@@ -29,6 +29,7 @@ import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.core.store.StoreJson;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
 

@@ -7,6 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.factory.Nd4j;
+import org.sparkgrid.core.run.EvaluationResult;
 
 class EvaluationCountsTest {
 

@@ -8,6 +8,7 @@ import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkgrid.core.run.EvaluationResult;
 
 class LocalEvaluatorTest {
 

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.dataset.DataSet;
+import org.sparkgrid.core.run.EvaluationResult;
 import org.sparkgrid.jobs.model.NetworkFactory;
 
 /** The Spark path against {@link LocalEvaluator} as the single-machine oracle. */

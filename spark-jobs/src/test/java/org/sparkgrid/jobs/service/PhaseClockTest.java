@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.TimeoutSpec;
-import org.sparkgrid.jobs.compute.JobPhase;
+import org.sparkgrid.jobs.run.JobPhase;
 
 /** Phase time against limits, on a clock the test moves by hand (1 ms = 1,000,000 ns). */
 class PhaseClockTest {

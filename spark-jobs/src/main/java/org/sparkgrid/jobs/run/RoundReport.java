@@ -1,11 +1,12 @@
-package org.sparkgrid.jobs.tree;
+package org.sparkgrid.jobs.run;
 
 import java.util.List;
 import java.util.Set;
-import org.sparkgrid.federation.scoring.Contribution;
+import org.sparkgrid.core.reward.Contribution;
+import org.sparkgrid.core.run.RoundMetrics;
 
 /**
- * What a finished federated round tells a {@link org.sparkgrid.jobs.compute.ProgressListener}.
+ * What a finished federated round tells a {@link org.sparkgrid.jobs.run.ProgressListener}.
  *
  * @param metrics       the round's figures (accuracy, loss, accepted and rejected sites with reasons)
  * @param rounds        rounds the job runs in all

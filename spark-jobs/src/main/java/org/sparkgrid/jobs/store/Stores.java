@@ -1,9 +1,7 @@
-package org.sparkgrid.jobs.cli;
+package org.sparkgrid.jobs.store;
 
 import org.apache.hadoop.conf.Configuration;
 import org.sparkgrid.core.config.SparkGridConfig;
-import org.sparkgrid.jobs.store.HadoopCheckpointStore;
-import org.sparkgrid.jobs.store.HadoopModelStore;
 
 /** Where SparkGrid keeps models and runs, from its configuration. */
 public final class Stores {

@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.compute;
+package org.sparkgrid.jobs.run;
 
 /**
  * What a running job is doing, as the job store and the {@code timed-out} event name it. The first

@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.compute;
+package org.sparkgrid.core.run;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

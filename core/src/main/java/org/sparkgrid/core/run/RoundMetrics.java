@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.tree;
+package org.sparkgrid.core.run;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,14 +35,26 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
     return m;
   }
 
-  /** Reads {@link #toMap()} back. */
+  /**
+   * Reads {@link #toMap()} back; figures a file leaves out read as NaN, site lists as empty.
+   *
+   * @throws IllegalArgumentException if {@code round} is missing
+   */
   @SuppressWarnings("unchecked")
   public static RoundMetrics fromMap(Map<String, Object> m) {
-    Object acc = m.get("testAccuracy");
-    Object loss = m.get("testLoss");
-    return new RoundMetrics(((Number) m.get("round")).intValue(),
-        acc == null ? Double.NaN : ((Number) acc).doubleValue(), loss == null ? Double.NaN : ((Number) loss).doubleValue(),
-        (List<String>) m.get("selected"), (List<String>) m.get("accepted"), (Map<String, String>) m.get("rejected"),
-        ((Number) m.get("seconds")).doubleValue(), ((Number) m.get("slowestSiteSeconds")).doubleValue());
+    Long round = JsonFields.whole(m, "round");
+    if (round == null) {
+      throw new IllegalArgumentException("round: a round's figures must name the round, got " + m);
+    }
+    return new RoundMetrics(round.intValue(), orNaN(JsonFields.number(m, "testAccuracy")),
+        orNaN(JsonFields.number(m, "testLoss")),
+        m.get("selected") instanceof List<?> s ? (List<String>) s : List.of(),
+        m.get("accepted") instanceof List<?> a ? (List<String>) a : List.of(),
+        m.get("rejected") instanceof Map<?, ?> r ? (Map<String, String>) r : Map.of(),
+        orNaN(JsonFields.number(m, "seconds")), orNaN(JsonFields.number(m, "slowestSiteSeconds")));
+  }
+
+  private static double orNaN(Double v) {
+    return v == null ? Double.NaN : v;
   }
 }

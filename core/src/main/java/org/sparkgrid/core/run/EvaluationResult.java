@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.eval;
+package org.sparkgrid.core.run;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -134,6 +134,57 @@ public record EvaluationResult(
     }
     map.put("confusion", rows);
     return map;
+  }
+
+  /**
+   * Reads what {@link #toMap} wrote.
+   *
+   * @throws IllegalArgumentException if a key is missing, or {@code confusion} is not a square
+   *     matrix of whole numbers with as many classes as the per-class lists
+   */
+  public static EvaluationResult fromMap(Map<?, ?> m) {
+    int[][] confusion = confusionOf(m.get("confusion"));
+    double[] precision = JsonFields.numbers(m.get("precision"));
+    double[] recall = JsonFields.numbers(m.get("recall"));
+    double[] f1 = JsonFields.numbers(m.get("f1"));
+    Double accuracy = JsonFields.number(m, "accuracy");
+    Double loss = JsonFields.number(m, "loss");
+    Long examples = JsonFields.whole(m, "examples");
+    Double macroF1 = JsonFields.number(m, "macroF1");
+    if (accuracy == null || loss == null || examples == null || macroF1 == null) {
+      throw new IllegalArgumentException("evaluation: accuracy, loss, examples and macroF1 must be numbers, got " + m);
+    }
+    int n = confusion.length;
+    if (precision.length != n || recall.length != n || f1.length != n) {
+      throw new IllegalArgumentException("evaluation: precision, recall and f1 must have " + n
+          + " classes (the confusion matrix's), got " + precision.length + ", " + recall.length + ", " + f1.length);
+    }
+    return new EvaluationResult(accuracy, loss, examples, precision, recall, f1, macroF1, confusion);
+  }
+
+  /** {@code confusion[actual][predicted]}. @throws IllegalArgumentException if it is not a square matrix of whole numbers */
+  private static int[][] confusionOf(Object value) {
+    if (!(value instanceof List<?> rows) || rows.isEmpty()) {
+      throw new IllegalArgumentException("evaluation: confusion must be a non-empty list of rows, got " + value);
+    }
+    int n = rows.size();
+    int[][] m = new int[n][];
+    for (int a = 0; a < n; a++) {
+      double[] row = JsonFields.numbers(rows.get(a));
+      if (row.length != n) {
+        throw new IllegalArgumentException("evaluation: confusion row " + a + " has " + row.length
+            + " cells, the matrix " + n + " rows");
+      }
+      m[a] = new int[n];
+      for (int p = 0; p < n; p++) {
+        if (!Double.isFinite(row[p]) || row[p] != Math.rint(row[p])) {
+          throw new IllegalArgumentException("evaluation: confusion[" + a + "][" + p + "] must be a whole number,"
+              + " got " + row[p]);
+        }
+        m[a][p] = (int) row[p];
+      }
+    }
+    return m;
   }
 
   /** A few lines for the console: accuracy, loss, macro F1, then one line per class. */

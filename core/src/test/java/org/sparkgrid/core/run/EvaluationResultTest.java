@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.eval;
+package org.sparkgrid.core.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

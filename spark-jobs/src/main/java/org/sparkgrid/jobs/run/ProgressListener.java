@@ -1,6 +1,6 @@
-package org.sparkgrid.jobs.compute;
+package org.sparkgrid.jobs.run;
 
-import java.util.Map;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 
 /** What a long training run tells the person (or program) waiting for it. */
@@ -49,7 +49,7 @@ public interface ProgressListener {
   default void epochDone(EpochMetrics metrics, int epochs) {}
 
   /** A federated (tree-mode) round finished and was checkpointed. */
-  default void roundDone(org.sparkgrid.jobs.tree.RoundReport report) {}
+  default void roundDone(org.sparkgrid.jobs.run.RoundReport report) {}
 
   /** Training finished. */
   default void finish() {}

@@ -1,18 +1,20 @@
-package org.sparkgrid.federation.scoring;
+package org.sparkgrid.core.reward;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * One site's contribution to one round, what settlement turns into tokens.
+ * One site's contribution to one federated round: measured by federation's scoring
+ * ({@code org.sparkgrid.federation.scoring.ContributionScores}), kept in the round state and the
+ * model's lineage, and turned into tokens by settlement ({@code org.sparkgrid.settlement.ledger.RoundRewards}).
  *
  * @param round          the round's number (0 for the first)
  * @param siteId         the site
  * @param numExamples    examples it trained on
  * @param exampleShare   {@code numExamples} over the round's total, in [0, 1]
- * @param lossImprovement leave-one-out score ({@link ContributionScores#leaveOneOut}); NaN if not computed
- * @param shapley        Monte-Carlo Shapley estimate ({@link ContributionScores#shapley}); NaN if not computed
+ * @param lossImprovement leave-one-out loss improvement; NaN if not computed
+ * @param shapley        Monte-Carlo Shapley estimate; NaN if not computed
  */
 public record Contribution(
     int round, String siteId, long numExamples, double exampleShare, double lossImprovement, double shapley) {

@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs;
+package org.sparkgrid.jobs.resources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,7 +8,6 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.core.capacity.Executor;
-import org.sparkgrid.jobs.resources.ExecutorTracker;
 
 /** The context SparkGrid's entry points start: executors tracked, GPU configurations checked first. */
 class SparkContextsTest {

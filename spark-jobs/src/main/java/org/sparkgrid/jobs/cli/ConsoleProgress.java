@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.compute;
+package org.sparkgrid.jobs.cli;
 
 import java.io.PrintStream;
 import java.time.Duration;
@@ -6,7 +6,9 @@ import java.time.temporal.ChronoUnit;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.jobs.engine.TrainingEngine;
+import org.sparkgrid.jobs.run.ProgressListener;
 
 /**
  * Console progress: a bar over all sync steps of the run (epoch k of n, training loss,

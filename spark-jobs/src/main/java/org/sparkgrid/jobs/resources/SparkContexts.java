@@ -1,12 +1,10 @@
-package org.sparkgrid.jobs;
+package org.sparkgrid.jobs.resources;
 
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
-import org.sparkgrid.jobs.resources.ExecutorTracker;
-import org.sparkgrid.jobs.resources.GpuPreflight;
 import scala.Tuple2;
 
 /** Creates the Spark context SparkGrid's entry points run in, with the settings its engine relies on. */

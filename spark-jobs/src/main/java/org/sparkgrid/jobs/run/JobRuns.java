@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.compute;
+package org.sparkgrid.jobs.run;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -5,21 +5,23 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * One contributor's part in a round (tree mode) or a job (compute mode): who is paid, and the
- * measures a reward may be split by. The federation module produces these from its scoring.
+ * Who is paid in one settlement, and the measures the pool is split by: a site's
+ * {@link org.sparkgrid.core.reward.Contribution} (what it did, measured by federation's scoring)
+ * with the account it is paid to and the score chosen by the reward's scoring
+ * ({@link RoundRewards} makes them).
  *
  * @param site     the site's name, for reports (not paid; several sites may not share an account)
  * @param account  the Ethereum address paid, 0x and 40 hex digits (kept in lower case)
  * @param score    the contribution score, finite and {@code >= 0}
  * @param examples the number of training examples the site used, {@code >= 0}
  */
-public record Contribution(String site, String account, double score, long examples) {
+public record Payee(String site, String account, double score, long examples) {
   private static final Pattern ADDRESS = Pattern.compile("0x[0-9a-fA-F]{40}");
 
   /**
    * @throws IllegalArgumentException naming the field and value, if one is out of range
    */
-  public Contribution {
+  public Payee {
     Objects.requireNonNull(site, "site");
     Objects.requireNonNull(account, "account");
     if (site.isBlank()) {

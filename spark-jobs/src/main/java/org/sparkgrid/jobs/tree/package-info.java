@@ -1,0 +1,16 @@
+/**
+ * Tree mode (federated): sites train the global model on their own data, only updates leave a
+ * site, and the updates merge each round under the request's strategy.
+ *
+ * <p>Start with {@link org.sparkgrid.jobs.tree.FederationRunner} (the rounds, contributions,
+ * checkpoints, the registered model and the rewards); one round is
+ * {@link org.sparkgrid.jobs.tree.TreeRound}: the sites' training as one Spark job
+ * ({@link org.sparkgrid.jobs.tree.SiteRound}, a {@link org.sparkgrid.jobs.tree.SiteTrainer} per task,
+ * updates signed by {@link org.sparkgrid.jobs.tree.SiteSigning} and checked by
+ * {@link org.sparkgrid.jobs.tree.SignatureCheck}), then the merge in a Spark stage
+ * ({@link org.sparkgrid.jobs.tree.SparkAggregation}) or on the driver. Rewards:
+ * {@link org.sparkgrid.jobs.tree.TreeRewards} (the plans) and {@link org.sparkgrid.jobs.tree.RewardSettlement}
+ * (on chain). The strategies, site selection and scoring themselves are pure Java in the federation
+ * module. Nothing here knows compute mode.
+ */
+package org.sparkgrid.jobs.tree;
