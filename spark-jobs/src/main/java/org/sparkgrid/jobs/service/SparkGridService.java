@@ -3,6 +3,7 @@ package org.sparkgrid.jobs.service;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +25,7 @@ import org.sparkgrid.ingest.events.KafkaEventPublisher;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.jobs.NotOwnerException;
 import org.sparkgrid.jobs.compute.SweepRunner;
 import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.run.JobRuns;
@@ -117,6 +119,8 @@ public final class SparkGridService implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    long renewMs = Math.max(1, store.leaseDuration().toMillis() / 3);
+    watchdog.scheduleWithFixedDelay(this::renewLeases, renewMs, renewMs, TimeUnit.MILLISECONDS);
     requests.start();
     control.start();
     running = true;
@@ -197,11 +201,39 @@ public final class SparkGridService implements AutoCloseable {
     wakeUp();
   }
 
+  /**
+   * Extends the leases of the jobs this instance runs (every third of {@code spark.sparkgrid.jobs.leaseMs});
+   * a job whose lease was lost meanwhile (another instance sharing the store took it over) is stopped
+   * here, and that instance resumes it from its checkpoint.
+   */
+  private void renewLeases() {
+    try {
+      Set<String> mine = Set.copyOf(runningJobs.keySet());
+      if (mine.isEmpty()) {
+        return;
+      }
+      Set<String> held = store.heartbeat(mine);
+      for (String id : mine) {
+        if (!held.contains(id) && runningJobs.containsKey(id)) {
+          LOG.warn("job {}: lease lost (another service instance holds it now): stopping its work here", id);
+          stopRunning(id, "lost its lease to another service instance");
+        }
+      }
+    } catch (RuntimeException e) {
+      // the store is unreachable: the next renewal tries again, and the lease has two more thirds to run
+      LOG.warn("renewing job leases: {}", e.toString());
+    }
+  }
+
   /** A cancelled job: its thread stops at its next progress call, its Spark jobs now. */
   private void stopRunning(String jobId) {
+    stopRunning(jobId, "cancelled");
+  }
+
+  private void stopRunning(String jobId, String reason) {
     RunningJob r = runningJobs.get(jobId);
     if (r != null) {
-      r.stop("cancelled");
+      r.stop(reason);
     }
     sc.cancelJobGroup(jobId);
   }
@@ -252,6 +284,10 @@ public final class SparkGridService implements AutoCloseable {
 
   /** A job threw: FAILED with the reason and a {@code failed} event, unless it was cancelled or timed out meanwhile. */
   private void recordFailure(String id, Throwable e) {
+    if (e instanceof NotOwnerException lost) {
+      LOG.warn("job {} is held by {} now: nothing recorded here ({})", id, lost.owner(), lost.getMessage());
+      return;
+    }
     if (endedMeanwhile(id)) {
       LOG.info("job {} stopped: {}", id, store.get(id).map(Job::state).orElse(null));
       return;

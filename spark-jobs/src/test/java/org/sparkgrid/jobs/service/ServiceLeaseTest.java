@@ -1,0 +1,130 @@
+package org.sparkgrid.jobs.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.ingest.SparkGridClient;
+import org.sparkgrid.ingest.Topics;
+import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.JdbcJobStore;
+import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobState;
+import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+
+/**
+ * The service renews the leases of the jobs it runs: with a lease of 1.5 s, a second service
+ * instance sharing the job store (a second store handle under another owner, claiming as a service
+ * would) never takes over a job that trains for several leases, and the job succeeds once, owned by
+ * the instance that ran it. Real Kafka broker, H2 store file, Spark {@code local[2]}.
+ */
+class ServiceLeaseTest {
+  private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+  private static final long LEASE_MS = 1_500;
+  @TempDir static Path dir;
+  private static EmbeddedKafka kafka;
+  private static JavaSparkContext sc;
+  private static JdbcJobStore storeA;
+  private static JdbcJobStore storeB;
+  private static SparkGridService service;
+  private static SparkGridClient client;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
+    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.DEFAULT.createMissing(admin, 1, (short) 1);
+    }
+    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ServiceLeaseTest")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR"));
+    sc.setLogLevel("ERROR");
+    String url = JdbcJobStore.h2Url(dir.resolve("jobs"));
+    storeA = JdbcJobStore.open(config("instance-a", url));
+    storeB = JdbcJobStore.open(config("instance-b", url));
+    service = new SparkGridService(sc, config("instance-a", url), kafka.bootstrapServers(), Topics.DEFAULT, storeA);
+    service.start();
+    client = SparkGridClient.connect(kafka.bootstrapServers());
+  }
+
+  private static SparkGridConfig config(String owner, String url) {
+    return SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
+        "spark.sparkgrid.progress.enabled", "false", "spark.sparkgrid.jobs.jdbcUrl", url,
+        "spark.sparkgrid.jobs.owner", owner, "spark.sparkgrid.jobs.leaseMs", String.valueOf(LEASE_MS)));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {client, service, storeB, storeA}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    if (sc != null) {
+      sc.stop();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @Test
+  void aJobTrainingForSeveralLeasesIsNeverTakenOverByTheOtherInstance() throws Exception {
+    client.submit(RequestCodec.parse("""
+        {"schema": 1, "id": "long-job",
+         "model": {"name": "long-job", "architecture": "mlp", "mlp": {"hidden": [64]}},
+         "data": {"format": "idx", "train": "file:%s/train", "limit": 4000},
+         "training": {"epochs": 30, "batchSize": 32, "seed": 1},
+         "engine": {"workers": 2, "averagingFrequency": 4}}
+        """.formatted(FMNIST)));
+    awaitRunning("long-job");
+
+    // the other instance asks for work every 250 ms while the job trains, for at least 4 leases
+    List<String> takenOver = new ArrayList<>();
+    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4 * LEASE_MS);
+    int claims = 0;
+    while (System.nanoTime() < until && storeA.get("long-job").map(j -> j.state() == JobState.RUNNING).orElse(false)) {
+      storeB.claimNext().ifPresent(j -> takenOver.add(j.id()));
+      claims++;
+      Thread.sleep(250);
+    }
+    Optional<JobEvent> end = client.follow("long-job", Duration.ofMinutes(3), e -> { });
+
+    assertThat(claims).as("claims made while the job ran (it must outlive several leases)").isGreaterThan(10);
+    assertThat(takenOver).as("jobs the second instance took over").isEmpty();
+    assertThat(end).isPresent();
+    assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
+    Job job = storeA.get("long-job").orElseThrow();
+    assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(job.owner()).isEqualTo("instance-a");
+    assertThat(job.attempts()).as("earlier attempts").isZero();
+  }
+
+  private static void awaitRunning(String id) throws InterruptedException {
+    long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+    while (System.nanoTime() < until) {
+      if (storeA.get(id).map(j -> j.state() == JobState.RUNNING).orElse(false)) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(id + " never started: " + storeA.get(id));
+  }
+}
