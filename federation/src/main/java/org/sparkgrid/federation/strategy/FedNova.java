@@ -53,6 +53,12 @@ final class FedNova implements AggregationStrategy {
     this.eta = eta;
   }
 
+  /** The sites must report their local steps. */
+  @Override
+  public boolean needsLocalSteps() {
+    return true;
+  }
+
   @Override
   public String type() {
     return "fednova";

@@ -80,6 +80,12 @@ public final class Scaffold implements AggregationStrategy {
     this.sites = sites;
   }
 
+  /** The sites must train with the control variates and send their control-variate delta. */
+  @Override
+  public boolean needsControlVariates() {
+    return true;
+  }
+
   @Override
   public String type() {
     return "scaffold";

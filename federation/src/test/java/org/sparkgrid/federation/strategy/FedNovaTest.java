@@ -74,4 +74,12 @@ class FedNovaTest {
     // Assert
     assertThat(a.global()).containsExactly(13f, 8f);
   }
+
+  @Test
+  void asksTheSitesForTheirLocalStepsAlsoWhenClipped() {
+    assertThat(strategy("fednova").needsLocalSteps()).isTrue();
+    assertThat(strategy("fednova", "clipNorm", 1.0).needsLocalSteps()).isTrue();
+    assertThat(strategy("fednova").needsControlVariates()).isFalse();
+    assertThat(strategy("fedavg").needsLocalSteps()).isFalse();
+  }
 }

@@ -112,4 +112,12 @@ class ScaffoldTest {
     assertThat(Scaffold.siteControl(before(), "s9", 1)).containsExactly(0f);
     assertThat(Scaffold.siteControl(before(), "s3", 1)).containsExactly(0.7f);
   }
+
+  @Test
+  void asksTheSitesForControlVariatesAlsoWhenClipped() {
+    assertThat(strategy("scaffold").needsControlVariates()).isTrue();
+    assertThat(strategy("scaffold", "clipNorm", 1.0).needsControlVariates()).isTrue();
+    assertThat(strategy("scaffold").needsLocalSteps()).isFalse();
+    assertThat(strategy("fedprox", "mu", 0.1).needsControlVariates()).isFalse();
+  }
 }
