@@ -24,9 +24,10 @@ import java.util.List;
  *
  * <p>State across rounds lives in {@link StrategyState} (named vectors, checkpointed with the round),
  * never in the strategy object. Strategies with per-site state fit the same shape: SCAFFOLD's
- * control variates as vectors keyed by site id in the state, FedNova's local step counts as one
- * more fact of {@link SiteUpdate} and {@link UpdateFacts}; what the sites must apply while they
- * train is asked of the strategy, as FedProx's {@link #proximalMu()} is today.
+ * control variates as vectors keyed by site id in the state ({@link Scaffold}), FedNova's local
+ * step counts as one more fact of {@link SiteUpdate} and {@link UpdateFacts}; what the sites must
+ * apply or report while they train is asked of the strategy ({@link #proximalMu()},
+ * {@link #needsLocalSteps()}, {@link #needsControlVariates()}).
  *
  * <p>Callers validate updates first ({@code org.sparkgrid.federation.round.UpdateValidation}):
  * every delta as long as {@code global}, finite, with at least one example. A strategy checks only
@@ -77,5 +78,24 @@ public interface AggregationStrategy {
    */
   default double proximalMu() {
     return 0;
+  }
+
+  /**
+   * Whether each site must report its local steps with its update ({@link SiteUpdate#localSteps()}):
+   * true for FedNova, which refuses updates without them. A runner whose site task does not report
+   * them must refuse such a strategy before the first round.
+   */
+  default boolean needsLocalSteps() {
+    return false;
+  }
+
+  /**
+   * Whether each site must train with SCAFFOLD's control variates and send its control-variate delta
+   * ({@link SiteUpdate#controlDelta()}; see {@link Scaffold} for what the site receives, applies and
+   * sends): true for SCAFFOLD, which refuses updates without one. A runner whose site task does not
+   * apply them must refuse such a strategy before the first round.
+   */
+  default boolean needsControlVariates() {
+    return false;
   }
 }

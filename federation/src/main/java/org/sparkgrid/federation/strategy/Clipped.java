@@ -6,7 +6,8 @@ import java.util.List;
  * Update-norm clipping in front of another strategy: each delta is scaled to L2 norm at most
  * {@code clipNorm} ({@link Vectors#clipToNorm}) before the inner strategy sees it. The request asks
  * for it with the {@code clipNorm} parameter of any type except {@code dp-fedavg}, which always
- * clips ({@link StrategyDefinition} adds the parameter). Same type, state, minimum and {@code mu} as the inner strategy.
+ * clips ({@link StrategyDefinition} adds the parameter). Same type, state, minimum, {@code mu} and
+ * site duties as the inner strategy.
  */
 final class Clipped implements AggregationStrategy {
 
@@ -36,6 +37,16 @@ final class Clipped implements AggregationStrategy {
   @Override
   public double proximalMu() {
     return inner.proximalMu();
+  }
+
+  @Override
+  public boolean needsLocalSteps() {
+    return inner.needsLocalSteps();
+  }
+
+  @Override
+  public boolean needsControlVariates() {
+    return inner.needsControlVariates();
   }
 
   /** Plan: one pass for each update's squared norm, then the inner plan over the scaled updates. */

@@ -17,6 +17,20 @@ import java.util.Map;
  * There is no bias correction, as in the paper. The sites' learning rate ({@code eta_l} in the
  * paper) is the request's {@code training.updater.learningRate}, not a strategy parameter. State:
  * vectors {@code m} and {@code v}.
+ *
+ * <p><b>Defaults.</b> {@code beta1 = 0.9} and {@code beta2 = 0.99} are the values the paper fixes for
+ * FedAdam and FedYogi in its experiments; FedAdagrad has no {@code beta2}, and its {@code beta1}
+ * default 0 is Flower's (the paper's algorithm allows any). The paper does not give one server
+ * learning rate or {@code tau} for all tasks: it tunes {@code eta}, {@code eta_l} and {@code tau} per
+ * task on a grid, and calls {@code tau} the degree of adaptivity (smaller is more adaptive). The
+ * {@code eta} and {@code tau} defaults are Flower's (FedAdam and FedAdagrad {@code eta} 0.1,
+ * {@code tau} 1e-9; FedYogi {@code eta} 0.01, {@code tau} 1e-3), unchanged, since the paper gives no
+ * single value to replace them with. Mind {@code tau} against the size of the deltas: with
+ * {@code tau} far below {@code |d|} the first round moves every parameter by
+ * {@code eta * (1 - beta1) / sqrt(1 - beta2)} in the direction of its mean delta, however small that
+ * delta ({@code m = (1 - beta1) d}, {@code sqrt(v) = sqrt(1 - beta2) |d|}): with FedAdam's defaults
+ * {@code 0.1 * 0.1 / 0.1 = 0.1} per parameter (ServerOptimizerTest's first case). For deltas around
+ * 1e-3 choose {@code tau} near 1e-3, or a smaller {@code eta}.
  */
 abstract class ServerOptimizer implements AggregationStrategy {
 

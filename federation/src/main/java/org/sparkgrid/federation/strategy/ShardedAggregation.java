@@ -53,7 +53,25 @@ public final class ShardedAggregation {
    */
   public static Aggregation aggregate(AggregationStrategy strategy, float[] global, long[] examples,
       StrategyState state, UpdateRanges ranges) {
-    int n = examples.length;
+    if (examples.length == 0) {
+      throw new IllegalArgumentException("0 example counts for " + ranges.count() + " updates; need one per update,"
+          + " at least one");
+    }
+    return aggregate(strategy, global, new UpdateFacts(examples), state, ranges);
+  }
+
+  /**
+   * Merges the updates held by {@code ranges} as {@code strategy.aggregate} would merge the updates
+   * these facts came from ({@link UpdateFacts#of}): what FedNova (local steps) and SCAFFOLD (site ids,
+   * control-variate deltas) need.
+   *
+   * @param facts each update's example count and other facts, in the order of {@code ranges}
+   * @throws IllegalArgumentException if the counts or lengths disagree
+   * @throws IllegalStateException if there are fewer than {@link AggregationStrategy#minUpdates()} updates
+   */
+  public static Aggregation aggregate(AggregationStrategy strategy, float[] global, UpdateFacts facts,
+      StrategyState state, UpdateRanges ranges) {
+    int n = facts.count();
     if (n == 0 || ranges.count() != n) {
       throw new IllegalArgumentException(n + " example counts for " + ranges.count() + " updates; need one per update,"
           + " at least one");
@@ -62,7 +80,7 @@ public final class ShardedAggregation {
       throw new IllegalArgumentException("updates have " + ranges.length() + " values but the global parameters have "
           + global.length);
     }
-    return strategy.aggregateRanges(global, new UpdateFacts(examples), state, ranges);
+    return strategy.aggregateRanges(global, facts, state, ranges);
   }
 
   /** The indices of all {@code n} updates, in order. */

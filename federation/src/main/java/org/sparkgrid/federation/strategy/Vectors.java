@@ -57,11 +57,11 @@ public final class Vectors {
     return out;
   }
 
-  /** Each update with its delta clipped by {@link #clipToNorm}; ids and example counts kept. */
+  /** Each update with its delta clipped by {@link #clipToNorm}; ids, example counts and other facts kept. */
   public static List<SiteUpdate> clipUpdates(List<SiteUpdate> updates, double maxNorm) {
     List<SiteUpdate> out = new ArrayList<>(updates.size());
     for (SiteUpdate u : updates) {
-      out.add(new SiteUpdate(u.siteId(), clipToNorm(u.delta(), maxNorm), u.numExamples()));
+      out.add(u.withDelta(clipToNorm(u.delta(), maxNorm)));
     }
     return out;
   }

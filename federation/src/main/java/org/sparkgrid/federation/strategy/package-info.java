@@ -23,8 +23,15 @@
  * <p>Server optimizers carry a {@link org.sparkgrid.federation.strategy.StrategyState} from round
  * to round, which checkpoints as a map. {@link org.sparkgrid.federation.strategy.Vectors} holds
  * update-norm clipping; {@code Clipped} puts it in front of any strategy. The implementations are
- * FedAvg, FedAvgM, FedProx, ServerOptimizer with FedAdam, FedYogi and FedAdagrad,
- * CoordinateMedian, TrimmedMean, Krum (krum and multi-krum), Clipped, and
- * {@link org.sparkgrid.federation.strategy.DpFedAvg}, public for its accounting.
+ * FedAvg, FedAvgM, FedProx, FedNova, ServerOptimizer with FedAdam, FedYogi and FedAdagrad,
+ * CoordinateMedian, TrimmedMean, Krum (krum and multi-krum), Clipped,
+ * {@link org.sparkgrid.federation.strategy.DpFedAvg}, public for its accounting, and
+ * {@link org.sparkgrid.federation.strategy.Scaffold}, public for the site side's math.
+ *
+ * <p>Strategies for heterogeneous sites need facts from the sites besides the delta, carried by
+ * {@link org.sparkgrid.federation.strategy.SiteUpdate} and
+ * {@link org.sparkgrid.federation.strategy.UpdateFacts}: FedNova the local steps
+ * ({@code needsLocalSteps()}), SCAFFOLD a control-variate delta, after training with the control
+ * variates ({@code needsControlVariates()}).
  */
 package org.sparkgrid.federation.strategy;

@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ShardedAggregationTest {
 
   /** Types whose every coordinate goes through the same operations: equal bit for bit. */
-  private static final Set<String> EXACT = Set.of("fedavg", "fedavgm", "fedprox", "fedadam", "fedyogi", "fedadagrad",
-      "median", "trimmed-mean", "krum", "multi-krum");
+  private static final Set<String> EXACT = Set.of("fedavg", "fedavgm", "fedprox", "fednova", "scaffold", "fedadam",
+      "fedyogi", "fedadagrad", "median", "trimmed-mean", "krum", "multi-krum");
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -36,7 +36,10 @@ class ShardedAggregationTest {
     return out.stream();
   }
 
-  /** 7 updates of 1,001 random values with unequal example counts (enough for Krum with f = 1). */
+  /**
+   * 7 updates of 1,001 random values with unequal example counts (enough for Krum with f = 1), local
+   * steps 1 to 7 (FedNova) and random control-variate deltas (SCAFFOLD).
+   */
   private static List<SiteUpdate> random(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     List<SiteUpdate> out = new ArrayList<>();
@@ -45,17 +48,17 @@ class ShardedAggregationTest {
       for (int i = 0; i < d.length; i++) {
         d[i] = (float) (r.nextGaussian() * (k + 1) * 0.01);
       }
-      out.add(new SiteUpdate("s" + k, d, 10 + 7 * k));
+      float[] dc = new float[d.length];
+      for (int i = 0; i < dc.length; i++) {
+        dc[i] = (float) (r.nextGaussian() * 0.01);
+      }
+      out.add(new SiteUpdate("s" + k, d, 10 + 7 * k, k + 1, dc));
     }
     return out;
   }
 
   private static List<float[]> deltas(List<SiteUpdate> updates) {
     return updates.stream().map(SiteUpdate::delta).toList();
-  }
-
-  private static long[] examples(List<SiteUpdate> updates) {
-    return updates.stream().mapToLong(SiteUpdate::numExamples).toArray();
   }
 
   @ParameterizedTest(name = "{0}, {1} ranges, clipped {2}")
@@ -74,9 +77,9 @@ class ShardedAggregationTest {
     // Execute: two rounds, so the server optimizers' state is carried
     Aggregation oracle1 = s.aggregate(global, round1, StrategyState.EMPTY);
     Aggregation oracle2 = s.aggregate(oracle1.global(), round2, oracle1.state());
-    Aggregation sharded1 = ShardedAggregation.aggregate(s, global, examples(round1), StrategyState.EMPTY,
+    Aggregation sharded1 = ShardedAggregation.aggregate(s, global, UpdateFacts.of(round1), StrategyState.EMPTY,
         UpdateRanges.of(deltas(round1), shards));
-    Aggregation sharded2 = ShardedAggregation.aggregate(s, sharded1.global(), examples(round2), sharded1.state(),
+    Aggregation sharded2 = ShardedAggregation.aggregate(s, sharded1.global(), UpdateFacts.of(round2), sharded1.state(),
         UpdateRanges.of(deltas(round2), shards));
 
     // Assert

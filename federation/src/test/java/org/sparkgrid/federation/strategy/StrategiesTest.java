@@ -147,8 +147,8 @@ class StrategiesTest {
   void theRequestCodecRefusesAnUnknownTypeWhenParsing() {
     assertThatThrownBy(() -> RequestCodec.parse(treeRequest(1, "fedsgd", Map.of())))
         .isInstanceOf(InvalidRequestException.class)
-        .hasMessage("federation.strategy.type: must be one of fedavg, fedavgm, fedprox, fedadam, fedyogi, fedadagrad,"
-            + " median, trimmed-mean, krum, multi-krum, dp-fedavg, got \"fedsgd\"");
+        .hasMessage("federation.strategy.type: must be one of fedavg, fedavgm, fedprox, fednova, scaffold, fedadam, fedyogi,"
+            + " fedadagrad, median, trimmed-mean, krum, multi-krum, dp-fedavg, got \"fedsgd\"");
   }
 
   @Test

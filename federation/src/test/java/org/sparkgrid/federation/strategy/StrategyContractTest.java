@@ -3,7 +3,6 @@ package org.sparkgrid.federation.strategy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
-import static org.sparkgrid.federation.strategy.Updates.u;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,11 +25,15 @@ class StrategyContractTest {
     return Strategies.definitions();
   }
 
-  /** 5 sites (enough for Krum with f = 1) of 3 parameters, unequal example counts. */
+  /**
+   * 5 sites (enough for Krum with f = 1) of 3 parameters, unequal example counts, local steps 1 to 5
+   * (FedNova) and control-variate deltas (SCAFFOLD).
+   */
   private static List<SiteUpdate> updates() {
     List<SiteUpdate> out = new ArrayList<>();
     for (int k = 0; k < 5; k++) {
-      out.add(u("s" + k, k + 1, 0.1f * k, -0.2f, 0.05f * k * k));
+      out.add(new SiteUpdate("s" + k, new float[] {0.1f * k, -0.2f, 0.05f * k * k}, k + 1, k + 1,
+          new float[] {0.01f * k, -0.02f, 0.03f}));
     }
     return out;
   }
@@ -142,7 +145,7 @@ class StrategyContractTest {
     }
     List<SiteUpdate> same = new ArrayList<>();
     for (int k = 0; k < 5; k++) {
-      same.add(u("s" + k, k + 1, 0.5f, -1f));
+      same.add(new SiteUpdate("s" + k, new float[] {0.5f, -1f}, k + 1, 2, new float[2]));
     }
 
     float[] merged = example(d).aggregate(new float[] {1, 1}, same, StrategyState.EMPTY).global();
@@ -157,7 +160,7 @@ class StrategyContractTest {
     // Prepare: the 5 x 3 fixture, two rounds so that the state is carried; 1, 2 and 3 ranges
     AggregationStrategy s = example(d);
     List<SiteUpdate> updates = updates();
-    long[] examples = updates.stream().mapToLong(SiteUpdate::numExamples).toArray();
+    UpdateFacts facts = UpdateFacts.of(updates);
     List<float[]> deltas = updates.stream().map(SiteUpdate::delta).toList();
     float[] global = {1, 2, 3};
     Aggregation oracle1 = s.aggregate(global, updates, StrategyState.EMPTY);
@@ -166,8 +169,8 @@ class StrategyContractTest {
     for (int shards = 1; shards <= 3; shards++) {
       // Execute
       UpdateRanges ranges = UpdateRanges.of(deltas, shards);
-      Aggregation ranged1 = ShardedAggregation.aggregate(s, global, examples, StrategyState.EMPTY, ranges);
-      Aggregation ranged2 = ShardedAggregation.aggregate(s, ranged1.global(), examples, ranged1.state(), ranges);
+      Aggregation ranged1 = ShardedAggregation.aggregate(s, global, facts, StrategyState.EMPTY, ranges);
+      Aggregation ranged2 = ShardedAggregation.aggregate(s, ranged1.global(), facts, ranged1.state(), ranges);
 
       // Assert: the same floats (no update is clipped at the examples' parameters)
       assertThat(ranged1.global()).as(shards + " ranges").containsExactly(oracle1.global());
@@ -184,12 +187,11 @@ class StrategyContractTest {
     params.put("clipNorm", 0.3);
     AggregationStrategy s = d.create(params);
     List<SiteUpdate> updates = updates();
-    long[] examples = updates.stream().mapToLong(SiteUpdate::numExamples).toArray();
     float[] global = {1, 2, 3};
 
     // Execute
     Aggregation oracle = s.aggregate(global, updates, StrategyState.EMPTY);
-    Aggregation ranged = ShardedAggregation.aggregate(s, global, examples, StrategyState.EMPTY,
+    Aggregation ranged = ShardedAggregation.aggregate(s, global, UpdateFacts.of(updates), StrategyState.EMPTY,
         UpdateRanges.of(updates.stream().map(SiteUpdate::delta).toList(), 2));
 
     // Assert: to float rounding, since each norm is summed range by range

@@ -28,6 +28,7 @@ import org.sparkgrid.federation.strategy.ShardedAggregation;
 import org.sparkgrid.federation.strategy.SiteUpdate;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
+import org.sparkgrid.federation.strategy.UpdateFacts;
 import org.sparkgrid.jobs.tree.SparkAggregation.Exchange;
 
 /**
@@ -38,8 +39,8 @@ class SparkAggregationSparkTest {
   private static final int SITES = 7;
   private static final int LENGTH = 10_001;
   /** Types whose every coordinate goes through the same operations in both: equal bit for bit. */
-  private static final Set<String> EXACT = Set.of("fedavg", "fedavgm", "fedprox", "fedadam", "fedyogi",
-      "fedadagrad", "median", "trimmed-mean", "krum", "multi-krum");
+  private static final Set<String> EXACT = Set.of("fedavg", "fedavgm", "fedprox", "fednova", "scaffold", "fedadam",
+      "fedyogi", "fedadagrad", "median", "trimmed-mean", "krum", "multi-krum");
   private static JavaSparkContext sc;
   private static JavaRDD<float[]> updates;
 
@@ -102,9 +103,10 @@ class SparkAggregationSparkTest {
     int[] accepted = {4, 0, 2, 6, 1};
     List<SiteUpdate> held = new ArrayList<>();
     for (int k : accepted) {
-      held.add(new SiteUpdate("site-" + k, delta(k), examples(k)));
+      // local steps (FedNova) and a control-variate delta (SCAFFOLD) too, which the driver holds
+      held.add(new SiteUpdate("site-" + k, delta(k), examples(k), k + 1, delta(SITES + k)));
     }
-    long[] counts = held.stream().mapToLong(SiteUpdate::numExamples).toArray();
+    UpdateFacts counts = UpdateFacts.of(held);
     float[] global = new float[LENGTH];
     java.util.Arrays.fill(global, 0.25f);
 
