@@ -149,6 +149,8 @@ public final class FederationRunner implements TrainingRun {
   }
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
+    AggregationStrategy strategy = Strategies.create(request.federation());
+    refuseUnsupported(strategy);
     setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
     FederationSpec fed = request.federation();
@@ -169,7 +171,6 @@ public final class FederationRunner implements TrainingRun {
     List<DataSet> testBatches = data.test() == null ? null
         : batches(read(data, data.test(), null, data.classes(), hadoop), numClasses, normalizer);
 
-    AggregationStrategy strategy = Strategies.create(fed);
     RoundState state;
     List<RoundMetrics> history = new ArrayList<>();
     String initFrom = null;
@@ -260,6 +261,23 @@ public final class FederationRunner implements TrainingRun {
       }
     }
     return new Result(jobId, version, evaluation, history, state);
+  }
+
+  /**
+   * Refuses, before anything trains, a strategy whose merge needs what the site task does not send
+   * yet: FedNova's local step counts, SCAFFOLD's control variates (their merges are built and tested
+   * in the federation module; the site side is not).
+   *
+   * @throws IllegalArgumentException naming the strategy and what it needs
+   */
+  static void refuseUnsupported(AggregationStrategy strategy) {
+    String needs = strategy.needsLocalSteps() ? "each site's number of local steps"
+        : strategy.needsControlVariates() ? "each site's control-variate delta, from training with control variates"
+        : null;
+    if (needs != null) {
+      throw new IllegalArgumentException("federation.strategy.type: " + strategy.type() + " needs " + needs
+          + ", which SparkGrid's site task does not send yet; choose another strategy (docs/strategies.md)");
+    }
   }
 
   /** Moves the sites an admin excluded since the last round into the round state. */
