@@ -1,9 +1,7 @@
 package org.sparkgrid.jobs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,10 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,7 +21,6 @@ import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobState;
-import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 
 /**
  * The service renews the leases of the jobs it runs: with a lease of 1.5 s, a second service
@@ -38,11 +31,10 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
  * a lease. Real Kafka broker, H2 store file, Spark {@code local[2]}.
  */
 class ServiceLeaseTest {
-  private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+  private static final String FMNIST = ServiceHarness.FMNIST;
   private static final long LEASE_MS = 1_500;
   @TempDir static Path dir;
-  private static EmbeddedKafka kafka;
-  private static JavaSparkContext sc;
+  private static ServiceHarness harness;
   private static JdbcJobStore storeA;
   private static JdbcJobStore storeB;
   private static SparkGridService service;
@@ -50,42 +42,26 @@ class ServiceLeaseTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.DEFAULT.createMissing(admin, 1, (short) 1);
-    }
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("ServiceLeaseTest")
-        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR"));
-    sc.setLogLevel("ERROR");
+    harness = ServiceHarness.start(dir, "ServiceLeaseTest");
     String url = JdbcJobStore.h2Url(dir.resolve("jobs"));
     storeA = JdbcJobStore.open(config("instance-a", url));
     storeB = JdbcJobStore.open(config("instance-b", url));
-    service = new SparkGridService(sc, config("instance-a", url), kafka.bootstrapServers(), Topics.DEFAULT, storeA);
-    service.start();
-    client = SparkGridClient.connect(kafka.bootstrapServers());
+    service = harness.startService(config("instance-a", url), storeA);
+    client = harness.client();
   }
 
   private static SparkGridConfig config(String owner, String url) {
-    return SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false", "spark.sparkgrid.jobs.jdbcUrl", url,
-        // no checkpoints: no phase changes, which also extend the lease, so only the renewal holds it
-        "spark.sparkgrid.checkpoint.enabled", "false",
-        "spark.sparkgrid.jobs.owner", owner, "spark.sparkgrid.jobs.leaseMs", String.valueOf(LEASE_MS)));
+    // no checkpoints: no phase changes, which also extend the lease, so only the renewal holds it
+    return ServiceHarness.config(dir, Map.of("spark.sparkgrid.jobs.jdbcUrl", url, "spark.sparkgrid.jobs.owner", owner,
+        "spark.sparkgrid.jobs.leaseMs", String.valueOf(LEASE_MS), "spark.sparkgrid.checkpoint.enabled", "false"));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, service, storeB, storeA}) {
+    for (AutoCloseable c : new AutoCloseable[] {harness, storeB, storeA}) {
       if (c != null) {
         c.close();
       }
-    }
-    if (sc != null) {
-      sc.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
     }
   }
 

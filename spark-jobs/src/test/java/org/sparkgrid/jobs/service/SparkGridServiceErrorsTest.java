@@ -3,11 +3,9 @@ package org.sparkgrid.jobs.service;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,10 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,7 +20,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
@@ -35,7 +28,6 @@ import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
-import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 
 /**
  * The service under errors rather than exceptions, end to end (a real Kafka broker, the job store
@@ -46,11 +38,10 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SparkGridServiceErrorsTest {
-  private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+  private static final String FMNIST = ServiceHarness.FMNIST;
   private static final Duration FOLLOW = Duration.ofMinutes(3);
   @TempDir static Path dir;
-  private static EmbeddedKafka kafka;
-  private static JavaSparkContext sc;
+  private static ServiceHarness harness;
   private static JobStore realStore;
   private static JobStore store;
   private static final AtomicInteger claimErrors = new AtomicInteger();
@@ -59,38 +50,24 @@ class SparkGridServiceErrorsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.DEFAULT.createMissing(admin, 1, (short) 1);
-    }
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("SparkGridServiceErrorsTest")
-        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR"));
-    sc.setLogLevel("ERROR");
-    sc.hadoopConfiguration().set("fs." + ErrorThrowingFileSystem.SCHEME + ".impl", ErrorThrowingFileSystem.class.getName());
+    harness = ServiceHarness.start(dir, "SparkGridServiceErrorsTest");
+    harness.sc().hadoopConfiguration().set("fs." + ErrorThrowingFileSystem.SCHEME + ".impl",
+        ErrorThrowingFileSystem.class.getName());
     realStore = JdbcJobStore.openH2(dir.resolve("jobs"));
     store = withClaimErrors(realStore);
-    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false"));
-    service = new SparkGridService(sc, config, kafka.bootstrapServers(), Topics.DEFAULT, store);
-    service.start();
-    client = SparkGridClient.connect(kafka.bootstrapServers());
+    service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
+    client = harness.client();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, service, realStore}) {
+    for (AutoCloseable c : new AutoCloseable[] {harness, realStore}) {
       if (c != null) {
         c.close();
       }
     }
-    if (sc != null) {
-      sc.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
   }
+
 
   /** The real store, except that {@code claimNext} throws a NoClassDefFoundError while {@link #claimErrors} > 0. */
   private static JobStore withClaimErrors(JobStore real) {

@@ -1,7 +1,6 @@
 package org.sparkgrid.jobs.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,15 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.SparkGridClient;
@@ -31,7 +25,6 @@ import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
-import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 
 /**
  * The request service end to end: a real Kafka broker (the embedded one, a child JVM), the job
@@ -39,46 +32,30 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
  * come out as registered models and events.
  */
 class SparkGridServiceTest {
-  private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+  private static final String FMNIST = ServiceHarness.FMNIST;
   @TempDir static Path dir;
-  private static EmbeddedKafka kafka;
-  private static JavaSparkContext sc;
+  private static ServiceHarness harness;
   private static JobStore store;
   private static SparkGridService service;
   private static SparkGridClient client;
 
   @BeforeAll
   static void start() throws Exception {
-    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
-    kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-      Topics.DEFAULT.createMissing(admin, 1, (short) 1);
-    }
-    sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("SparkGridServiceTest")
-        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR"));
-    sc.setLogLevel("ERROR");
+    harness = ServiceHarness.start(dir, "SparkGridServiceTest");
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
-    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false"));
-    service = new SparkGridService(sc, config, kafka.bootstrapServers(), Topics.DEFAULT, store);
-    service.start();
-    client = SparkGridClient.connect(kafka.bootstrapServers());
+    service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
+    client = harness.client();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    for (AutoCloseable c : new AutoCloseable[] {client, service, store}) {
+    for (AutoCloseable c : new AutoCloseable[] {harness, store}) {
       if (c != null) {
         c.close();
       }
     }
-    if (sc != null) {
-      sc.stop();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
   }
+
 
   private static TrainingRequest request(String id, int epochs, int limit) {
     return request(id, epochs, limit, "{}");
@@ -233,7 +210,7 @@ class SparkGridServiceTest {
       rc = org.sparkgrid.jobs.cli.SparkGridCli.execute("exclude-site", "svc-tree", "site-02",
           "--conf", "spark.sparkgrid.home=" + dir.resolve("home"),
           "--conf", "spark.sparkgrid.jobs.jdbcUrl=" + JdbcJobStore.h2Url(dir.resolve("jobs")),
-          "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + kafka.bootstrapServers());
+          "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + harness.bootstrapServers());
     } finally {
       for (String key : List.of("spark.sparkgrid.home", "spark.sparkgrid.jobs.jdbcUrl",
           "spark.sparkgrid.kafka.bootstrapServers")) {

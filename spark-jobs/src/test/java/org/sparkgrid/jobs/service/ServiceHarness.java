@@ -1,0 +1,96 @@
+package org.sparkgrid.jobs.service;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.ingest.SparkGridClient;
+import org.sparkgrid.ingest.Topics;
+import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+
+/**
+ * What the service tests start once per class: a real Kafka broker with SparkGrid's topics, Spark
+ * {@code local[2]} in FAIR mode, then the service on a given job store and a client. Close it in
+ * {@code @AfterAll}; it closes what it started, in reverse order.
+ *
+ * <pre>{@code
+ * harness = ServiceHarness.start(dir, "MyServiceTest");
+ * service = harness.startService(ServiceHarness.config(dir), store);
+ * harness.client().submit(request);
+ * }</pre>
+ */
+final class ServiceHarness implements AutoCloseable {
+  static final String FMNIST = "/usr/share/datasets/fashion-mnist";
+
+  private final EmbeddedKafka kafka;
+  private final JavaSparkContext sc;
+  private SparkGridService service;
+  private SparkGridClient client;
+
+  private ServiceHarness(EmbeddedKafka kafka, JavaSparkContext sc) {
+    this.kafka = kafka;
+    this.sc = sc;
+  }
+
+  /** Starts the broker (topics of one partition) and Spark; skips the class without Fashion-MNIST. */
+  static ServiceHarness start(Path dir, String appName) {
+    assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
+    EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+      Topics.DEFAULT.createMissing(admin, 1, (short) 1);
+    } catch (RuntimeException e) {
+      kafka.close();
+      throw e;
+    }
+    JavaSparkContext sc = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName(appName)
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR"));
+    sc.setLogLevel("ERROR");
+    return new ServiceHarness(kafka, sc);
+  }
+
+  /** The tests' service settings: home under {@code dir}, no console progress, plus {@code more}. */
+  static SparkGridConfig config(Path dir, Map<String, String> more) {
+    Map<String, String> m = new java.util.HashMap<>(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
+        "spark.sparkgrid.progress.enabled", "false"));
+    m.putAll(more);
+    return SparkGridConfig.from(m);
+  }
+
+  /** Starts the service on {@code store} and connects the client. */
+  SparkGridService startService(SparkGridConfig config, JobStore store) {
+    service = new SparkGridService(sc, config, kafka.bootstrapServers(), Topics.DEFAULT, store);
+    service.start();
+    client = SparkGridClient.connect(kafka.bootstrapServers());
+    return service;
+  }
+
+  JavaSparkContext sc() {
+    return sc;
+  }
+
+  String bootstrapServers() {
+    return kafka.bootstrapServers();
+  }
+
+  SparkGridClient client() {
+    return client;
+  }
+
+  @Override
+  public void close() throws Exception {
+    for (AutoCloseable c : new AutoCloseable[] {client, service}) {
+      if (c != null) {
+        c.close();
+      }
+    }
+    sc.stop();
+    kafka.close();
+  }
+}
