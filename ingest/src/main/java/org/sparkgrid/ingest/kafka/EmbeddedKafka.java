@@ -83,6 +83,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+  /** A system property of the broker's JVM: its {@code server.properties}, which identifies it. */
+  public static final String BROKER_CONFIG_PROPERTY = "sparkgrid.broker.config";
+
   /** The file in the broker's directory with its pid and ports ({@link BrokerPid}). */
   public static final String PID_FILE = "broker.pid";
 
@@ -104,7 +107,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.pidFile = pidFile;
     this.security = security;
     this.topics = topics;
-    this.shutdownHook = new Thread(process::destroy, "sparkgrid-embedded-kafka-stop");
+    this.shutdownHook = new Thread(() -> stopOnExit(process), "sparkgrid-embedded-kafka-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -168,7 +171,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       if (!Files.exists(data.resolve("meta.properties"))) {
         format(classpath, config, security == null ? List.of() : security.formatArgs(), logFile, deadline);
       }
-      Process broker = java(classpath, BrokerMain.class.getName(), config.toString())
+      Process broker = java(classpath, brokerMark(config), BrokerMain.class.getName(), config.toString())
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .start();
       new BrokerPid(broker.pid(), brokerPort, controllerPort).write(pidFile);
@@ -257,10 +260,19 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  /** Whether a process's command line is an embedded broker's on this {@code server.properties}. */
+  /**
+   * The broker JVM's first arguments: the {@code server.properties} it runs on, which marks it as
+   * this directory's broker (first, as a long command line is read back cut short), and the pid of
+   * the JVM it must die with.
+   */
+  static List<String> brokerMark(Path config) {
+    return List.of("-D" + BROKER_CONFIG_PROPERTY + "=" + config,
+        "-D" + BrokerMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+  }
+
+  /** Whether a process's command line is the embedded broker's on this {@code server.properties}. */
   static boolean isBrokerOf(String commandLine, Path config) {
-    return (commandLine.contains(BrokerMain.class.getName()) || commandLine.contains("kafka.Kafka"))
-        && commandLine.contains(config.toString());
+    return commandLine.contains("-D" + BROKER_CONFIG_PROPERTY + "=" + config + " ");
   }
 
   private static boolean awaitExit(ProcessHandle p, Duration timeout) {
@@ -343,6 +355,16 @@ public final class EmbeddedKafka implements AutoCloseable {
   /** Whether the broker's JVM is running. */
   public boolean isRunning() {
     return process.isAlive();
+  }
+
+  /** At the JVM's exit: a clean shutdown of the broker, waited for up to 30 s so its logs are closed first. */
+  private static void stopOnExit(Process process) {
+    process.destroy();
+    try {
+      process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /** Stops the broker (a clean shutdown, forced after 30 s) and waits for its JVM to exit. */
@@ -431,7 +453,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       throws IOException {
     List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
     args.addAll(extraArgs);
-    Process p = java(classpath, "kafka.tools.StorageTool", args.toArray(new String[0]))
+    Process p = java(classpath, List.of(), "kafka.tools.StorageTool", args.toArray(new String[0]))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .start();
     try {
@@ -449,13 +471,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static ProcessBuilder java(String classpath, String main, String... args) {
+  private static ProcessBuilder java(String classpath, List<String> first, String main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(first);
     cmd.add(BROKER_HEAP);
     cmd.add("-XX:+UseG1GC");
     cmd.add("-Djava.awt.headless=true");
-    cmd.add("-D" + BrokerMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
     cmd.add("-cp");
     cmd.add(classpath);
     cmd.add(main);
