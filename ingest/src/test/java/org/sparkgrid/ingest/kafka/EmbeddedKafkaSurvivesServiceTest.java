@@ -1,6 +1,7 @@
 package org.sparkgrid.ingest.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -62,6 +63,56 @@ class EmbeddedKafkaSurvivesServiceTest {
   @Test
   void aSecureBrokerDiesWithItsServiceAndTheFirstRestartComesUpForAFollowingClient() throws Exception {
     killAndRestart(true, false);
+  }
+
+  @Test
+  void aStartStopsABrokerLeftRunningOnItsDirectoryAndTakesItsPort() throws Exception {
+    KafkaHome home = new KafkaHome(dir.resolve("kafka"));
+    Process service = startService(home, false, 1);
+    String first = ready(service);
+    long orphanPid = EmbeddedKafka.BrokerPid.read(home.plainBrokerDir().resolve(EmbeddedKafka.PID_FILE))
+        .orElseThrow().pid();
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(home.plainBrokerDir(), Duration.ofSeconds(120))) {
+      assertThat(ProcessHandle.of(orphanPid).filter(ProcessHandle::isAlive)).as("the broker left running").isEmpty();
+      assertThat(kafka.bootstrapServers()).as("its port taken again").isEqualTo(first);
+      assertThat(EmbeddedKafka.BrokerPid.read(home.plainBrokerDir().resolve(EmbeddedKafka.PID_FILE)).orElseThrow().pid())
+          .isNotEqualTo(orphanPid);
+    }
+    assertThat(home.plainBrokerDir().resolve(EmbeddedKafka.PID_FILE)).as("removed by close").doesNotExist();
+  }
+
+  @Test
+  void aStartThatFailsNamesTheFirstErrorTheBrokerLoggedHereTheDataDirectoryLock() throws Exception {
+    Path brokerDir = dir.resolve("locked");
+    EmbeddedKafka.start(brokerDir, Duration.ofSeconds(120)).close(); // formats the storage
+    try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(
+            brokerDir.resolve("data/.lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = lockFile.tryLock()) {
+      assertThat(lock).as("the test holds the data directory's lock, as another broker would").isNotNull();
+      assertThatThrownBy(() -> EmbeddedKafka.start(brokerDir, Duration.ofSeconds(120)))
+          .isInstanceOf(IllegalStateException.class)
+          .satisfies(e -> System.out.println("start refused: " + e.getMessage().lines().findFirst().orElse("")))
+          .hasMessageStartingWith("embedded Kafka exited with 1: ")
+          .satisfies(e -> assertThat(e.getMessage().lines().findFirst().orElse(""))
+              .as("the first line names the lock").containsIgnoringCase("lock"));
+    }
+  }
+
+  @Test
+  void firstErrorIsTheFirstErrorLineWithItsExceptionAndCauses() {
+    List<String> log = List.of(
+        "[main] INFO kafka.server.KafkaConfig - KafkaConfig values:",
+        "[main] ERROR kafka.Kafka$ - Exiting Kafka due to fatal exception during startup.",
+        "java.lang.RuntimeException: Failed to acquire lock on file .lock in /h/kafka/data/data.",
+        "\tat kafka.utils.FileLock.lock(FileLock.scala:42)",
+        "Caused by: java.nio.channels.OverlappingFileLockException",
+        "\t... 3 more",
+        "[main] ERROR kafka.server.BrokerServer - later",
+        "[main] INFO kafka.Kafka$ - shut down");
+    assertThat(EmbeddedKafka.firstError(log)).contains("[main] ERROR kafka.Kafka$ - Exiting Kafka due to fatal"
+        + " exception during startup. / java.lang.RuntimeException: Failed to acquire lock on file .lock in"
+        + " /h/kafka/data/data. / Caused by: java.nio.channels.OverlappingFileLockException");
+    assertThat(EmbeddedKafka.firstError(List.of("[main] INFO a - b", "[main] WARN c - d"))).isEmpty();
   }
 
   private void killAndRestart(boolean secure, boolean moveOnSecondRestart) throws Exception {
