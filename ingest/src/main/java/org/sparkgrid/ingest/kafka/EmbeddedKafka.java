@@ -65,8 +65,9 @@ import org.slf4j.LoggerFactory;
  * that finds a broker of an earlier start still running on the same directory (its pid recorded in
  * {@code broker.pid}) stops it first (SIGTERM, then SIGKILL after 30 s). When the broker cannot
  * start, the exception's message begins with the first error it logged (e.g. the data directory's
- * lock held by another process), then the log's last lines. The broker's classpath is the one Maven resolved at build time
- * (resource {@value #CLASSPATH_RESOURCE}), or the system property {@value #CLASSPATH_PROPERTY}.
+ * lock held by another process), then the log's last lines.
+ *
+ * <p>The broker's classpath is the one Maven resolved at build time (resource {@value #CLASSPATH_RESOURCE}), or the system property {@value #CLASSPATH_PROPERTY}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -157,7 +158,8 @@ public final class EmbeddedKafka implements AutoCloseable {
       Path pidFile = dir.resolve(PID_FILE).toAbsolutePath();
       Optional<BrokerPid> previous = BrokerPid.read(pidFile);
       previous.ifPresent(p -> stopOrphan(p, config));
-      int brokerPort = previous.map(BrokerPid::brokerPort).filter(EmbeddedKafka::portFree).orElseGet(EmbeddedKafka::freePort);
+      int brokerPort = previous.map(BrokerPid::brokerPort).filter(EmbeddedKafka::portFree)
+          .orElseGet(EmbeddedKafka::freePort);
       int controllerPort = previous.map(BrokerPid::controllerPort).filter(p -> p != brokerPort)
           .filter(EmbeddedKafka::portFree).orElseGet(EmbeddedKafka::freePort);
       Path data = dir.resolve("data").toAbsolutePath();
