@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -48,12 +49,17 @@ import org.sparkgrid.ingest.kafka.KafkaClients;
  */
 public final class SparkGridClient implements AutoCloseable {
 
+  /** How often {@link #follow} asks the clients' supplier whether the brokers moved. */
+  static final Duration RECHECK = Duration.ofSeconds(2);
+
+  private final Supplier<KafkaClients> source;
   private final KafkaClients clients;
   private final Topics topics;
   private final KafkaProducer<byte[], byte[]> producer;
 
-  private SparkGridClient(KafkaClients clients, Topics topics) {
-    this.clients = clients;
+  private SparkGridClient(Supplier<KafkaClients> source, Topics topics) {
+    this.source = source;
+    this.clients = Objects.requireNonNull(source.get(), "clients");
     this.topics = topics;
     this.producer = clients.producer("sparkgrid-client", Map.of());
   }
@@ -78,6 +84,25 @@ public final class SparkGridClient implements AutoCloseable {
 
   /** A client whose Kafka clients come from {@code clients}, with the service's topic names. */
   public static SparkGridClient connect(KafkaClients clients, Topics topics) {
+    Objects.requireNonNull(clients, "clients");
+    return new SparkGridClient(() -> clients, Objects.requireNonNull(topics, "topics"));
+  }
+
+  /**
+   * A client whose Kafka clients come from {@code clients}, asked again every 2 s while
+   * {@link #follow following} a job: when it gives other brokers (a restarted
+   * {@code serve --embedded-kafka} recorded another address), the follower reconnects there and
+   * goes on after the last event it read. Sends use the first clients it gave.
+   *
+   * <pre>{@code
+   * try (SparkGridClient client = SparkGridClient.connect(() -> KafkaClients.fromConfig(config), Topics.DEFAULT)) {
+   *   client.follow(jobId, Duration.ofHours(1), System.out::println);   // survives the broker's move
+   * }
+   * }</pre>
+   *
+   * @throws RuntimeException whatever {@code clients} throws the first time; later failures keep the brokers in use
+   */
+  public static SparkGridClient connect(Supplier<KafkaClients> clients, Topics topics) {
     return new SparkGridClient(Objects.requireNonNull(clients, "clients"), Objects.requireNonNull(topics, "topics"));
   }
 
@@ -159,39 +184,87 @@ public final class SparkGridClient implements AutoCloseable {
   public Optional<JobEvent> follow(String jobId, Duration timeout, Consumer<JobEvent> onEvent) {
     long deadline = System.nanoTime() + timeout.toNanos();
     byte[] key = jobId.getBytes(StandardCharsets.UTF_8);
-    try (KafkaConsumer<byte[], byte[]> consumer = clients.consumer("sparkgrid-client-events", null, Map.of())) {
+    KafkaClients current = clients;
+    long next = -1; // the offset after the last record read; -1: from the beginning
+    while (true) {
+      Following f = followOn(current, key, next, deadline, onEvent);
+      if (f.end().isPresent() || remaining(deadline).isZero()) {
+        return f.end();
+      }
+      current = f.movedTo();
+      next = f.next();
+    }
+  }
+
+  /**
+   * What one connection of {@link #follow} ended with: the terminal event, or the brokers the
+   * supplier now names and the offset to go on from.
+   */
+  private record Following(Optional<JobEvent> end, KafkaClients movedTo, long next) {}
+
+  /** Follows on {@code on} until a terminal event, the deadline, or the supplier names other brokers. */
+  private Following followOn(KafkaClients on, byte[] key, long from, long deadline, Consumer<JobEvent> onEvent) {
+    long recheckAt = System.nanoTime() + RECHECK.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = on.consumer("sparkgrid-client-events", null, Map.of())) {
       TopicPartition tp = null;
       while (tp == null) {
         List<PartitionInfo> partitions = List.of();
         try {
-          partitions = consumer.partitionsFor(topics.events(), remaining(deadline));
+          partitions = consumer.partitionsFor(topics.events(), min(remaining(deadline), RECHECK));
         } catch (TimeoutException e) {
-          // not there yet
+          // not there yet, or the broker is down
         }
         if (!partitions.isEmpty()) {
           // the producer's default partitioner for a keyed record
           tp = new TopicPartition(topics.events(), Utils.toPositive(Utils.murmur2(key)) % partitions.size());
         } else if (remaining(deadline).isZero()) {
-          return Optional.empty();
+          return new Following(Optional.empty(), on, from);
         } else {
+          Optional<KafkaClients> moved = moved(on);
+          if (moved.isPresent()) {
+            return new Following(Optional.empty(), moved.get(), from);
+          }
           sleep(Duration.ofMillis(100));
         }
       }
       consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
+      if (from < 0) {
+        consumer.seekToBeginning(List.of(tp));
+      } else {
+        consumer.seek(tp, from);
+      }
+      long next = from;
       while (!remaining(deadline).isZero()) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(min(remaining(deadline), Duration.ofMillis(200)))) {
+          next = r.offset() + 1;
           if (!Arrays.equals(key, r.key())) {
             continue;
           }
           JobEvent event = JobEvent.fromJson(r.value());
           onEvent.accept(event);
           if (event.payload().terminal()) {
-            return Optional.of(event);
+            return new Following(Optional.of(event), on, next);
+          }
+        }
+        if (System.nanoTime() - recheckAt >= 0) {
+          recheckAt = System.nanoTime() + RECHECK.toNanos();
+          Optional<KafkaClients> moved = moved(on);
+          if (moved.isPresent()) {
+            return new Following(Optional.empty(), moved.get(), next);
           }
         }
       }
-      return Optional.empty();
+      return new Following(Optional.empty(), on, next);
+    }
+  }
+
+  /** The supplier's clients if they name other brokers than {@code on}; empty if the same, or it fails. */
+  private Optional<KafkaClients> moved(KafkaClients on) {
+    try {
+      KafkaClients now = source.get();
+      return now != null && !now.bootstrapServers().equals(on.bootstrapServers()) ? Optional.of(now) : Optional.empty();
+    } catch (RuntimeException e) {
+      return Optional.empty(); // e.g. the address file being rewritten: keep the brokers in use
     }
   }
 

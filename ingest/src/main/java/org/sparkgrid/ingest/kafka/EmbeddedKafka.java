@@ -55,10 +55,19 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  *
- * <p>In {@code dir}: {@code server.properties} (written on every start, with free ports on
- * 127.0.0.1), {@code data/} (formatted with {@code kafka.tools.StorageTool format} on first use
- * and kept), {@code broker.log}. The broker's classpath is the one Maven resolved at build time
- * (resource {@value #CLASSPATH_RESOURCE}), or the system property {@value #CLASSPATH_PROPERTY}.
+ * <p>In {@code dir}: {@code server.properties} (written on every start, on 127.0.0.1, with the
+ * ports of the previous start where they are still free, else free ones), {@code data/} (formatted
+ * with {@code kafka.tools.StorageTool format} on first use and kept), {@code broker.log},
+ * {@code broker.pid} (the running broker's pid and ports) and {@code launcher/} ({@link BrokerMain}).
+ *
+ * <p>The broker dies with the JVM that started it, even one killed with SIGKILL: its main class
+ * {@link BrokerMain} watches the parent and shuts the broker down cleanly when it is gone. A start
+ * that finds a broker of an earlier start still running on the same directory (its pid recorded in
+ * {@code broker.pid}) stops it first (SIGTERM, then SIGKILL after 30 s). When the broker cannot
+ * start, the exception's message begins with the first error it logged (e.g. the data directory's
+ * lock held by another process), then the log's last lines.
+ *
+ * <p>The broker's classpath is the one Maven resolved at build time (resource {@value #CLASSPATH_RESOURCE}), or the system property {@value #CLASSPATH_PROPERTY}.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
@@ -75,21 +84,31 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
 
+  /** A system property of the broker's JVM: its {@code server.properties}, which identifies it. */
+  public static final String BROKER_CONFIG_PROPERTY = "sparkgrid.broker.config";
+
+  /** The file in the broker's directory with its pid and ports ({@link BrokerPid}). */
+  public static final String PID_FILE = "broker.pid";
+
   private final Process process;
   private final String bootstrapServers;
   private final Path logFile;
+  private final long logStart; // the log's size before this start: the first error after it is the cause
+  private final Path pidFile;
   private final BrokerSecurity security; // null: plaintext
   private final Topics topics; // of the ACLs; null: plaintext
   private final Thread shutdownHook;
 
-  private EmbeddedKafka(Process process, String bootstrapServers, Path logFile, BrokerSecurity security,
-      Topics topics) {
+  private EmbeddedKafka(Process process, String bootstrapServers, Path logFile, long logStart, Path pidFile,
+      BrokerSecurity security, Topics topics) {
     this.process = process;
     this.bootstrapServers = bootstrapServers;
     this.logFile = logFile;
+    this.logStart = logStart;
+    this.pidFile = pidFile;
     this.security = security;
     this.topics = topics;
-    this.shutdownHook = new Thread(process::destroy, "sparkgrid-embedded-kafka-stop");
+    this.shutdownHook = new Thread(() -> stopOnExit(process), "sparkgrid-embedded-kafka-stop");
     Runtime.getRuntime().addShutdownHook(shutdownHook);
   }
 
@@ -134,25 +153,32 @@ public final class EmbeddedKafka implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     try {
       Files.createDirectories(dir);
-      String classpath = brokerClasspath();
-      int brokerPort = freePort();
-      int controllerPort = freePort();
-      Path data = dir.resolve("data").toAbsolutePath();
+      String classpath = launcherClasspath(dir) + File.pathSeparator + brokerClasspath();
       Path config = dir.resolve("server.properties").toAbsolutePath();
+      Path pidFile = dir.resolve(PID_FILE).toAbsolutePath();
+      Optional<BrokerPid> previous = BrokerPid.read(pidFile);
+      previous.ifPresent(p -> stopOrphan(p, config));
+      int brokerPort = previous.map(BrokerPid::brokerPort).filter(EmbeddedKafka::portFree)
+          .orElseGet(EmbeddedKafka::freePort);
+      int controllerPort = previous.map(BrokerPid::controllerPort).filter(p -> p != brokerPort)
+          .filter(EmbeddedKafka::portFree).orElseGet(EmbeddedKafka::freePort);
+      Path data = dir.resolve("data").toAbsolutePath();
       String properties = security == null
           ? serverProperties(brokerPort, controllerPort, data)
           : commonProperties(controllerPort, data) + security.serverProperties(brokerPort, controllerPort);
       Secrets.writeOwnerOnly(config, properties); // the secured broker's holds passwords
       Path logFile = dir.resolve("broker.log").toAbsolutePath();
+      long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
 
       if (!Files.exists(data.resolve("meta.properties"))) {
         format(classpath, config, security == null ? List.of() : security.formatArgs(), logFile, deadline);
       }
-      Process broker = java(classpath, "kafka.Kafka", config.toString())
+      Process broker = java(classpath, brokerMark(config), BrokerMain.class.getName(), config.toString())
           .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
           .start();
+      new BrokerPid(broker.pid(), brokerPort, controllerPort).write(pidFile);
       String bootstrap = "127.0.0.1:" + brokerPort;
-      EmbeddedKafka kafka = new EmbeddedKafka(broker, bootstrap, logFile, security, topics);
+      EmbeddedKafka kafka = new EmbeddedKafka(broker, bootstrap, logFile, logStart, pidFile, security, topics);
       try {
         kafka.awaitReady(deadline);
         if (security != null) {
@@ -168,6 +194,119 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start embedded Kafka in " + dir + ": " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * What a running broker records in {@code dir/broker.pid}: its JVM's pid and its ports, so the
+   * next start finds a broker left running and takes the same ports again (clients that recorded
+   * the address keep working).
+   */
+  record BrokerPid(long pid, int brokerPort, int controllerPort) {
+
+    /** The recorded broker, or empty if there is no readable record. */
+    static Optional<BrokerPid> read(Path file) {
+      if (!Files.exists(file)) {
+        return Optional.empty();
+      }
+      try {
+        java.util.Properties p = new java.util.Properties();
+        try (var in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+          p.load(in);
+        }
+        return Optional.of(new BrokerPid(Long.parseLong(p.getProperty("pid").strip()),
+            Integer.parseInt(p.getProperty("brokerPort").strip()),
+            Integer.parseInt(p.getProperty("controllerPort").strip())));
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("ignoring unreadable {}: {}", file, e.toString());
+        return Optional.empty();
+      }
+    }
+
+    void write(Path file) throws IOException {
+      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      Files.writeString(tmp, "# the embedded broker's JVM and ports, written by SparkGrid's EmbeddedKafka\n"
+          + "pid=" + pid + "\nbrokerPort=" + brokerPort + "\ncontrollerPort=" + controllerPort + "\n",
+          StandardCharsets.UTF_8);
+      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /**
+   * Stops a broker left running on {@code config} (its service was killed before the broker
+   * noticed): SIGTERM, a clean shutdown of up to 30 s, then SIGKILL. A recorded pid that is gone,
+   * or now belongs to another program, is left alone.
+   *
+   * @throws IllegalStateException if the broker still runs after SIGKILL
+   */
+  static void stopOrphan(BrokerPid recorded, Path config) {
+    Optional<ProcessHandle> handle = ProcessHandle.of(recorded.pid()).filter(ProcessHandle::isAlive);
+    if (handle.isEmpty()) {
+      return;
+    }
+    String commandLine = handle.get().info().commandLine().orElse("");
+    if (!isBrokerOf(commandLine, config)) {
+      return; // the pid was reused by another program
+    }
+    ProcessHandle orphan = handle.get();
+    LOG.warn("an embedded broker from an earlier start still runs (pid {}, port {}): stopping it",
+        recorded.pid(), recorded.brokerPort());
+    orphan.destroy();
+    if (!awaitExit(orphan, STOP_TIMEOUT)) {
+      LOG.warn("the earlier broker (pid {}) did not stop within {}; killing it", recorded.pid(), STOP_TIMEOUT);
+      orphan.destroyForcibly();
+      if (!awaitExit(orphan, STOP_TIMEOUT)) {
+        throw new IllegalStateException("the earlier embedded broker (pid " + recorded.pid() + ") on " + config
+            + " still runs after SIGKILL; stop it and start again");
+      }
+    }
+  }
+
+  /**
+   * The broker JVM's first arguments: the {@code server.properties} it runs on, which marks it as
+   * this directory's broker (first, as a long command line is read back cut short), and the pid of
+   * the JVM it must die with.
+   */
+  static List<String> brokerMark(Path config) {
+    return List.of("-D" + BROKER_CONFIG_PROPERTY + "=" + config,
+        "-D" + BrokerMain.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
+  }
+
+  /** Whether a process's command line is the embedded broker's on this {@code server.properties}. */
+  static boolean isBrokerOf(String commandLine, Path config) {
+    return commandLine.contains("-D" + BROKER_CONFIG_PROPERTY + "=" + config + " ");
+  }
+
+  private static boolean awaitExit(ProcessHandle p, Duration timeout) {
+    try {
+      p.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return !p.isAlive();
+    } catch (ExecutionException e) {
+      return !p.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !p.isAlive();
+    }
+  }
+
+  /**
+   * A directory holding {@link BrokerMain} alone, the broker's main class, copied from this
+   * application's classes on every start so the broker's classpath gets nothing else of SparkGrid.
+   */
+  static String launcherClasspath(Path dir) throws IOException {
+    Path launcher = dir.resolve("launcher").toAbsolutePath();
+    String name = BrokerMain.class.getName().replace('.', '/') + ".class";
+    Path target = launcher.resolve(name);
+    Files.createDirectories(target.getParent());
+    try (InputStream in = EmbeddedKafka.class.getResourceAsStream("/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("class resource /" + name + " is missing from the application");
+      }
+      Files.copy(in, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+    return launcher.toString();
   }
 
   /** {@code host:port} for clients' {@code bootstrap.servers}. */
@@ -220,6 +359,16 @@ public final class EmbeddedKafka implements AutoCloseable {
     return process.isAlive();
   }
 
+  /** At the JVM's exit: a clean shutdown of the broker, waited for up to 30 s so its logs are closed first. */
+  private static void stopOnExit(Process process) {
+    process.destroy();
+    try {
+      process.waitFor(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Stops the broker (a clean shutdown, forced after 30 s) and waits for its JVM to exit. */
   @Override
   public void close() {
@@ -232,6 +381,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     } catch (InterruptedException e) {
       process.destroyForcibly();
       Thread.currentThread().interrupt();
+    }
+    try {
+      if (!process.isAlive() && BrokerPid.read(pidFile).filter(p -> p.pid() == process.pid()).isPresent()) {
+        Files.deleteIfExists(pidFile);
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot delete {}: {}", pidFile, e.toString());
     }
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -299,7 +455,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       throws IOException {
     List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(), "-c", config.toString()));
     args.addAll(extraArgs);
-    Process p = java(classpath, "kafka.tools.StorageTool", args.toArray(new String[0]))
+    Process p = java(classpath, List.of(), "kafka.tools.StorageTool", args.toArray(new String[0]))
         .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
         .start();
     try {
@@ -317,9 +473,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static ProcessBuilder java(String classpath, String main, String... args) {
+  private static ProcessBuilder java(String classpath, List<String> first, String main, String... args) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(first);
     cmd.add(BROKER_HEAP);
     cmd.add("-XX:+UseG1GC");
     cmd.add("-Djava.awt.headless=true");
@@ -337,7 +494,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     try (Admin admin = brokerClients().admin("sparkgrid-embedded-ready", timeouts)) {
       while (true) {
         if (!process.isAlive()) {
-          throw new IllegalStateException("embedded Kafka exited with " + process.exitValue() + tail(logFile));
+          throw new IllegalStateException("embedded Kafka exited with " + process.exitValue()
+              + firstError(logFile, logStart).map(c -> ": " + c).orElse("") + tail(logFile));
         }
         try {
           if (!admin.describeCluster(new DescribeClusterOptions().timeoutMs(2000)).nodes().get().isEmpty()) {
@@ -347,7 +505,8 @@ public final class EmbeddedKafka implements AutoCloseable {
           // not ready yet
         }
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("embedded Kafka not ready in time" + tail(logFile));
+          throw new IllegalStateException("embedded Kafka not ready in time"
+              + firstError(logFile, logStart).map(c -> ": " + c).orElse("") + tail(logFile));
         }
         Thread.sleep(200);
       }
@@ -412,10 +571,60 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  private static int freePort() {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on 127.0.0.1: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether {@code port} on 127.0.0.1 can be listened on now. */
+  static boolean portFree(int port) {
+    try (ServerSocket s = new ServerSocket()) {
+      s.setReuseAddress(true); // as the broker's listener: a port in TIME_WAIT is free
+      s.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The first error the broker logged after byte {@code from} of its log: the first line with
+   * {@code ERROR} or {@code FATAL} and the exception line under it (e.g. the data directory's lock
+   * held by another broker), as one line; empty if there is none.
+   */
+  static Optional<String> firstError(Path logFile, long from) {
+    List<String> lines;
+    try {
+      byte[] all = Files.readAllBytes(logFile);
+      int start = (int) Math.min(Math.max(0, from), all.length);
+      lines = new String(all, start, all.length - start, StandardCharsets.UTF_8).lines().toList();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    return firstError(lines);
+  }
+
+  /** As {@link #firstError(Path, long)}, over lines of a log. */
+  static Optional<String> firstError(List<String> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i);
+      if (line.contains(" ERROR ") || line.contains(" FATAL ")) {
+        StringBuilder cause = new StringBuilder(line.strip());
+        for (int j = i + 1; j < lines.size() && j <= i + 10; j++) {
+          String next = lines.get(j).strip();
+          if (next.startsWith("Caused by: ") || (j == i + 1 && next.matches("[\\w.$]+(Exception|Error)(: .*)?"))) {
+            cause.append(" / ").append(next);
+          } else if (!next.startsWith("at ") && !next.startsWith("...")) {
+            break;
+          }
+        }
+        return Optional.of(cause.toString());
+      }
+    }
+    return Optional.empty();
   }
 
   /** The last 20 lines of the broker's log, for an error message. */

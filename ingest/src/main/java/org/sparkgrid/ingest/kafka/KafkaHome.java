@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.Optional;
 import org.sparkgrid.core.config.SparkGridConfig;
@@ -32,7 +33,11 @@ public record KafkaHome(Path dir) {
     return new KafkaHome(Path.of(config.home(), "kafka"));
   }
 
-  /** The broker's address, recorded by the last {@code serve --embedded-kafka}. */
+  /**
+   * The broker's address, recorded by the last {@code serve --embedded-kafka}; rewritten when a
+   * restarted broker had to take another port ({@code SparkGridClient}s made with a supplier of
+   * clients, as {@code submit --wait}'s, re-read it and reconnect).
+   */
   public Path bootstrapFile() {
     return dir.resolve("bootstrap.servers");
   }
@@ -93,7 +98,10 @@ public record KafkaHome(Path dir) {
   public void record(String bootstrapServers, Map<String, String> clientSettings) {
     try {
       Files.createDirectories(dir);
-      Files.writeString(bootstrapFile(), bootstrapServers, StandardCharsets.UTF_8);
+      // written aside then moved: a client re-reading the address never sees it half written
+      Path tmp = dir.resolve("bootstrap.servers.tmp");
+      Files.writeString(tmp, bootstrapServers, StandardCharsets.UTF_8);
+      Files.move(tmp, bootstrapFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       Secrets.writeOwnerOnly(clientPropertiesFile(), Secrets.properties(
           "client settings for the embedded broker at " + bootstrapServers + ", written by serve --embedded-kafka",
           clientSettings));

@@ -125,7 +125,8 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
       TrainingRequest request = TrainCommand.readRequest(file, new Configuration());
-      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
+      // the clients are asked again while --wait follows: a restarted embedded broker's new address is taken up
+      try (SparkGridClient client = SparkGridClient.connect(() -> kafkaClients(config), Topics.DEFAULT)) {
         SparkGridClient.Submission s = client.submit(request);
         System.out.printf("submitted %s (partition %d, offset %d)%n", s.jobId(), s.partition(), s.offset());
         if (!await) {
