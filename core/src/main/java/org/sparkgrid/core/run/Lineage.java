@@ -9,7 +9,8 @@ import org.sparkgrid.core.reward.Contribution;
  * A registered model's {@code lineage.json}, as one record: where the model came from. Compute and
  * tree mode write the same record ({@code org.sparkgrid.jobs.run.ModelPublisher}); parts only one
  * mode has are {@code null} (and left out of the file) in the other. The store adds
- * {@code publishedAt}; tree mode's settlement adds {@code payouts} or {@code settlements} afterwards.
+ * {@code publishedAt}; tree mode's settlement adds {@code payouts} or {@code settlements} afterwards, and
+ * a dp-fedavg federation its {@code privacy} ({@link #privacyUpdate}).
  *
  * <pre>{@code
  * Lineage l = Lineage.fromMap(StoreJson.read(models.open(version, ModelStore.LINEAGE_FILE), "lineage.json"));
@@ -131,6 +132,35 @@ public record Lineage(String job, String mode, Map<String, Object> request, Stri
   public Lineage withSweep(String sweepJob, Sweep trial) {
     return new Lineage(sweepJob, mode, request, engine, sites, rounds, strategy, contributions, initFrom, spark,
         createdAt, trial, payouts, settlements, publishedAt);
+  }
+
+  /**
+   * The differential privacy a dp-fedavg federation spent, as {@code lineage.json}'s {@code privacy}
+   * object: epsilon after its last round at {@code delta}, by the RDP accountant.
+   *
+   * @param epsilon         epsilon after {@code rounds} rounds (infinite with no noise)
+   * @param delta           the delta it is reported at
+   * @param noiseMultiplier z, the noise's standard deviation over the clip norm
+   * @param samplingRate    the fraction of sites sampled each round, {@code federation.fraction}
+   * @param rounds          rounds accounted
+   */
+  public record Privacy(double epsilon, double delta, double noiseMultiplier, double samplingRate, int rounds) {
+
+    /** As lineage holds it; an infinite epsilon as the text {@code Infinity}, which JSON has no number for. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("epsilon", Double.isInfinite(epsilon) ? "Infinity" : epsilon);
+      m.put("delta", delta);
+      m.put("noiseMultiplier", noiseMultiplier);
+      m.put("samplingRate", samplingRate);
+      m.put("rounds", rounds);
+      return m;
+    }
+  }
+
+  /** What {@code ModelStore.updateLineage} adds for a dp-fedavg federation: its final epsilon. */
+  public static Map<String, Object> privacyUpdate(Privacy privacy) {
+    return Map.of("privacy", privacy.toMap());
   }
 
   /** What {@code ModelStore.updateLineage} adds once a federation's rounds are recorded without a chain. */

@@ -15,11 +15,19 @@ import java.util.Map;
  * @param rejected      site id to the reason its update was left out (deadline, failure, validation)
  * @param seconds       wall time of the round
  * @param slowestSite   wall time of the slowest accepted site's training
+ * @param epsilon       differential privacy spent so far, rounds 0..round included, at the strategy's
+ *                      delta (dp-fedavg); NaN for a strategy without privacy accounting
  */
 public record RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
-    List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite) {
+    List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite, double epsilon) {
 
-  /** As a JSON-ready map; NaN left out. */
+  /** A round of a strategy without privacy accounting: epsilon NaN. */
+  public RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
+      List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite) {
+    this(round, testAccuracy, testLoss, selected, accepted, rejected, seconds, slowestSite, Double.NaN);
+  }
+
+  /** As a JSON-ready map; NaN figures left out (so {@code epsilon} only for a DP strategy). */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("round", round);
@@ -32,6 +40,10 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
     m.put("rejected", rejected);
     m.put("seconds", seconds);
     m.put("slowestSiteSeconds", slowestSite);
+    if (!Double.isNaN(epsilon)) {
+      // no noise (z = 0) spends infinite epsilon, which JSON has no number for
+      m.put("epsilon", Double.isInfinite(epsilon) ? "Infinity" : epsilon);
+    }
     return m;
   }
 
@@ -51,7 +63,8 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
         m.get("selected") instanceof List<?> s ? (List<String>) s : List.of(),
         m.get("accepted") instanceof List<?> a ? (List<String>) a : List.of(),
         m.get("rejected") instanceof Map<?, ?> r ? (Map<String, String>) r : Map.of(),
-        orNaN(JsonFields.number(m, "seconds")), orNaN(JsonFields.number(m, "slowestSiteSeconds")));
+        orNaN(JsonFields.number(m, "seconds")), orNaN(JsonFields.number(m, "slowestSiteSeconds")),
+        "Infinity".equals(m.get("epsilon")) ? Double.POSITIVE_INFINITY : orNaN(JsonFields.number(m, "epsilon")));
   }
 
   private static double orNaN(Double v) {

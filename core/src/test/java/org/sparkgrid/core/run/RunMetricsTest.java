@@ -48,6 +48,24 @@ class RunMetricsTest {
   }
 
   @Test
+  void aRoundsEpsilonIsWrittenOnlyForADpStrategyAndReadBack() throws Exception {
+    RoundMetrics plain = new RoundMetrics(0, Double.NaN, Double.NaN, List.of("a"), List.of("a"), Map.of(), 1.5, 1.2);
+    RoundMetrics dp = new RoundMetrics(1, Double.NaN, Double.NaN, List.of("a"), List.of("a"), Map.of(), 1.5, 1.2,
+        3.25);
+    RoundMetrics noNoise = new RoundMetrics(2, Double.NaN, Double.NaN, List.of("a"), List.of("a"), Map.of(), 1.5,
+        1.2, Double.POSITIVE_INFINITY);
+
+    List<RoundMetrics> read = RunMetrics.fromMap(throughJson(RunMetrics.tree(null, List.of(plain, dp, noNoise))
+        .toMap())).rounds();
+
+    assertThat(plain.toMap()).doesNotContainKey("epsilon");
+    assertThat(dp.toMap()).containsEntry("epsilon", 3.25);
+    assertThat(read.get(0).epsilon()).isNaN();
+    assertThat(read.get(1).epsilon()).isEqualTo(3.25);
+    assertThat(read.get(2).epsilon()).isInfinite();
+  }
+
+  @Test
   void aSweepsLeaderboardIsReadBackAsOne() throws Exception {
     Leaderboard board = new Leaderboard("grid", TrialOutcome.ACCURACY, List.of(
         TrialOutcome.succeeded(0, "s-trial-0", Map.of("x", 1), Map.of(TrialOutcome.ACCURACY, 0.5)),

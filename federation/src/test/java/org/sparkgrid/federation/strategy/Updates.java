@@ -23,6 +23,15 @@ final class Updates {
   }
 
   /**
+   * The strategy with reproducible noise from {@code seed} where it draws any (dp-fedavg, through its
+   * package-private {@code withTestSeed}); any other strategy as it is. For tests that compare two merge
+   * paths, which with secure noise would draw different noise.
+   */
+  static AggregationStrategy seeded(AggregationStrategy s, long seed) {
+    return s instanceof DpFedAvg dp ? dp.withTestSeed(seed) : s;
+  }
+
+  /**
    * 10 sites of 4 parameters: 8 honest ones near {@code h = [1, -1, 0.5, 2]} (h plus 0.01 * k on each
    * coordinate, k = -4..3) and 2 Byzantine: site 8 sends {@code 100 h}, site 9 sends {@code -h}.
    */

@@ -129,7 +129,8 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
    * @param round         0-based, as in the model's lineage and the settlements (the first is 0)
    * @param rounds        rounds the job runs in all
    * @param metrics       the new global model's {@code testAccuracy} and {@code testLoss} (absent without a
-   *                      test set), and the round's wall time in {@code seconds}
+   *                      test set), the round's wall time in {@code seconds}, and for dp-fedavg the
+   *                      {@code epsilon} spent so far at the strategy's delta (absent for other strategies)
    * @param accepted      sites whose updates were merged
    * @param rejected      site to the reason its update was left out (deadline, failure, validation, signature)
    * @param excluded      sites an admin excluded, left out of this round and all later ones

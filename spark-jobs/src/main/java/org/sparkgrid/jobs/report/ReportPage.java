@@ -129,6 +129,9 @@ public final class ReportPage {
       List<RoundMetrics> rounds = m.roundsOrEmpty();
       rows.put("rounds", rounds.isEmpty() ? null : Integer.toString(rounds.size()));
       rows.put("strategy", l.strategy());
+      double epsilon = rounds.isEmpty() ? Double.NaN : rounds.get(rounds.size() - 1).epsilon();
+      rows.put("privacy spent (epsilon)", Double.isNaN(epsilon) ? null
+          : Double.isInfinite(epsilon) ? "infinite (no noise)" : fixed(epsilon, 4));
       rows.put("sites", l.sites() == null || l.sites().isEmpty() ? null : Integer.toString(l.sites().size()));
       rows.put("training time", seconds(rounds.stream().mapToDouble(RoundMetrics::seconds)
           .filter(Double::isFinite).sum()));
@@ -204,10 +207,21 @@ public final class ReportPage {
     figure(ReportCharts.lines("Test accuracy per round", "round", "accuracy", x,
         Map.of("test accuracy", rounds.stream().mapToDouble(RoundMetrics::testAccuracy).toArray())),
         "Test accuracy per round", null);
-    table(List.of("round", "test accuracy", "test loss", "selected", "merged", "left out", "seconds"),
-        rounds.stream().map(r -> List.of(Integer.toString(r.round() + 1), fixed(r.testAccuracy(), 4),
-            fixed(r.testLoss(), 4), String.join(", ", r.selected()), String.join(", ", r.accepted()),
-            leftOut(r.rejected()), fixed(r.seconds(), 1))).toList(), null);
+    boolean accounted = rounds.stream().anyMatch(r -> !Double.isNaN(r.epsilon()));
+    List<String> header = new ArrayList<>(List.of("round", "test accuracy", "test loss", "selected", "merged",
+        "left out", "seconds"));
+    if (accounted) {
+      header.add("epsilon");
+    }
+    table(header, rounds.stream().map(r -> {
+      List<String> row = new ArrayList<>(List.of(Integer.toString(r.round() + 1), fixed(r.testAccuracy(), 4),
+          fixed(r.testLoss(), 4), String.join(", ", r.selected()), String.join(", ", r.accepted()),
+          leftOut(r.rejected()), fixed(r.seconds(), 1)));
+      if (accounted) {
+        row.add(fixed(r.epsilon(), 4));
+      }
+      return (List<String>) row;
+    }).toList(), null);
   }
 
   private void evaluation() {

@@ -12,7 +12,7 @@ import org.sparkgrid.jobs.run.RoundReport;
 final class TreeEvents {
   private TreeEvents() {}
 
-  /** A finished round as a {@code round} event: test figures, sites accepted, rejected and excluded, contributions. */
+  /** A finished round as a {@code round} event: test figures, epsilon (dp-fedavg), sites accepted, rejected and excluded, contributions. */
   static JobEvent.Round round(RoundReport r) {
     RoundMetrics m = r.metrics();
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -21,6 +21,9 @@ final class TreeEvents {
       metrics.put("testLoss", m.testLoss());
     }
     metrics.put("seconds", m.seconds());
+    if (!Double.isNaN(m.epsilon())) {
+      metrics.put("epsilon", m.epsilon());
+    }
     List<JobEvent.SiteContribution> contributions = r.contributions().stream()
         .map((Contribution c) -> new JobEvent.SiteContribution(c.siteId(), c.numExamples(), c.exampleShare(),
             c.lossImprovement(), c.shapley()))

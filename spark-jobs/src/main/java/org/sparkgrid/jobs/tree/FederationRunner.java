@@ -33,6 +33,7 @@ import org.sparkgrid.federation.round.SiteSelection;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
+import org.sparkgrid.federation.strategy.DpFedAvg;
 import org.sparkgrid.federation.strategy.Strategies;
 import org.sparkgrid.federation.strategy.StrategyState;
 import org.sparkgrid.jobs.data.ConfEntries;
@@ -203,6 +204,9 @@ public final class FederationRunner implements TrainingRun {
     progress.enter(JobPhase.TRAIN);
     while (state.round() < fed.rounds()) {
       int round = state.round();
+      if (strategy instanceof DpFedAvg dp) {
+        dp.checkBudget(fed.fraction(), round); // fails the job before a round that would exceed the budget
+      }
       long t0 = System.nanoTime();
       state = applyExclusions(state, exclusions.excluded(jobId), federation);
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
@@ -221,13 +225,16 @@ public final class FederationRunner implements TrainingRun {
         accuracy = evaluation.accuracy();
         testLoss = evaluation.loss();
       }
+      double epsilon = epsilon(strategy, fed.fraction(), round + 1L);
       RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected, out.accepted(), rejected,
-          (System.nanoTime() - t0) / 1e9, out.slowest());
+          (System.nanoTime() - t0) / 1e9, out.slowest(), epsilon);
       history.add(m);
-      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s, %.1f s", round + 1, fed.rounds(),
+      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s%s, %.1f s", round + 1, fed.rounds(),
           Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f, test loss %.4f", accuracy, testLoss),
           m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")",
           state.excludedSites().isEmpty() ? "" : ", excluded " + new java.util.TreeSet<>(state.excludedSites()),
+          Double.isNaN(epsilon) ? "" : String.format(", epsilon %.4f at delta %s", epsilon,
+              ((DpFedAvg) strategy).delta()),
           m.seconds()));
       saveRound(jobId, state, history);
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
@@ -240,6 +247,11 @@ public final class FederationRunner implements TrainingRun {
     progress.enter(JobPhase.CHECKPOINT);
     ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
         initFrom);
+    if (strategy instanceof DpFedAvg dp) {
+      models.updateLineage(version, Lineage.privacyUpdate(new Lineage.Privacy(
+          epsilon(strategy, fed.fraction(), state.round()), dp.delta(), dp.noiseMultiplier(), fed.fraction(),
+          state.round())));
+    }
     if (request.reward() != null) {
       List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
       progress.enter(JobPhase.SETTLE);
@@ -261,6 +273,14 @@ public final class FederationRunner implements TrainingRun {
       }
     }
     return new Result(jobId, version, evaluation, history, state);
+  }
+
+  /**
+   * Epsilon spent after {@code rounds} rounds: dp-fedavg's, by the RDP accountant with
+   * {@code federation.fraction} as the sampling rate; NaN for a strategy without privacy accounting.
+   */
+  static double epsilon(AggregationStrategy strategy, double fraction, long rounds) {
+    return strategy instanceof DpFedAvg dp ? dp.epsilon(fraction, rounds) : Double.NaN;
   }
 
   /**

@@ -179,6 +179,30 @@ class ReportPageTest {
   }
 
   @Test
+  void aDpFedAvgJobShowsTheEpsilonSpentEachRoundAndInAll() {
+    // Prepare: the tree fixture with epsilon 1.25 after round 1 and 2.5 after round 2
+    ReportInputs in = tree(true);
+    List<Map<String, Object>> rounds = new ArrayList<>();
+    double[] epsilons = {1.25, 2.5};
+    for (Map<String, Object> r : JsonValues.maps(in.metrics(), "rounds")) {
+      Map<String, Object> withEpsilon = new LinkedHashMap<>(r);
+      withEpsilon.put("epsilon", epsilons[rounds.size()]);
+      rounds.add(withEpsilon);
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>(in.metrics());
+    metrics.put("rounds", rounds);
+
+    // Execute
+    String dp = ReportPage.html(new ReportInputs("fed-1", "fed@1", "x", metrics, in.lineage(), in.request(), List.of()));
+    String plain = ReportPage.html(in);
+
+    // Assert: the summary's last epsilon, an epsilon column; neither without privacy accounting
+    assertThat(dp).contains("<tr><th>privacy spent (epsilon)</th><td>2.5000</td></tr>", "<th>epsilon</th>",
+        "<td class=\"n\">1.2500</td>");
+    assertThat(plain).doesNotContain("epsilon");
+  }
+
+  @Test
   void aRecordedTotalThatDiffersFromTheRecomputedPlanIsReported() {
     ReportInputs in = tree(false);
 

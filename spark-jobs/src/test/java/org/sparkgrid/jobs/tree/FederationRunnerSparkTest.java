@@ -26,6 +26,7 @@ import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.core.run.RoundMetrics;
+import org.sparkgrid.federation.privacy.RdpAccountant;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.split.DatasetSplits;
 import org.sparkgrid.jobs.data.ExampleShard;
@@ -250,6 +251,67 @@ class FederationRunnerSparkTest {
           + " SPARKGRID_TEST_NO_SUCH_SITE_KEY is not set");
     }
     assertThat(r.state().contributions()).extracting(Contribution::siteId).doesNotContain("site-03", "site-04");
+  }
+
+  private static final String DP = "{\"type\": \"dp-fedavg\", \"clipNorm\": 1.0, \"noiseMultiplier\": 1.0%s}";
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> checkpointedRounds(String job, long step) throws IOException {
+    try (var in = checkpointStore().open(job, step, FederationRunner.ROUNDS_JSON)) {
+      return new com.fasterxml.jackson.databind.ObjectMapper().readValue(in, List.class);
+    }
+  }
+
+  @Test
+  void dpFedAvgReportsEpsilonEachRoundAsTheAccountantComputesIt() throws Exception {
+    // Prepare: 4 sites, fraction 1 (q = 1), z = 1, delta 1e-5, two rounds
+    double afterOne = RdpAccountant.epsilon(1.0, 1.0, 1, 1e-5).epsilon();
+    double afterTwo = RdpAccountant.epsilon(1.0, 1.0, 2, 1e-5).epsilon();
+    List<String> phases = new ArrayList<>();
+    HadoopModelStore models = new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration());
+
+    // Execute
+    FederationRunner.Result r = runner(new LocalSiteTrainer(), new ProgressListener() {
+      @Override
+      public void phase(String line) {
+        phases.add(line);
+      }
+    }).run(request("tree-dp", dir.resolve("federation.json"), 2, 4, 120_000, DP.formatted("")), "tree-dp");
+
+    // Assert: rounds.json, the result, metrics.json, the console line and lineage.json carry the accountant's figure
+    assertThat(checkpointedRounds("tree-dp", 2)).extracting(m -> m.get("epsilon")).containsExactly(afterOne, afterTwo);
+    assertThat(r.rounds()).extracting(RoundMetrics::epsilon).containsExactly(afterOne, afterTwo);
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    try (var in = models.open(r.version(), org.sparkgrid.core.store.ModelStore.METRICS_FILE)) {
+      assertThat(json.readTree(in).path("rounds").get(1).path("epsilon").asDouble()).isEqualTo(afterTwo);
+    }
+    try (var in = models.open(r.version(), org.sparkgrid.core.store.ModelStore.LINEAGE_FILE)) {
+      var privacy = json.readTree(in).path("privacy");
+      assertThat(privacy.path("epsilon").asDouble()).isEqualTo(afterTwo);
+      assertThat(privacy.path("delta").asDouble()).isEqualTo(1e-5);
+      assertThat(privacy.path("rounds").asInt()).isEqualTo(2);
+    }
+    assertThat(phases).anyMatch(l -> l.startsWith("round 2/2: ")
+        && l.contains(String.format(java.util.Locale.ROOT, ", epsilon %.4f at delta 1.0E-5", afterTwo)));
+  }
+
+  @Test
+  void aPrivacyBudgetBelowRoundTwosEpsilonStopsBeforeRoundTwo() throws Exception {
+    // Prepare: a budget halfway between round 1's epsilon and round 2's
+    double afterOne = RdpAccountant.epsilon(1.0, 1.0, 1, 1e-5).epsilon();
+    double afterTwo = RdpAccountant.epsilon(1.0, 1.0, 2, 1e-5).epsilon();
+    double budget = (afterOne + afterTwo) / 2;
+    TrainingRequest request = request("tree-dp-budget", dir.resolve("federation.json"), 3, 4, 120_000,
+        DP.formatted(", \"epsilonBudget\": " + budget));
+
+    // Execute/Assert: the job fails before round 2 with the budget and the epsilon it would reach
+    assertThatThrownBy(() -> runner(new LocalSiteTrainer(), ProgressListener.NONE).run(request, "tree-dp-budget"))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(String.format(java.util.Locale.ROOT, "federation.strategy.epsilonBudget is %s: round 2 would bring"
+            + " epsilon to %.4f at delta 1.0E-5 (noiseMultiplier 1.0, fraction 1.0); the federation stops before"
+            + " round 2", budget, afterTwo));
+    assertThat(checkpointStore().latest("tree-dp-budget")).hasValue(1);
+    assertThat(checkpointedRounds("tree-dp-budget", 1)).extracting(m -> m.get("epsilon")).containsExactly(afterOne);
   }
 
   @Test
