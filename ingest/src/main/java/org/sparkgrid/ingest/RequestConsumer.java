@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
  *       {@code unrunnable-request}, naming the field and the value, and not stored. If the check
  *       cannot tell (an {@link java.io.IOException}), nothing of the poll is stored or committed
  *       and the poll's records are read again after {@code retryBackoff}, as when the store fails.
+ *       A check that breaks (any other exception or error) does not decide: the request is stored.
  *   <li>A refused record goes to the dead-letter topic with its original key, value and headers
  *       and the reason headers of {@link DeadLetter}; the consumer goes on with the next record.
  *   <li>Auto-commit is off. Offsets are committed only after the store committed the poll's
@@ -259,13 +260,25 @@ public final class RequestConsumer extends PollLoop {
     }
   }
 
-  /** The refusal of {@link #check}, or {@code null} if it accepts the request. */
+  /**
+   * The refusal of {@link #check}, or {@code null} if it accepts the request. A check that breaks
+   * (it throws anything but a refusal or an {@link IOException}, an {@link Error} included) does not
+   * decide: the request is stored, with a warning, and its job meets the same failure where the
+   * service handles a job's errors (the job ends FAILED naming it; a {@link VirtualMachineError}
+   * then stops the service).
+   */
   private Refusal checked(TrainingRequest request) throws IOException {
     try {
       check.check(request);
       return null;
     } catch (InvalidRequestException e) {
       return new Refusal(Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      LOG.warn("request check broke on request {} ({}); stored unchecked, its job will meet the failure",
+          request.id(), t.toString());
+      return null;
     }
   }
 

@@ -384,6 +384,9 @@ class KafkaIngestTest {
       if (r.id().startsWith("unsure") && unsure.getAndDecrement() > 0) {
         throw new java.io.IOException("file system down");
       }
+      if (r.id().startsWith("broken")) {
+        throw new NoClassDefFoundError("org/example/Gone"); // a check that breaks does not decide
+      }
       if (r.id().startsWith("bad")) {
         throw new org.sparkgrid.core.request.InvalidRequestException("data.train", r.data().train(),
             r.data().train() + " does not exist");
@@ -391,6 +394,7 @@ class KafkaIngestTest {
     };
     send(t.requests(), "bad-1", TestRequests.bytes("bad-1"));
     send(t.requests(), "unsure-1", TestRequests.bytes("unsure-1"));
+    send(t.requests(), "broken-1", TestRequests.bytes("broken-1"));
     send(t.requests(), "good-1", TestRequests.bytes("good-1"));
 
     try (JobStore store = store();
@@ -411,8 +415,10 @@ class KafkaIngestTest {
       assertThat(header(r, DeadLetter.MESSAGE)).isEqualTo("data.train: " + train + " does not exist");
       assertThat(header(r, DeadLetter.SOURCE_OFFSET)).isEqualTo("0");
       assertThat(unsure.get()).isNegative();
-      assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactlyInAnyOrder("unsure-1", "good-1");
-      await("the commit past the good request", () -> Long.valueOf(3).equals(uncheckedCommitted(t)));
+      assertThat(store.list(JobFilter.all())).extracting(Job::id)
+          .containsExactlyInAnyOrder("unsure-1", "broken-1", "good-1");
+      assertThat(c.isRunning()).isTrue();
+      await("the commit past the good request", () -> Long.valueOf(4).equals(uncheckedCommitted(t)));
     }
   }
 
