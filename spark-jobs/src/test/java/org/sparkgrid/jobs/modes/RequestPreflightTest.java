@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.run;
+package org.sparkgrid.jobs.modes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.sparkgrid.jobs.run;
+package org.sparkgrid.jobs.modes;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -16,6 +16,7 @@ import org.sparkgrid.ingest.RequestCheck;
 import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.InvalidDataException;
+import org.sparkgrid.jobs.run.HadoopPathChecker;
 import org.sparkgrid.jobs.tree.FederationRunner;
 
 /**
