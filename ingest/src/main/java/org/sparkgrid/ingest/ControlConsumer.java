@@ -1,5 +1,9 @@
 package org.sparkgrid.ingest;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +12,8 @@ import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.sparkgrid.ingest.events.EventPublisher;
+import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JobStoreException;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
@@ -16,8 +22,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the control topic on its own thread and hands each {@link ControlCommand} to a
  * {@link ControlHandler}. Offsets are committed after the handler returns. A command that cannot
- * be read, or that the handler refuses (unknown job, job already over), is logged and skipped; a
- * {@link JobStoreException} makes the consumer wait and read the command again.
+ * be read (malformed JSON, an unknown command, a missing field), or that the handler refuses
+ * (unknown job, job already over), is logged, answered with a {@link JobEvent.CommandRefused}
+ * event ({@code command-refused}, seq 0) keyed by the command's job (else the record's key, else
+ * empty) when the consumer has an {@link EventPublisher}, and skipped; a {@link JobStoreException}
+ * makes the consumer wait and read the command again.
  *
  * <pre>{@code
  * try (ControlConsumer control = ControlConsumer.create("localhost:9092", Topics.DEFAULT, "sparkgrid-service",
@@ -31,13 +40,17 @@ public final class ControlConsumer extends PollLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(ControlConsumer.class);
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final ControlHandler handler;
+  private final EventPublisher events;
 
   private ControlConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
-      ControlHandler handler) {
+      ControlHandler handler, EventPublisher events) {
     super(consumer, topic,
         Duration.ofMillis(500), Duration.ofSeconds(1), "sparkgrid-control");
     this.handler = handler;
+    this.events = events;
   }
 
   /**
@@ -55,9 +68,19 @@ public final class ControlConsumer extends PollLoop {
    * @param groupId the consumer group, e.g. the service's
    */
   public static ControlConsumer create(KafkaClients clients, Topics topics, String groupId, ControlHandler handler) {
+    return create(clients, topics, groupId, handler, null);
+  }
+
+  /**
+   * A consumer of {@code topics.control()} that answers each refused command with a
+   * {@code command-refused} event through {@code events} (not closed by the consumer; {@code null}:
+   * refusals are only logged), not yet started.
+   */
+  public static ControlConsumer create(KafkaClients clients, Topics topics, String groupId, ControlHandler handler,
+      EventPublisher events) {
     Objects.requireNonNull(handler, "handler");
     return new ControlConsumer(clients.consumer("sparkgrid-control", Objects.requireNonNull(groupId, "groupId"), Map.of()),
-        topics.control(), handler);
+        topics.control(), handler, events);
   }
 
   @Override
@@ -98,6 +121,11 @@ public final class ControlConsumer extends PollLoop {
       command = ControlCommand.fromJson(record.value() == null ? new byte[0] : record.value());
     } catch (IllegalArgumentException e) {
       LOG.warn("control record {}-{}@{} skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
+      String job = textField(record.value(), "job");
+      if (job == null && record.key() != null) {
+        job = new String(record.key(), StandardCharsets.UTF_8);
+      }
+      refuse(job == null ? "" : job, textField(record.value(), "command"), e.getMessage());
       return;
     }
     try {
@@ -111,6 +139,32 @@ public final class ControlConsumer extends PollLoop {
       throw e;
     } catch (RuntimeException e) {
       LOG.warn("control: {} {} refused: {}", command.command(), command.jobId(), e.getMessage());
+      refuse(command.jobId(), command.command(), e.getMessage());
+    }
+  }
+
+  /** Answers a refused command with a {@code command-refused} event; a failure to publish it is logged. */
+  private void refuse(String jobId, String command, String reason) {
+    if (events == null) {
+      return;
+    }
+    try {
+      events.publish(jobId, 0, new JobEvent.CommandRefused(command, reason == null ? "refused" : reason));
+    } catch (RuntimeException e) {
+      LOG.warn("command-refused event of job {} not published: {}", jobId, e.toString());
+    }
+  }
+
+  /** The text of a top-level string field of a JSON object, or {@code null} if the bytes have none. */
+  private static String textField(byte[] json, String field) {
+    if (json == null) {
+      return null;
+    }
+    try {
+      JsonNode v = JSON.readTree(json).get(field);
+      return v != null && v.isTextual() && !v.textValue().isEmpty() ? v.textValue() : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
     }
   }
 }

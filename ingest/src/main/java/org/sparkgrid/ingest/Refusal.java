@@ -38,7 +38,12 @@ public record Refusal(Reason reason, String field, String value, String message)
     /** A valid request whose record key is not its id. */
     KEY_MISMATCH("key-mismatch"),
     /** A SparkGrid header with a bad value, e.g. {@code sparkgrid.priority: high}. */
-    INVALID_HEADER("invalid-header");
+    INVALID_HEADER("invalid-header"),
+    /**
+     * A valid request that the consumer's {@link RequestCheck} finds would fail: a data path that
+     * does not exist or is not in its format, a federation file that does not fit the request.
+     */
+    UNRUNNABLE_REQUEST("unrunnable-request");
 
     private final String wire;
 

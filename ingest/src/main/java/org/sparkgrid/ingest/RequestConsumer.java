@@ -1,5 +1,6 @@
 package org.sparkgrid.ingest;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,8 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
+import org.sparkgrid.core.request.InvalidRequestException;
+import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.EnqueueOutcome;
@@ -37,6 +40,12 @@ import org.slf4j.LoggerFactory;
  *       as a QUEUED job (its id is the job id) with a {@code queued} event; a request whose id the
  *       store already holds, or that came earlier in the same poll, runs nothing and publishes a
  *       {@code duplicate} event. The events' sequence numbers are taken in that transaction.
+ *   <li>A request the router accepts is then given to the {@link RequestCheck} of
+ *       {@link Builder#check} (default {@link RequestCheck#NONE}); one it refuses is refused as
+ *       {@code unrunnable-request}, naming the field and the value, and not stored. If the check
+ *       cannot tell (an {@link java.io.IOException}), nothing of the poll is stored or committed
+ *       and the poll's records are read again after {@code retryBackoff}, as when the store fails.
+ *       A check that breaks (any other exception or error) does not decide: the request is stored.
  *   <li>A refused record goes to the dead-letter topic with its original key, value and headers
  *       and the reason headers of {@link DeadLetter}; the consumer goes on with the next record.
  *   <li>Auto-commit is off. Offsets are committed only after the store committed the poll's
@@ -51,6 +60,7 @@ import org.slf4j.LoggerFactory;
  * try (JobStore store = JdbcJobStore.openH2(home.resolve("jobs"));
  *      EventPublisher events = KafkaEventPublisher.create("localhost:9092", Topics.DEFAULT.events(), store);
  *      RequestConsumer requests = RequestConsumer.builder("localhost:9092", store, events)
+ *          .check(r -> RequestCodec.checkPaths(r, p -> Files.exists(Path.of(URI.create(p)))))
  *          .onQueued(jobId -> scheduler.wakeUp())
  *          .build()) {
  *   requests.start();
@@ -68,6 +78,7 @@ public final class RequestConsumer extends PollLoop {
   private final RequestRouter router;
   private final Producer<byte[], byte[]> deadLetters;
   private final Consumer<String> onQueued;
+  private final RequestCheck check;
 
   private RequestConsumer(Builder b) {
     super(b.clients.consumer("sparkgrid-requests", b.groupId, b.kafkaProps),
@@ -78,6 +89,7 @@ public final class RequestConsumer extends PollLoop {
     this.router = new RequestRouter(b.maxRequestBytes);
     this.deadLetters = b.clients.producer("sparkgrid-dead-letters", deadLetterDefaults(b.kafkaProps));
     this.onQueued = b.onQueued;
+    this.check = b.check;
   }
 
   /**
@@ -107,6 +119,7 @@ public final class RequestConsumer extends PollLoop {
     private Duration pollTimeout = Duration.ofMillis(500);
     private Duration retryBackoff = Duration.ofSeconds(1);
     private Consumer<String> onQueued = id -> { };
+    private RequestCheck check = RequestCheck.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
     private Builder(KafkaClients clients, JobStore store, EventPublisher events) {
@@ -159,6 +172,15 @@ public final class RequestConsumer extends PollLoop {
     }
 
     /**
+     * The check each parsed request passes before it is stored (data paths, federation file);
+     * default {@link RequestCheck#NONE}. It runs on the consumer's thread: keep it to header reads.
+     */
+    public Builder check(RequestCheck c) {
+      this.check = Objects.requireNonNull(c, "check");
+      return this;
+    }
+
+    /**
      * A Kafka client setting (tuning such as {@code max.poll.records}) for the consumer or the
      * dead-letter producer, whichever knows it; the {@link KafkaClients} settings win over it.
      * Security comes from the {@link KafkaClients}.
@@ -182,22 +204,33 @@ public final class RequestConsumer extends PollLoop {
 
   @Override
   protected void handle(ConsumerRecords<byte[], byte[]> records) {
-    Map<TopicPartition, Long> first = new HashMap<>();
-    Map<TopicPartition, Long> end = new HashMap<>();
+    Map<TopicPartition, Long> first = first(records);
+    Map<TopicPartition, Long> end = end(records);
     List<NewJob> batch = new ArrayList<>();
     List<Refused> refused = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-      first.put(tp, list.get(0).offset());
-      end.put(tp, list.get(list.size() - 1).offset() + 1);
-      for (ConsumerRecord<byte[], byte[]> record : list) {
+      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
         Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
         RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
         if (route instanceof Refusal refusal) {
           refused.add(new Refused(tp, record, refusal));
         } else if (route instanceof RequestRouter.Accepted accepted) {
-          batch.add(new NewJob(accepted.request(), accepted.priority(),
-              new RecordSource(record.topic(), record.partition(), record.offset())));
+          Refusal unrunnable;
+          try {
+            unrunnable = checked(accepted.request());
+          } catch (IOException e) {
+            LOG.error("request check could not tell whether request {} can run; nothing stored, will read the {}"
+                + " records again: {}", accepted.request().id(), records.count(), e.toString());
+            commitAndRewind(first, first, end); // commits nothing, rewinds every partition
+            backoff();
+            return;
+          }
+          if (unrunnable != null) {
+            refused.add(new Refused(tp, record, unrunnable));
+          } else {
+            batch.add(new NewJob(accepted.request(), accepted.priority(),
+                new RecordSource(record.topic(), record.partition(), record.offset())));
+          }
         }
       }
     }
@@ -225,6 +258,45 @@ public final class RequestConsumer extends PollLoop {
     if (deadLetterFailed) {
       backoff(); // then read again from the first refusal not sent
     }
+  }
+
+  /**
+   * The refusal of {@link #check}, or {@code null} if it accepts the request. A check that breaks
+   * (it throws anything but a refusal or an {@link IOException}, an {@link Error} included) does not
+   * decide: the request is stored, with a warning, and its job meets the same failure where the
+   * service handles a job's errors (the job ends FAILED naming it; a {@link VirtualMachineError}
+   * then stops the service).
+   */
+  private Refusal checked(TrainingRequest request) throws IOException {
+    try {
+      check.check(request);
+      return null;
+    } catch (InvalidRequestException e) {
+      return new Refusal(Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
+    } catch (IOException e) {
+      throw e;
+    } catch (Throwable t) {
+      LOG.warn("request check broke on request {} ({}); stored unchecked, its job will meet the failure",
+          request.id(), t.toString());
+      return null;
+    }
+  }
+
+  private static Map<TopicPartition, Long> first(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Long> m = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      m.put(tp, records.records(tp).get(0).offset());
+    }
+    return m;
+  }
+
+  private static Map<TopicPartition, Long> end(ConsumerRecords<byte[], byte[]> records) {
+    Map<TopicPartition, Long> m = new HashMap<>();
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
+      m.put(tp, list.get(list.size() - 1).offset() + 1);
+    }
+    return m;
   }
 
   /** Publishes the event of a stored request: {@code queued} for a new job, else {@code duplicate}. */

@@ -12,7 +12,8 @@
  *       {@link org.sparkgrid.ingest.events.EventPublisher} for job events.
  *   <li>Topic names: {@link org.sparkgrid.ingest.Topics}; dead-letter headers:
  *       {@link org.sparkgrid.ingest.DeadLetter}; the refusal rules:
- *       {@link org.sparkgrid.ingest.RequestRouter}.
+ *       {@link org.sparkgrid.ingest.RequestRouter}, then the service's
+ *       {@link org.sparkgrid.ingest.RequestCheck} (data and federation file, before a job is stored).
  *   <li>A broker on one machine: {@link org.sparkgrid.ingest.kafka.EmbeddedKafka}.
  * </ul>
  *

@@ -376,4 +376,88 @@ class KafkaIngestTest {
       assertThat(control.isRunning()).isTrue();
     }
   }
+  @Test
+  void aRequestTheCheckRefusesGoesToTheDeadLetterTopicNamingTheFieldAndIsNotStored() throws Exception {
+    Topics t = topics("checked");
+    AtomicInteger unsure = new AtomicInteger(1); // the check cannot tell once: the poll is read again
+    RequestCheck check = r -> {
+      if (r.id().startsWith("unsure") && unsure.getAndDecrement() > 0) {
+        throw new java.io.IOException("file system down");
+      }
+      if (r.id().startsWith("broken")) {
+        throw new NoClassDefFoundError("org/example/Gone"); // a check that breaks does not decide
+      }
+      if (r.id().startsWith("bad")) {
+        throw new org.sparkgrid.core.request.InvalidRequestException("data.train", r.data().train(),
+            r.data().train() + " does not exist");
+      }
+    };
+    send(t.requests(), "bad-1", TestRequests.bytes("bad-1"));
+    send(t.requests(), "unsure-1", TestRequests.bytes("unsure-1"));
+    send(t.requests(), "broken-1", TestRequests.bytes("broken-1"));
+    send(t.requests(), "good-1", TestRequests.bytes("good-1"));
+
+    try (JobStore store = store();
+         EventPublisher events = KafkaEventPublisher.create(bootstrap, t.events(), store);
+         RequestConsumer c = consumer(t, store, events).check(check).build()) {
+      c.start();
+
+      await("the good request", () -> store.get("good-1").isPresent());
+      await("the unsure request", () -> store.get("unsure-1").isPresent());
+      List<ConsumerRecord<byte[], byte[]>> dead = read(t.deadLetters(), 1);
+      assertThat(dead).hasSize(1);
+      ConsumerRecord<byte[], byte[]> r = dead.get(0);
+      String train = TestRequests.request("bad-1").data().train();
+      assertThat(new String(r.key(), UTF_8)).isEqualTo("bad-1");
+      assertThat(header(r, DeadLetter.REASON)).isEqualTo("unrunnable-request");
+      assertThat(header(r, DeadLetter.FIELD)).isEqualTo("data.train");
+      assertThat(header(r, DeadLetter.VALUE)).isEqualTo(train);
+      assertThat(header(r, DeadLetter.MESSAGE)).isEqualTo("data.train: " + train + " does not exist");
+      assertThat(header(r, DeadLetter.SOURCE_OFFSET)).isEqualTo("0");
+      assertThat(unsure.get()).isNegative();
+      assertThat(store.list(JobFilter.all())).extracting(Job::id)
+          .containsExactlyInAnyOrder("unsure-1", "broken-1", "good-1");
+      assertThat(c.isRunning()).isTrue();
+      await("the commit past the good request", () -> Long.valueOf(4).equals(uncheckedCommitted(t)));
+    }
+  }
+
+  @Test
+  void badControlCommandsAreAnsweredWithCommandRefusedEvents() throws Exception {
+    Topics t = topics("refused");
+    try (JobStore store = store();
+         EventPublisher events = KafkaEventPublisher.create(bootstrap, t.events(), store);
+         ControlConsumer control = ControlConsumer.create(org.sparkgrid.ingest.kafka.KafkaClients.plain(bootstrap), t,
+             t.control() + "-group", new JobStoreControlHandler(store, events, id -> { }), events);
+         SparkGridClient client = SparkGridClient.connect(bootstrap, t)) {
+      control.start();
+      client.cancel("no-such-job");
+      send(t.control(), "job-7", "{\"command\": \"pause\", \"job\": \"job-7\"}".getBytes(UTF_8));
+      send(t.control(), "job-8", "{\"command\": \"cancel\"".getBytes(UTF_8));
+
+      List<ConsumerRecord<byte[], byte[]>> answers = read(t.events(), 3);
+      assertThat(answers).hasSize(3);
+      Map<String, List<JobEvent>> byKey = answers.stream().collect(Collectors.groupingBy(
+          r -> new String(r.key(), UTF_8), Collectors.mapping(r -> JobEvent.fromJson(r.value()), Collectors.toList())));
+      List<JobEvent> unknownJob = byKey.get("no-such-job");
+      List<JobEvent> unknownCommand = byKey.get("job-7");
+      List<JobEvent> malformed = byKey.get("job-8");
+
+      assertThat(unknownJob).hasSize(1);
+      assertThat(unknownJob.get(0).seq()).isZero();
+      assertThat(unknownJob.get(0).payload()).isInstanceOfSatisfying(JobEvent.CommandRefused.class, p -> {
+        assertThat(p.command()).isEqualTo("cancel");
+        assertThat(p.reason()).contains("no-such-job");
+      });
+      assertThat(unknownCommand).extracting(JobEvent::payload).containsExactly(new JobEvent.CommandRefused("pause",
+          "command: unknown command pause; known: cancel, exclude-site"));
+      assertThat(malformed).hasSize(1);
+      assertThat(malformed.get(0).payload()).isInstanceOfSatisfying(JobEvent.CommandRefused.class, p -> {
+        assertThat(p.command()).isNull();
+        assertThat(p.reason()).startsWith("not a JSON control command");
+      });
+      assertThat(JobEvent.fromJson(unknownCommand.get(0).toJson())).isEqualTo(unknownCommand.get(0));
+      assertThat(control.isRunning()).isTrue();
+    }
+  }
 }

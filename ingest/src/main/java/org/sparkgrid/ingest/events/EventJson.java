@@ -76,6 +76,11 @@ final class EventJson {
       o.put("wasRunning", p.wasRunning());
     } else if (e.payload() instanceof JobEvent.TimedOut p) {
       o.put("phase", p.phase());
+    } else if (e.payload() instanceof JobEvent.CommandRefused p) {
+      if (p.command() != null) {
+        o.put("command", p.command());
+      }
+      o.put("reason", p.reason());
     }
     try {
       return MAPPER.writeValueAsBytes(o);
@@ -112,6 +117,7 @@ final class EventJson {
       case "failed" -> new JobEvent.Failed(o.path("reason").asText(null));
       case "cancelled" -> new JobEvent.Cancelled(o.path("wasRunning").asBoolean());
       case "timed-out" -> new JobEvent.TimedOut(o.path("phase").asText(null));
+      case "command-refused" -> new JobEvent.CommandRefused(o.path("command").asText(null), text(o, "reason"));
       default -> throw new IllegalArgumentException("unknown event type " + type);
     };
     return new JobEvent(text(o, "job"), o.path("seq").asLong(), Instant.parse(text(o, "time")), payload);

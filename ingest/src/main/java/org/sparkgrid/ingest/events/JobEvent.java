@@ -52,7 +52,7 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
   /** What happened. The records below are every kind there is. */
   public sealed interface Payload
       permits Queued, Duplicate, Waiting, Started, Epoch, Round, SiteExcluded, Trial, Succeeded, Failed, Cancelled,
-          TimedOut {
+          TimedOut, CommandRefused {
 
     /** The wire name: {@code queued}, {@code duplicate}, {@code started} ... */
     String type();
@@ -246,6 +246,28 @@ public record JobEvent(String jobId, long seq, Instant time, Payload payload) {
     @Override
     public boolean terminal() {
       return true;
+    }
+  }
+
+  /**
+   * A command on the control topic was refused: not readable, unknown, about a job the service
+   * does not know, or one it cannot apply (the job is over). Its {@code seq} is 0: it is an answer
+   * to the command, not a step of the job (which may not exist); its job is the command's
+   * {@code job}, else the control record's key, else empty.
+   *
+   * @param command the command's name as given ({@code cancel}, {@code exclude-site} ...);
+   *                {@code null} when the record was not a readable command
+   * @param reason  why, naming the field and the value, e.g.
+   *                {@code command: unknown command pause; known: cancel, exclude-site}
+   */
+  public record CommandRefused(String command, String reason) implements Payload {
+    public CommandRefused {
+      Objects.requireNonNull(reason, "reason");
+    }
+
+    @Override
+    public String type() {
+      return "command-refused";
     }
   }
 

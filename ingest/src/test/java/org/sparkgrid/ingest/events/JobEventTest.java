@@ -45,7 +45,9 @@ class JobEventTest {
         new JobEvent.Succeeded("fmnist-mlp", "3", Map.of("accuracy", 0.875)),
         new JobEvent.Failed("data.train: not found"),
         new JobEvent.Cancelled(true),
-        new JobEvent.TimedOut("train"));
+        new JobEvent.TimedOut("train"),
+        new JobEvent.CommandRefused("cancel", "cancel: no job 'j-9' in the job store"),
+        new JobEvent.CommandRefused(null, "not a JSON control command: Unexpected end-of-input"));
     for (JobEvent.Payload p : all) {
       JobEvent e = new JobEvent("j-1", 1, T, p);
       assertThat(JobEvent.fromJson(e.toJson())).as(p.type()).isEqualTo(e);

@@ -12,6 +12,7 @@ import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.SweepTrials;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.jobs.modes.RequestPreflight;
 import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.resources.SparkContexts;
 import org.sparkgrid.jobs.run.JobRuns;
@@ -27,7 +28,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sparkgrid train}: runs one compute-mode request on Spark, or resumes one. A request with a
- * sweep runs its trials and prints their leaderboard.
+ * sweep runs its trials and prints their leaderboard. Before Spark starts, the request passes
+ * {@link RequestPreflight} (data paths and formats, the federation file): a refusal exits 2 with
+ * one line naming the field and the value, and leaves nothing in the store.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a compute-mode request on Spark and register the model.")
@@ -48,7 +51,9 @@ public final class TrainCommand implements Callable<Integer> {
     SparkGridConfig config = SparkContexts.sparkGridConfig(conf);
     TrainingRequest request = null;
     if (source.request != null) {
-      request = readRequest(source.request, new Configuration());
+      Configuration hadoop = new Configuration();
+      request = readRequest(source.request, hadoop);
+      RequestPreflight.check(request, hadoop); // before Spark starts: nothing is written for a request that would fail
     }
     return runAndReport(conf, config, request, source.resume, jobId, System.out);
   }

@@ -24,7 +24,8 @@ import org.sparkgrid.jobs.tree.SiteExclusions;
  * The service's answer to control commands: {@code cancel} through the job store
  * ({@link JobStoreControlHandler}), and {@code exclude-site}, which records the exclusion in the
  * job's {@link SiteExclusions} (the running federation reads it at the start of its next round) and
- * publishes a {@code site-excluded} event. A refused command throws (the control consumer logs it);
+ * publishes a {@code site-excluded} event. A refused command throws (the control consumer logs it
+ * and answers with a {@code command-refused} event);
  * {@code bin/sparkgrid exclude-site} runs the same {@link #checkExclusion} first, so the admin sees
  * the reason at once.
  *

@@ -27,6 +27,7 @@ import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.NotOwnerException;
 import org.sparkgrid.jobs.compute.SweepRunner;
+import org.sparkgrid.jobs.modes.RequestPreflight;
 import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.RunResult;
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
  * publishing lifecycle and per-epoch/per-round events. {@link RunModes} chooses how each request
  * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
- * Cancel through the control topic. Each phase
+ * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
+ * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
+ * field and the value. Cancel through the control topic; a refused control command is answered
+ * with a {@code command-refused} event. Each phase
  * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
  * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
  * (see {@link RunningJob}). A service killed at any point and started again puts the jobs that were
@@ -110,10 +114,11 @@ public final class SparkGridService implements AutoCloseable {
     }
     events = KafkaEventPublisher.create(kafka, topics.events(), store);
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .onQueued(id -> wakeUp()).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration())).onQueued(id -> wakeUp()).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
-            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()));
+            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
+        events);
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sparkgrid-watchdog");
       t.setDaemon(true);

@@ -94,4 +94,30 @@ class SparkGridCliTest {
     assertThat(rc).isEqualTo(2);
     assertThat(errText()).startsWith("sparkgrid: no model named 'nope'");
   }
+  @Test
+  void federateWithMinSitesAboveItsSitesExitsTwoBeforeSparkAndLeavesNoRun() throws Exception {
+    String data = "file:" + dir.resolve("tiny");
+    org.sparkgrid.jobs.data.IdxWriter.write(new org.apache.hadoop.conf.Configuration(), data,
+        org.sparkgrid.jobs.data.ExampleShard.of(new int[] {1, 2, 2}, new float[8], new int[] {0, 1}), new int[] {0, 1});
+    Path fed = Files.write(dir.resolve("sites.json"), new org.sparkgrid.federation.sites.FederationFile(java.util.List.of(
+        new org.sparkgrid.federation.sites.FederationFile.Site("s1", data, "0x" + "1".repeat(40), 1.0, java.util.List.of()),
+        new org.sparkgrid.federation.sites.FederationFile.Site("s2", data, "0x" + "2".repeat(40), 1.0, java.util.List.of())),
+        java.util.Set.of()).toJson());
+    Path req = Files.writeString(dir.resolve("tree.json"), """
+        {"schema": 1, "id": "fed-too-few", "mode": "tree", "model": {"name": "m", "architecture": "mlp"},
+         "data": {"format": "idx", "train": "%s"}, "training": {"epochs": 1},
+         "federation": {"sites": "file:%s", "rounds": 2, "minSites": 3}}
+        """.formatted(data, fed));
+    Path home = dir.resolve("home");
+
+    int rc = SparkGridCli.execute("federate", "--request", req.toString(), "--conf", "spark.sparkgrid.home=" + home);
+
+    assertThat(rc).isEqualTo(2);
+    assertThat(errText().strip()).isEqualTo("sparkgrid: federation.minSites: must be at most the 2 sites of file:" + fed
+        + ", got 3");
+    assertThat(errText().strip().lines()).hasSize(1);
+    assertThat(home.resolve("store/runs/fed-too-few")).doesNotExist();
+    assertThat(home.resolve("store/runs")).doesNotExist();
+    System.clearProperty("spark.sparkgrid.home");
+  }
 }

@@ -1,0 +1,162 @@
+package org.sparkgrid.jobs.modes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.request.InvalidRequestException;
+import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.jobs.data.IdxWriter;
+
+/** The checks at the door on real files through Hadoop's local file system: each refusal names the field and the value. */
+class RequestPreflightTest {
+  private static final String A1 = "0x" + "1".repeat(40);
+  private static final String A2 = "0x" + "2".repeat(40);
+  private static final String A3 = "0x" + "3".repeat(40);
+  @TempDir static Path dir;
+  private static final Configuration HADOOP = new Configuration();
+  private static String good;
+
+  @BeforeAll
+  static void writeData() throws Exception {
+    good = "file:" + dir.resolve("tiny");
+    IdxWriter.write(HADOOP, good, ExampleShard.of(new int[] {1, 2, 2}, new float[12], new int[] {0, 1, 2}),
+        new int[] {0, 1, 2});
+  }
+
+  private static TrainingRequest compute(String format, String train) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "pre", "model": {"name": "pre", "architecture": "mlp"},
+         "data": {"format": "%s", "train": "%s"}, "training": {"epochs": 1}}
+        """.formatted(format, train));
+  }
+
+  private static TrainingRequest tree(Path federation, int minSites) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "pre-tree", "mode": "tree", "model": {"name": "pre", "architecture": "mlp"},
+         "data": {"format": "idx", "train": "%s"}, "training": {"epochs": 1},
+         "federation": {"sites": "file:%s", "rounds": 1, "minSites": %d}}
+        """.formatted(good, federation, minSites));
+  }
+
+  private static Path federation(String name, List<FederationFile.Site> sites, Set<String> allowlist) throws Exception {
+    return Files.write(dir.resolve(name), new FederationFile(sites, allowlist).toJson());
+  }
+
+  private static FederationFile.Site site(String id, String data, String account) {
+    return new FederationFile.Site(id, data, account, 1.0, List.of());
+  }
+
+  private static InvalidRequestException refusal(TrainingRequest r) {
+    try {
+      RequestPreflight.check(r, HADOOP);
+    } catch (InvalidRequestException e) {
+      return e;
+    } catch (Exception e) {
+      throw new AssertionError("not a refusal: " + e, e);
+    }
+    throw new AssertionError("accepted: " + r.id());
+  }
+
+  @Test
+  void goodIdxAndCsvDataPass() throws Exception {
+    Path csv = Files.writeString(dir.resolve("ok.csv"), "1,0.5,0.25\n0,0.1,0.2\n");
+
+    RequestPreflight.check(compute("idx", good), HADOOP);
+    RequestPreflight.check(compute("csv", "file:" + csv), HADOOP);
+  }
+
+  @Test
+  void aMissingDataPathIsRefusedNamingIt() {
+    String missing = "file:" + dir.resolve("nope");
+
+    InvalidRequestException e = refusal(compute("idx", missing));
+
+    assertThat(e.field()).isEqualTo("data.train");
+    assertThat(e.value()).isEqualTo(missing);
+    assertThat(e.getMessage()).isEqualTo("data.train: " + missing + "-images-idx3-ubyte does not exist (nor "
+        + missing + "-images-idx3-ubyte.gz)");
+  }
+
+  @Test
+  void aFileThatIsNotIdxIsRefusedByItsMagicNumber() throws Exception {
+    Files.writeString(dir.resolve("text-images-idx3-ubyte"), "label,pixel0,pixel1\n1,2,3\n");
+    Files.writeString(dir.resolve("text-labels-idx1-ubyte"), "1\n2\n");
+    String prefix = "file:" + dir.resolve("text");
+
+    InvalidRequestException e = refusal(compute("idx", prefix));
+
+    assertThat(e.field()).isEqualTo("data.train");
+    assertThat(e.value()).isEqualTo(prefix);
+    assertThat(e.getMessage()).startsWith("data.train: ").contains("text-images-idx3-ubyte")
+        .contains("magic number 0x6c616265 is not the expected 0x00000803");
+  }
+
+  @Test
+  void csvThatIsNotTextIsRefused() throws Exception {
+    Path bin = Files.write(dir.resolve("binary.csv"), new byte[] {0, 1, 2, (byte) 0xff, 10, 3, 4, 10});
+
+    InvalidRequestException e = refusal(compute("csv", "file:" + bin));
+
+    assertThat(e.field()).isEqualTo("data.train");
+    assertThat(e.value()).isEqualTo("file:" + bin);
+    assertThat(e.getMessage()).contains("binary.csv");
+  }
+
+  @Test
+  void minSitesAboveTheSitesIsRefused() throws Exception {
+    Path fed = federation("two.json", List.of(site("s1", good, A1), site("s2", good, A2)), Set.of());
+
+    InvalidRequestException e = refusal(tree(fed, 3));
+
+    assertThat(e.field()).isEqualTo("federation.minSites");
+    assertThat(e.value()).isEqualTo("3");
+    assertThat(e.getMessage()).isEqualTo("federation.minSites: must be at most the 2 sites of file:" + fed + ", got 3");
+    RequestPreflight.check(tree(fed, 2), HADOOP);
+  }
+
+  @Test
+  void aSiteOffTheAllowlistIsRefusedNamingItsAccount() throws Exception {
+    Path fed = federation("off.json", List.of(site("s1", good, A1), site("s2", good, A2), site("s3", good, A3)),
+        Set.of(A1, A2));
+
+    InvalidRequestException e = refusal(tree(fed, 1));
+
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.value()).isEqualTo("file:" + fed);
+    assertThat(e.getMessage()).isEqualTo("federation.sites: site s3's account " + A3
+        + " is not on the allowlist of file:" + fed);
+  }
+
+  @Test
+  void aSiteWhoseDataIsMissingIsRefused() throws Exception {
+    String missing = "file:" + dir.resolve("gone");
+    Path fed = federation("gone.json", List.of(site("s1", good, A1), site("s2", missing, A2)), Set.of());
+
+    InvalidRequestException e = refusal(tree(fed, 1));
+
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.getMessage()).startsWith("federation.sites: site s2's data: ").contains(dir.resolve("gone").toString());
+  }
+
+  @Test
+  void aFederationFileThatDoesNotParseIsRefused() throws Exception {
+    Path fed = Files.writeString(dir.resolve("broken.json"), "{\"sites\": [", StandardCharsets.UTF_8);
+
+    InvalidRequestException e = refusal(tree(fed, 1));
+
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.getMessage()).startsWith("federation.sites: federation.sites file:" + fed + ": not valid JSON");
+  }
+}
