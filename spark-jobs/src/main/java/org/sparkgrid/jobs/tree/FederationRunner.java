@@ -203,7 +203,8 @@ public final class FederationRunner implements TrainingRun {
     if (resumeRound != null && chainKey != null) {
       // rounds checkpointed before the stop but not settled (it came between the two) are settled now;
       // the ones settled before are found in the receipt store and sent again to no one
-      settleRounds(jobId, TreeRewards.plans(jobId, federation, state.contributions(), request.reward()), chainKey);
+      settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, state.contributions(), request.reward()),
+          chainKey);
     }
     progress.enter(JobPhase.TRAIN);
     while (state.round() < fed.rounds()) {
@@ -236,7 +237,8 @@ public final class FederationRunner implements TrainingRun {
           m.seconds()));
       saveRound(jobId, state, history);
       if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
-        settleRounds(jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()), chainKey);
+        settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
+            chainKey);
       }
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
@@ -253,7 +255,8 @@ public final class FederationRunner implements TrainingRun {
       progress.enter(JobPhase.SETTLE);
       if (chainKey != null) {
         // every round was settled as it ended: this reads their receipts back, sending no transaction
-        models.updateLineage(version, Lineage.settlementsUpdate(settleRounds(jobId, plans, chainKey)
+        models.updateLineage(version, Lineage.settlementsUpdate(
+            settleRounds("Reading the receipts of", jobId, plans, chainKey)
             .stream().map(Lineage.Settlement::fromMap).toList()));
       } else {
         progress.phase("reward: no chain configured (spark.sparkgrid.chain.rpcUrl): " + plans.size()
@@ -271,15 +274,16 @@ public final class FederationRunner implements TrainingRun {
    * idempotent by settlement name, {@code <job>/round-<n>}). Each is retried as {@link
    * org.sparkgrid.settlement.Settler} does; one that finally fails stops the federation.
    *
+   * @param doing the console line's first words
    * @return what lineage records, per plan
    * @throws IllegalStateException naming the settlement (the round) and the reason, if one fails
    */
-  private List<Map<String, Object>> settleRounds(String jobId, List<SettlementPlan> plans,
+  private List<Map<String, Object>> settleRounds(String doing, String jobId, List<SettlementPlan> plans,
       org.sparkgrid.settlement.chain.ChainKey chainKey) throws IOException {
     if (plans.isEmpty()) {
       return List.of();
     }
-    progress.phase("Settling " + plans.stream().map(SettlementPlan::name).toList() + " on "
+    progress.phase(doing + " " + plans.stream().map(SettlementPlan::name).toList() + " on "
         + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
     try {
       return RewardSettlement.settle(config, plans, chainKey);
@@ -288,7 +292,7 @@ public final class FederationRunner implements TrainingRun {
       throw new IllegalStateException("federation " + jobId + ": interrupted while settling rewards", e);
     } catch (IllegalStateException e) {
       throw new IllegalStateException("federation " + jobId + " stopped: " + e.getMessage()
-          + " (the rounds before it are paid; 'resume " + jobId + "' settles it again)", e);
+          + " (the rounds before it are paid; resuming the federation settles it again)", e);
     }
   }
 

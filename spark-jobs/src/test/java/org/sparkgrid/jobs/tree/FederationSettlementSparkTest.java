@@ -235,4 +235,27 @@ class FederationSettlementSparkTest {
       }
     }
   }
+
+  @Test
+  void aRefusedSettlementStopsTheFederationNamingItsRoundAndResumePaysIt() throws Exception {
+    try (Chain chain = Chain.connect(node.rpcUrl(), node.chainId())) {
+      Deployment d = Deployer.with(chain, node.key(0)).deploy();
+      RewardDistributor distributor = distributor(chain, d);
+      distributor.pause().send(); // the chain refuses every publication
+
+      assertThatThrownBy(() -> runner(d, "home-refused", ProgressListener.NONE).run(request("refused"), "refused"))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageStartingWith("federation refused stopped: the chain refused settlement 'refused/round-0': ")
+          .hasMessageContaining("EnforcedPause")
+          .hasMessageEndingWith("(the rounds before it are paid; resuming the federation settles it again)");
+
+      distributor.unpause().send();
+      FederationRunner.Result resumed = runner(d, "home-refused", ProgressListener.NONE).resume("refused");
+
+      assertThat(resumed.rounds()).hasSize(3);
+      for (int r = 0; r < 3; r++) {
+        assertThat(publications(chain, d, "refused/round-" + r)).as("round-" + r).isEqualTo(1);
+      }
+    }
+  }
 }
