@@ -249,7 +249,7 @@ class FederationSettlementSparkTest {
           .hasMessageContaining("EnforcedPause")
           .hasMessageEndingWith("(the rounds before it are paid; resuming the federation settles it again)");
 
-      distributor.unpause().send();
+      distributor(chain, d).unpause().send(); // a fresh nonce: the settler has sent with the same key since
       FederationRunner.Result resumed = runner(d, "home-refused", ProgressListener.NONE).resume("refused");
 
       assertThat(resumed.rounds()).hasSize(3);
