@@ -41,8 +41,12 @@ import org.web3j.tx.FastRawTransactionManager;
  * <p>Its events are read from the deployment block on, in ranges of
  * {@link org.sparkgrid.settlement.chain.ChainOptions#logBlockRange()} blocks.
  *
- * <p>Before its first publication the settler approves the distributor to take the
- * coordinator's tokens (one more transaction, once: the allowance is unlimited).
+ * <p>Before each publication the settler approves the distributor to take exactly that settlement's
+ * total from the coordinator's tokens (one more transaction per settlement), never more: the
+ * publication's {@code transferFrom} spends the allowance back to 0, so no allowance is left that a
+ * later publication, or anyone holding the distributor's coordinator role, could draw on. An
+ * allowance already equal to the total (an earlier attempt approved it, then failed) is kept;
+ * any other is replaced by the total.
  *
  * <pre>{@code
  * Settler settler = Settler.builder(chain, ChainKey.fromEnvironment(), deployment.distributor(),
@@ -53,7 +57,6 @@ import org.web3j.tx.FastRawTransactionManager;
  */
 public final class Settler {
   private static final Logger LOG = LoggerFactory.getLogger(Settler.class);
-  private static final BigInteger UNLIMITED = BigInteger.TWO.pow(256).subtract(BigInteger.ONE);
 
   private final Chain chain;
   private final ChainKey key;
@@ -189,13 +192,15 @@ public final class Settler {
     return chain.web3j().ethGetTransactionReceipt(log.getTransactionHash()).send().getTransactionReceipt();
   }
 
+  /** Sets the distributor's allowance on the coordinator's tokens to exactly {@code total}. */
   private void ensureAllowance(BigInteger total) throws IOException, TransactionException {
     SparkGridToken token = SparkGridToken.load(call(() -> distributor.token().send()), chain.web3j(), transactions,
         chain.gas());
     BigInteger allowance = call(() -> token.allowance(key.address(), distributorAddress).send());
-    if (allowance.compareTo(total) < 0) {
-      LOG.info("approving the distributor {} to take the coordinator's tokens", distributorAddress);
-      call(() -> token.approve(distributorAddress, UNLIMITED).send());
+    if (allowance.compareTo(total) != 0) {
+      LOG.info("approving the distributor {} to take exactly {} of the coordinator's tokens (allowance was {})",
+          distributorAddress, total, allowance);
+      call(() -> token.approve(distributorAddress, total).send());
     }
   }
 

@@ -100,6 +100,8 @@ class AnyChainTest {
   void aSettlementIsPublishedAndClaimedByEverySite() throws Exception {
     SettlementPlan plan = plan("fed-1337/round-0", 6_000, 3); // 1000, 2000, 3000
     FileReceiptStore store = new FileReceiptStore(dir);
+    // the blocks of the tests before (two per settlement: approve, publish) have lowered the base fee
+    fx.setNextBaseFee(BASE_FEE);
 
     Settler.Outcome outcome = settler(store).settle(plan);
     for (int site = 1; site <= 3; site++) {

@@ -81,6 +81,12 @@ public final class ChainFixture implements AutoCloseable {
         .getTransactionCount();
   }
 
+  /** Sets the next block's base fee (anvil's anvil_setNextBlockBaseFeePerGas); it decays again after. */
+  public void setNextBaseFee(BigInteger wei) throws Exception {
+    new Request<>("anvil_setNextBlockBaseFeePerGas", List.of(org.web3j.utils.Numeric.encodeQuantity(wei)),
+        new HttpService(node.rpcUrl()), Response.class).send();
+  }
+
   /** Moves the node's clock forward and mines a block (anvil's evm_increaseTime and evm_mine). */
   public void advanceSeconds(long seconds) throws Exception {
     HttpService rpc = new HttpService(node.rpcUrl());

@@ -60,6 +60,32 @@ class SettlerTest {
   }
 
   @Test
+  void theDistributorMayTakeExactlyEachSettlementsTotalAndNothingAfterIt() throws Exception {
+    var token = fx.token(fx.coordinator);
+    String coordinator = fx.coordinator.address();
+    String distributor = fx.deployment.distributor();
+    token.approve(distributor, BigInteger.TWO.pow(255)).send(); // a large allowance left by someone else
+    Settler settler = settler(new FileReceiptStore(dir));
+    SettlementPlan plan = plan("bounded-allowance");
+
+    // paused: the settler approves, then the chain refuses the publication; the allowance is the total
+    fx.distributor(fx.coordinator).pause().send();
+    try {
+      assertThatThrownBy(() -> settler.settle(plan)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("the chain refused settlement 'bounded-allowance'");
+      assertThat(token.allowance(coordinator, distributor).send()).isEqualTo(BigInteger.valueOf(600));
+    } finally {
+      fx.distributor(fx.coordinator).unpause().send();
+    }
+    settler.settle(plan);
+    assertThat(token.allowance(coordinator, distributor).send()).isZero();
+
+    settler.settle(plan("bounded-allowance-2"));
+    assertThat(token.allowance(coordinator, distributor).send()).isZero();
+    assertThat(token.balanceOf(distributor).send()).isGreaterThanOrEqualTo(BigInteger.valueOf(1200));
+  }
+
+  @Test
   void aPublicationWhoseReceiptWasLostIsStoredFromTheChain() throws Exception {
     SettlementPlan plan = plan("receipt-lost");
     Settler.Outcome published = settler(new FileReceiptStore(dir.resolve("lost"))).settle(plan);

@@ -51,7 +51,7 @@ public final class GasReport {
       Settler settler = Settler.builder(chain, coordinator, d.distributor(), new FileReceiptStore(dir)).build();
       RewardDistributor distributor = RewardDistributor.load(d.distributor(), chain.web3j(),
           chain.transactionManager(sender), chain.gas());
-      settler.settle(plan("warm-up", 2, new Random(0))); // the one-time allowance is not a publication's cost
+      settler.settle(plan("warm-up", 2, new Random(0))); // warms the node; each settlement approves its total in its own tx
 
       System.out.printf("baseline: ERC-20 transfer to a fresh address: %d gas%n%n", transfer);
       System.out.printf("%10s %12s %18s %22s %7s %14s%n", "recipients", "publish gas", "first claim gas",

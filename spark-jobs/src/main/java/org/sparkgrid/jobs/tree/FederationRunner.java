@@ -201,6 +201,12 @@ public final class FederationRunner implements TrainingRun {
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites()
         + (fed.waitsForMinSites() ? " (short rounds retry up to " + fed.minSitesRetries() + " times)" : ""));
     warnOfDevelopmentKeys(federation);
+    if (resumeRound != null && chainKey != null) {
+      // rounds checkpointed before the stop but not settled (it came between the two) are settled now;
+      // the ones settled before are found in the receipt store and sent again to no one
+      settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, state.contributions(), request.reward()),
+          chainKey);
+    }
     progress.enter(JobPhase.TRAIN);
     while (state.round() < fed.rounds()) {
       int round = state.round();
@@ -237,6 +243,10 @@ public final class FederationRunner implements TrainingRun {
               ((DpFedAvg) strategy).delta()),
           m.seconds()));
       saveRound(jobId, state, history);
+      if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
+        settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
+            chainKey);
+      }
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
 
@@ -256,15 +266,10 @@ public final class FederationRunner implements TrainingRun {
       List<SettlementPlan> plans = TreeRewards.plans(jobId, federation, state.contributions(), request.reward());
       progress.enter(JobPhase.SETTLE);
       if (chainKey != null) {
-        progress.phase("Settling " + plans.size() + " rounds' rewards on "
-            + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
-        try {
-          models.updateLineage(version, Lineage.settlementsUpdate(RewardSettlement.settle(config, plans, chainKey)
-              .stream().map(Lineage.Settlement::fromMap).toList()));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted while settling rewards", e);
-        }
+        // every round was settled as it ended: this reads their receipts back, sending no transaction
+        models.updateLineage(version, Lineage.settlementsUpdate(
+            settleRounds("Reading the receipts of", jobId, plans, chainKey)
+            .stream().map(Lineage.Settlement::fromMap).toList()));
       } else {
         progress.phase("reward: no chain configured (spark.sparkgrid.chain.rpcUrl): " + plans.size()
             + " rounds' payouts recorded in lineage, nothing paid");
@@ -281,6 +286,34 @@ public final class FederationRunner implements TrainingRun {
    */
   static double epsilon(AggregationStrategy strategy, double fraction, long rounds) {
     return strategy instanceof DpFedAvg dp ? dp.epsilon(fraction, rounds) : Double.NaN;
+  }
+
+  /**
+   * Settles rounds' plans on the configured chain, one transaction each (none for a round whose
+   * receipt is stored under SparkGrid's home or whose root is on chain already: the settler is
+   * idempotent by settlement name, {@code <job>/round-<n>}). Each is retried as {@link
+   * org.sparkgrid.settlement.Settler} does; one that finally fails stops the federation.
+   *
+   * @param doing the console line's first words
+   * @return what lineage records, per plan
+   * @throws IllegalStateException naming the settlement (the round) and the reason, if one fails
+   */
+  private List<Map<String, Object>> settleRounds(String doing, String jobId, List<SettlementPlan> plans,
+      org.sparkgrid.settlement.chain.ChainKey chainKey) throws IOException {
+    if (plans.isEmpty()) {
+      return List.of();
+    }
+    progress.phase(doing + " " + plans.stream().map(SettlementPlan::name).toList() + " on "
+        + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
+    try {
+      return RewardSettlement.settle(config, plans, chainKey);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("federation " + jobId + ": interrupted while settling rewards", e);
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("federation " + jobId + " stopped: " + e.getMessage()
+          + " (the rounds before it are paid; resuming the federation settles it again)", e);
+    }
   }
 
   /**
