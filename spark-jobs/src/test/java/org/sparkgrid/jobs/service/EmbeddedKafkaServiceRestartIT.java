@@ -78,27 +78,13 @@ class EmbeddedKafkaServiceRestartIT {
 
   /** {@code serve --embedded-kafka}, logging to {@code service-N.log}; returns once it says it runs. */
   private Process startService(int n) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx2g");
-    for (String flag : Files.readAllLines(Path.of("..", "conf", "jvm.options"))) {
-      if (!flag.isBlank() && !flag.startsWith("#")) {
-        cmd.add(flag.strip());
-      }
-    }
-    cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SparkGridCli.class.getName(),
-        "serve", "--embedded-kafka",
+    Path log = dir.resolve("service-" + n + ".log");
+    Process p = ServiceProcess.start(SparkGridCli.class, List.of("serve", "--embedded-kafka",
         "--master", "local[2]",
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sparkgrid.home=" + home(),
-        "--conf", "spark.sparkgrid.progress.enabled=false"));
-    Path log = dir.resolve("service-" + n + ".log");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
+        "--conf", "spark.sparkgrid.progress.enabled=false"), log);
     services.add(p);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(4);
     while (System.nanoTime() < deadline && p.isAlive()

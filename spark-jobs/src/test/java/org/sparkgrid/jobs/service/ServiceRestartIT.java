@@ -62,27 +62,13 @@ class ServiceRestartIT {
 
   /** A service process, logging to {@code service-N.log}. */
   private Process startService(int n) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx2g");
-    for (String flag : Files.readAllLines(Path.of("..", "conf", "jvm.options"))) {
-      if (!flag.isBlank() && !flag.startsWith("#")) {
-        cmd.add(flag.strip());
-      }
-    }
-    cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ServiceMain.class.getName(),
+    Process p = ServiceProcess.start(ServiceMain.class, List.of(
         "--master", "local[2]",
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sparkgrid.home=" + dir.resolve("home"),
         "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + kafka.bootstrapServers(),
-        "--conf", "spark.sparkgrid.progress.enabled=false"));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("service-" + n + ".log").toFile());
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    Process p = pb.start();
+        "--conf", "spark.sparkgrid.progress.enabled=false"), dir.resolve("service-" + n + ".log"));
     services.add(p);
     return p;
   }

@@ -1,0 +1,39 @@
+package org.sparkgrid.jobs.service;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Starts a SparkGrid main class in a child JVM as the launcher would (conf/jvm.options, the log
+ * configuration, one ND4J thread, Spark on 127.0.0.1, the test's classpath), logging to {@code log}:
+ * what the restart ITs kill with SIGKILL.
+ */
+final class ServiceProcess {
+  private ServiceProcess() {}
+
+  /**
+   * @param mainClass the class to run
+   * @param args      its arguments
+   * @param log       stdout and stderr together
+   */
+  static Process start(Class<?> mainClass, List<String> args, Path log) throws IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx2g");
+    for (String flag : Files.readAllLines(Path.of("..", "conf", "jvm.options"))) {
+      if (!flag.isBlank() && !flag.startsWith("#")) {
+        cmd.add(flag.strip());
+      }
+    }
+    cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
+    return pb.start();
+  }
+}
