@@ -3,15 +3,9 @@ package org.sparkgrid.settlement.signing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.security.SignatureException;
-import java.util.Arrays;
 import java.util.Objects;
-import java.util.regex.Pattern;
 import org.sparkgrid.settlement.chain.ChainKey;
 import org.web3j.crypto.Hash;
-import org.web3j.crypto.Keys;
-import org.web3j.crypto.Sign;
-import org.web3j.utils.Numeric;
 
 /**
  * A site signs each of its tree-mode updates with the key of its Ethereum account (secp256k1), and
@@ -39,7 +33,6 @@ import org.web3j.utils.Numeric;
 public final class UpdateSignatures {
   /** The first bytes of every signed digest: what and which version. */
   public static final String DOMAIN = "SparkGrid update v1";
-  private static final Pattern SIGNATURE = Pattern.compile("0x[0-9a-fA-F]{130}");
 
   private UpdateSignatures() {}
 
@@ -81,12 +74,7 @@ public final class UpdateSignatures {
 
   /** Signs a digest as an Ethereum personal message: {@code 0x} + r, s, v in hex. */
   public static String sign(ChainKey key, byte[] digest) {
-    Sign.SignatureData sig = Sign.signPrefixedMessage(digest32(digest), key.credentials().getEcKeyPair());
-    byte[] rsv = new byte[65];
-    System.arraycopy(sig.getR(), 0, rsv, 0, 32);
-    System.arraycopy(sig.getS(), 0, rsv, 32, 32);
-    rsv[64] = sig.getV()[0];
-    return Numeric.toHexString(rsv);
+    return PersonalSignatures.sign(key, digest32(digest));
   }
 
   /**
@@ -97,22 +85,7 @@ public final class UpdateSignatures {
    *     key (its v is not 27 or 28, or r and s are off the curve)
    */
   public static String signer(byte[] digest, String signature) {
-    Objects.requireNonNull(signature, "signature");
-    if (!SIGNATURE.matcher(signature).matches()) {
-      throw new IllegalArgumentException("signature must be 0x and 130 hex digits (r, s, v), got "
-          + (signature.length() <= 20 ? "'" + signature + "'" : signature.length() + " characters"));
-    }
-    byte[] rsv = Numeric.hexStringToByteArray(signature);
-    byte v = rsv[64];
-    if (v != 27 && v != 28) {
-      throw new IllegalArgumentException("signature's v must be 27 or 28, got " + (v & 0xff));
-    }
-    Sign.SignatureData sig = new Sign.SignatureData(v, Arrays.copyOfRange(rsv, 0, 32), Arrays.copyOfRange(rsv, 32, 64));
-    try {
-      return Numeric.prependHexPrefix(Keys.getAddress(Sign.signedPrefixedMessageToKey(digest32(digest), sig)));
-    } catch (SignatureException | RuntimeException e) {
-      throw new IllegalArgumentException("signature recovers no public key: " + e.getMessage(), e);
-    }
+    return PersonalSignatures.signer(digest32(digest), signature);
   }
 
   private static byte[] digest32(byte[] digest) {

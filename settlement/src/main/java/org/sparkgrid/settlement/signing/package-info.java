@@ -1,6 +1,8 @@
 /**
- * Tree-mode updates signed with a site's Ethereum key: start at
- * {@link org.sparkgrid.settlement.signing.UpdateSignatures}, which says what is signed, signs it,
- * and recovers the signer's address.
+ * Ethereum personal-message signatures (EIP-191, secp256k1): start at
+ * {@link org.sparkgrid.settlement.signing.PersonalSignatures}, the one place messages are signed and
+ * signers recovered (core's {@code MessageSigner} and {@code SignatureRecovery}). Tree-mode updates
+ * sign the digest of {@link org.sparkgrid.settlement.signing.UpdateSignatures}; requests, control
+ * commands and events sign core's {@code SignedMessage} text.
  */
 package org.sparkgrid.settlement.signing;
