@@ -166,7 +166,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
-        "spark.sparkgrid.chain.keystorePasswordFile");
+        "spark.sparkgrid.chain.keystorePasswordFile",
+        "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs");
   }
 
   @Test

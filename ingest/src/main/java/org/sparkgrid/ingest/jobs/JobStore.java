@@ -192,6 +192,35 @@ public interface JobStore extends AutoCloseable {
    */
   long nextEventSeq(String id);
 
+  /**
+   * Records that {@code account} signed a record with {@code nonce}, unless it already did: the
+   * replay guard of signed requests and commands, shared by every service instance on this store.
+   * A nonce seen before from the same {@code source} (the same Kafka record, read again after a
+   * failure) is not a replay. Nonces first seen more than {@code keep} ago are pruned (from time to
+   * time, not on every call); the caller refuses records signed that long ago anyway.
+   *
+   * @param source where the record was read, e.g. {@code sparkgrid.requests-0@42}
+   * @return {@code true} if this is the nonce's first use by the account (or the same record again),
+   *     {@code false} if the account used it before for another record
+   * @throws JobStoreException if the database failed
+   */
+  boolean useNonce(String account, String nonce, String source, Duration keep);
+
+  /**
+   * Appends verdicts to the audit table, in one transaction.
+   *
+   * @throws JobStoreException if the database failed; none was appended
+   */
+  void appendAudit(List<AuditRecord> records);
+
+  /**
+   * The latest {@code limit} audit records, oldest of them first; only those about {@code jobId}
+   * when it is not {@code null}.
+   *
+   * @throws IllegalArgumentException if {@code limit} is less than 1
+   */
+  List<AuditRecord> audit(String jobId, int limit);
+
   /** Releases the database connection. */
   @Override
   void close();

@@ -102,6 +102,21 @@ public class DelegatingJobStore implements JobStore {
   }
 
   @Override
+  public boolean useNonce(String account, String nonce, String source, Duration keep) {
+    return delegate.useNonce(account, nonce, source, keep);
+  }
+
+  @Override
+  public void appendAudit(List<AuditRecord> records) {
+    delegate.appendAudit(records);
+  }
+
+  @Override
+  public List<AuditRecord> audit(String jobId, int limit) {
+    return delegate.audit(jobId, limit);
+  }
+
+  @Override
   public void close() {
     delegate.close();
   }
