@@ -63,6 +63,21 @@ public final class RegistryFile implements Supplier<RequesterRegistry> {
     return new RegistryFile(path, Objects.requireNonNull(clock, "clock"), read(path), stamp);
   }
 
+  /**
+   * The registry in {@code path}, or an empty one while there is no file there (read when it
+   * appears): for a service that also takes unsigned requests.
+   *
+   * @throws IllegalArgumentException naming the file, the field's path and the value if the file
+   *     is there but not a registry
+   * @throws IOException if it cannot be read
+   */
+  public static RegistryFile openIfPresent(Path path, Clock clock) throws IOException {
+    Objects.requireNonNull(path, "path");
+    Stamp stamp = Stamp.of(path);
+    return stamp == null ? new RegistryFile(path, Objects.requireNonNull(clock, "clock"), RequesterRegistry.EMPTY, null)
+        : open(path, clock);
+  }
+
   /** The file. */
   public Path path() {
     return path;
@@ -122,7 +137,7 @@ public final class RegistryFile implements Supplier<RequesterRegistry> {
       stamp = null;
     }
     if (stamp == null) {
-      if (refused == null || !refused.equals(Stamp.MISSING)) {
+      if (loaded != null && !Stamp.MISSING.equals(refused)) {
         LOG.error("requester registry {} is gone; keeping the {} requesters read before", path,
             current.requesters().size());
         refused = Stamp.MISSING;

@@ -19,6 +19,7 @@ import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.ingest.ControlConsumer;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
+import org.sparkgrid.ingest.auth.Authorizer;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.events.KafkaEventPublisher;
@@ -46,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
  * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
  * field and the value. Cancel through the control topic; a refused control command is answered
- * with a {@code command-refused} event. Each phase
+ * with a {@code command-refused} event. Requests and commands must be signed by a requester of the
+ * registry ({@code spark.sparkgrid.auth.*}, {@link ServiceAuth}): others go to the dead-letter topic
+ * as {@code unauthorized} (commands: {@code command-refused}), and every verdict is audited in the
+ * job store; where that registry does not exist yet, {@link #start} creates it with the admin
+ * {@code local} and its key under the home. Each phase
  * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
  * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
  * (see {@link RunningJob}). A service killed at any point and started again puts the jobs that were
@@ -112,13 +117,17 @@ public final class SparkGridService implements AutoCloseable {
       LOG.info("{} job(s) were running when the service stopped: queued again, to resume from their checkpoints",
           recovered);
     }
+    ServiceAuth.createLocalRequester(config).ifPresent(local -> LOG.warn("no requester registry yet: created {} with"
+        + " the admin '{}' ({}), its key in {} (password in {})", ServiceAuth.registryPath(config), local.name(),
+        local.account(), ServiceAuth.keystorePath(config), ServiceAuth.passwordPath(config)));
+    Authorizer authorizer = ServiceAuth.authorizer(config, store);
     events = KafkaEventPublisher.create(kafka, topics.events(), store);
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .check(RequestPreflight.of(sc.hadoopConfiguration())).onQueued(id -> wakeUp()).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration())).authorizer(authorizer).onQueued(id -> wakeUp()).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
             new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
-        events);
+        events, new ControlConsumer.Auth(authorizer, store));
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sparkgrid-watchdog");
       t.setDaemon(true);
