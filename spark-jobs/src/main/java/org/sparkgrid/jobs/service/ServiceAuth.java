@@ -122,7 +122,12 @@ public final class ServiceAuth {
     }
   }
 
-  /** A new key in a V3 keystore (standard scrypt) and a random password beside it; returns its account. */
+  /**
+   * A new key in a V3 keystore and a random password beside it; returns its account. The keystore
+   * uses web3j's light scrypt parameters (n = 4096): the password is 192 random bits, not a word a
+   * person chose, so a costlier derivation would protect nothing more, and every signing command
+   * would wait seconds for it (the standard n = 262144 takes about 8 s on two cores).
+   */
   static String newKeystore(Path keystore, Path passwordFile) throws IOException {
     Path dir = keystore.toAbsolutePath().getParent();
     Files.createDirectories(dir);
@@ -133,7 +138,7 @@ public final class ServiceAuth {
     WalletFile wallet;
     try {
       ECKeyPair key = Keys.createEcKeyPair();
-      wallet = Wallet.createStandard(password, key);
+      wallet = Wallet.createLight(password, key);
     } catch (CipherException | java.security.GeneralSecurityException e) {
       throw new IllegalStateException("cannot generate a key: " + e, e);
     }
