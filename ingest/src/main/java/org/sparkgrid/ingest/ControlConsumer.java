@@ -179,9 +179,8 @@ public final class ControlConsumer extends PollLoop {
       return;
     }
     if (auth != null) {
-      String owner = auth.store().get(command.jobId()).map(Job::requester).orElse(null);
       try {
-        auth.authorizer().authorizeCommand(who, command.command(), command.jobId(), owner);
+        auth.authorizer().authorizeCommand(who, command.command(), command.jobId(), auth.store().get(command.jobId()));
       } catch (Unauthorized u) {
         LOG.warn("control: {} {} refused: {}", command.command(), command.jobId(), u.getMessage());
         refuse(command.jobId(), command.command(), u.getMessage());

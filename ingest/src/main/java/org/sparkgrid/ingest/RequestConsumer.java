@@ -1,7 +1,9 @@
 package org.sparkgrid.ingest;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -342,13 +344,13 @@ public final class RequestConsumer extends PollLoop {
 
   /** The audit record of a request's verdict: accepted when {@code refusal} is null. */
   private AuditRecord verdict(String account, String requester, String jobId, Refusal refusal) {
-    return new AuditRecord(java.time.Instant.now(), account == null ? AuditRecord.UNSIGNED : account, requester,
+    return new AuditRecord(Instant.now(), account == null ? AuditRecord.UNSIGNED : account, requester,
         "request", jobId, refusal == null, refusal == null ? null : refusal.reason().wire() + ": " + refusal.message());
   }
 
   /** The record's key as text, the job id it claims; {@code null} if none. */
   private static String keyText(ConsumerRecord<byte[], byte[]> record) {
-    return record.key() == null ? null : new String(record.key(), java.nio.charset.StandardCharsets.UTF_8);
+    return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
   }
 
   private static Map<TopicPartition, Long> first(ConsumerRecords<byte[], byte[]> records) {

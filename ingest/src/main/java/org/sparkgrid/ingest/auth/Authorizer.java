@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.header.Header;
@@ -15,6 +16,7 @@ import org.sparkgrid.core.request.RewardSpec;
 import org.sparkgrid.core.request.SweepSpec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.request.WorkerResources;
+import org.sparkgrid.ingest.jobs.Job;
 
 /**
  * Decides whether a request or control command comes from a registered requester within its
@@ -203,13 +205,13 @@ public final class Authorizer {
   }
 
   /**
-   * Whether the sender may give {@code command} about a job submitted by {@code jobRequester}.
+   * Whether the sender may give {@code command} about {@code job}.
    *
-   * @param jobRequester the name of the requester that submitted the job, {@code null} if the job was
-   *                     submitted unsigned or does not exist (then only an admin may)
+   * @param job the job as the store holds it, empty if it has none (yet): then only an admin may,
+   *            so that a command never reaches a job stored after it was checked
    * @throws Unauthorized naming what failed
    */
-  public void authorizeCommand(Identity who, String command, String jobId, String jobRequester) throws Unauthorized {
+  public void authorizeCommand(Identity who, String command, String jobId, Optional<Job> job) throws Unauthorized {
     if (!who.signed()) {
       return;
     }
@@ -217,10 +219,12 @@ public final class Authorizer {
     if (r.has(Role.ADMIN)) {
       return;
     }
-    if (!r.name().equals(jobRequester)) {
+    String owner = job.map(Job::requester).orElse(null);
+    if (!r.name().equals(owner)) {
+      String whose = job.isEmpty() ? "the job store has no such job"
+          : owner == null ? "it was submitted unsigned" : "requester " + owner + " submitted it";
       throw new Unauthorized(Denial.NOT_OWNER, "job", jobId, who.account(),
-          "requester " + r.name() + " may not " + command + " job '" + jobId + "': "
-              + (jobRequester == null ? "it did not submit it" : "requester " + jobRequester + " submitted it")
+          "requester " + r.name() + " may not " + command + " job '" + jobId + "': " + whose
               + ", and only the owner (with cancel-own) or an admin may");
     }
     if (!r.has(Role.CANCEL_OWN)) {

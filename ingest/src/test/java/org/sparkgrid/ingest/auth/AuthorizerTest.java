@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -21,6 +22,8 @@ import org.sparkgrid.core.auth.SignedMessage.Kind;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.Refusal;
+import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobState;
 
 /** Each check of the Authorizer on one hand-made record; signatures by {@link HashSignatures}. */
 class AuthorizerTest {
@@ -267,25 +270,35 @@ class AuthorizerTest {
         ", \"engine\": {\"workers\": 4, \"resources\": {\"gpus\": 0}}" + FEE_OK)));
   }
 
+  private static Optional<Job> job(String id, String requester) {
+    Instant t = Instant.ofEpochMilli(NOW);
+    return Optional.of(new Job(id, "{}", JobState.RUNNING, 0, 0, t, t, t, null, null, null, null, null, 1, "svc", t, t,
+        requester));
+  }
+
   @Test
   void aCommandIsObeyedFromTheOwnerWithCancelOwnOrAnAdmin() throws Unauthorized {
     Identity alice = new Identity(ALICE, registry.byName("alice").orElseThrow());
     Identity bob = new Identity(BOB, registry.byName("bob").orElseThrow());
     Identity root = new Identity(ROOT, registry.byName("root").orElseThrow());
 
-    auth.authorizeCommand(alice, "cancel", "alice.a", "alice");
-    auth.authorizeCommand(root, "cancel", "alice.a", "alice");
-    auth.authorizeCommand(root, "exclude-site", "legacy", null);
-    auth.authorizeCommand(Identity.UNSIGNED, "cancel", "alice.a", "alice"); // only where unsigned is taken
+    auth.authorizeCommand(alice, "cancel", "alice.a", job("alice.a", "alice"));
+    auth.authorizeCommand(root, "cancel", "alice.a", job("alice.a", "alice"));
+    auth.authorizeCommand(root, "exclude-site", "legacy", job("legacy", null));
+    auth.authorizeCommand(root, "cancel", "nothing", Optional.empty());
+    auth.authorizeCommand(Identity.UNSIGNED, "cancel", "alice.a", job("alice.a", "alice")); // where unsigned is taken
 
-    assertThat(refusal(() -> auth.authorizeCommand(bob, "cancel", "alice.a", "alice")).getMessage())
+    assertThat(refusal(() -> auth.authorizeCommand(bob, "cancel", "alice.a", job("alice.a", "alice"))).getMessage())
         .isEqualTo("not-owner: requester bob may not cancel job 'alice.a': requester alice submitted it, and only the"
             + " owner (with cancel-own) or an admin may");
-    assertThat(refusal(() -> auth.authorizeCommand(alice, "exclude-site", "legacy", null)).getMessage())
-        .isEqualTo("not-owner: requester alice may not exclude-site job 'legacy': it did not submit it, and only the"
-            + " owner (with cancel-own) or an admin may");
+    assertThat(refusal(() -> auth.authorizeCommand(alice, "exclude-site", "legacy", job("legacy", null))).getMessage())
+        .isEqualTo("not-owner: requester alice may not exclude-site job 'legacy': it was submitted unsigned, and only"
+            + " the owner (with cancel-own) or an admin may");
+    assertThat(refusal(() -> auth.authorizeCommand(alice, "cancel", "alice.b", Optional.empty())).getMessage())
+        .isEqualTo("not-owner: requester alice may not cancel job 'alice.b': the job store has no such job, and only"
+            + " the owner (with cancel-own) or an admin may");
     Identity noCancel = new Identity(ALICE, new Requester("alice", ALICE, Set.of(Role.SUBMIT), null));
-    assertThat(refusal(() -> auth.authorizeCommand(noCancel, "cancel", "alice.a", "alice")).getMessage())
-        .isEqualTo("role-missing: requester alice (" + ALICE + ") has roles [submit], not cancel-own");
+    assertThat(refusal(() -> auth.authorizeCommand(noCancel, "cancel", "alice.a", job("alice.a", "alice")))
+        .getMessage()).isEqualTo("role-missing: requester alice (" + ALICE + ") has roles [submit], not cancel-own");
   }
 }
