@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -52,6 +53,11 @@ import org.slf4j.LoggerFactory;
 public final class ServiceMetrics implements IntakeListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceMetrics.class);
 
+  /** The buckets of {@code sparkgrid_request_latency_seconds} (plus +Inf). */
+  static final List<Duration> REQUEST_LATENCY_BUCKETS = seconds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300);
+  /** The buckets of {@code sparkgrid_settlement_latency_seconds} (plus +Inf). */
+  static final List<Duration> SETTLEMENT_LATENCY_BUCKETS = seconds(1, 5, 15, 30, 60, 120, 300, 600, 1800);
+
   /** How long one read of the job store's counts serves the gauges. */
   static final long COUNTS_MAX_AGE_MS = 1_000;
 
@@ -85,8 +91,8 @@ public final class ServiceMetrics implements IntakeListener, AutoCloseable {
     gauge(SparkGridMetric.EPOCH_SECONDS, null, () -> epochSeconds);
     gauge(SparkGridMetric.EXAMPLES_PER_SECOND, null, () -> examplesPerSecond);
     gauge(SparkGridMetric.ROUND_SECONDS, null, () -> roundSeconds);
-    requestLatency = timer(SparkGridMetric.REQUEST_LATENCY, Duration.ofMinutes(10));
-    settlementLatency = timer(SparkGridMetric.SETTLEMENT_LATENCY, Duration.ofMinutes(30));
+    requestLatency = timer(SparkGridMetric.REQUEST_LATENCY, REQUEST_LATENCY_BUCKETS);
+    settlementLatency = timer(SparkGridMetric.SETTLEMENT_LATENCY, SETTLEMENT_LATENCY_BUCKETS);
     for (Refusal.Reason r : Refusal.Reason.values()) {
       deadLetters.put(r, Counter.builder(SparkGridMetric.DEAD_LETTERS.micrometerName())
           .description(SparkGridMetric.DEAD_LETTERS.help()).tag("reason", r.wire()).register(registry));
@@ -131,9 +137,13 @@ public final class ServiceMetrics implements IntakeListener, AutoCloseable {
     b.register(registry);
   }
 
-  private Timer timer(SparkGridMetric m, Duration longest) {
-    return Timer.builder(m.micrometerName()).description(m.help()).publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(longest).register(registry);
+  private Timer timer(SparkGridMetric m, List<Duration> buckets) {
+    return Timer.builder(m.micrometerName()).description(m.help())
+        .serviceLevelObjectives(buckets.toArray(Duration[]::new)).register(registry);
+  }
+
+  private static List<Duration> seconds(double... s) {
+    return java.util.Arrays.stream(s).mapToObj(v -> Duration.ofNanos(Math.round(v * 1e9))).toList();
   }
 
   private static double count(JobCounts jobs, JobState s) {

@@ -59,7 +59,12 @@ class ServiceMetricsTest {
 
     assertThat(value("sparkgrid_request_latency_seconds_count")).contains(2.0);
     assertThat(value("sparkgrid_request_latency_seconds_sum")).contains(2.0);
+    assertThat(value("sparkgrid_request_latency_seconds_bucket{le=\"0.5\"}")).contains(1.0);
+    assertThat(value("sparkgrid_request_latency_seconds_bucket{le=\"1.0\"}")).contains(1.0);
+    assertThat(value("sparkgrid_request_latency_seconds_bucket{le=\"2.5\"}")).contains(2.0);
     assertThat(value("sparkgrid_request_latency_seconds_bucket{le=\"+Inf\"}")).contains(2.0);
+    assertThat(metrics.scrape().lines().filter(l -> l.startsWith("sparkgrid_request_latency_seconds_bucket")))
+        .as("the 12 declared buckets and +Inf").hasSize(13);
   }
 
   @Test

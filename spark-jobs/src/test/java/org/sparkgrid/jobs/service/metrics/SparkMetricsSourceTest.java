@@ -89,7 +89,8 @@ class SparkMetricsSourceTest {
       assertThat(jmx.getAttribute(gauge(prefix + "epoch_seconds"), "Value")).isEqualTo(1.5);
       assertThat(jmx.getAttribute(gauge(prefix + "jobs.succeeded"), "Value")).isEqualTo(1.0);
       assertThat(jmx.getAttribute(gauge(prefix + "dead_letters_total.invalid-json"), "Value")).isEqualTo(1.0);
-      String servlet = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      // Spark's handler answers /metrics/prometheus with a redirect to /metrics/prometheus/
+      String servlet = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build().send(HttpRequest.newBuilder(
           URI.create(sc.sc().uiWebUrl().get() + "/metrics/prometheus")).build(), HttpResponse.BodyHandlers.ofString())
           .body();
       assertThat(servletValue(servlet, "_driver_sparkgrid_jobs_succeeded_Value")).isEqualTo(1.0);
