@@ -106,6 +106,11 @@ public enum SparkGridMetric {
     return base.replace('_', '.');
   }
 
+  /** Prints {@link #markdownTable()}, to regenerate docs/metrics.md (the command is there). */
+  public static void main(String[] args) {
+    System.out.print(markdownTable());
+  }
+
   /** The reference table of docs/metrics.md: name, type, label and meaning of every metric. */
   public static String markdownTable() {
     return "| metric | type | label | meaning |\n|---|---|---|---|\n" + Arrays.stream(values())
