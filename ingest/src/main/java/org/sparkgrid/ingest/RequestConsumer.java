@@ -79,6 +79,7 @@ public final class RequestConsumer extends PollLoop {
   private final Producer<byte[], byte[]> deadLetters;
   private final Consumer<String> onQueued;
   private final RequestCheck check;
+  private final IntakeListener intake;
 
   private RequestConsumer(Builder b) {
     super(b.clients.consumer("sparkgrid-requests", b.groupId, b.kafkaProps),
@@ -90,6 +91,7 @@ public final class RequestConsumer extends PollLoop {
     this.deadLetters = b.clients.producer("sparkgrid-dead-letters", deadLetterDefaults(b.kafkaProps));
     this.onQueued = b.onQueued;
     this.check = b.check;
+    this.intake = b.intake;
   }
 
   /**
@@ -120,6 +122,7 @@ public final class RequestConsumer extends PollLoop {
     private Duration retryBackoff = Duration.ofSeconds(1);
     private Consumer<String> onQueued = id -> { };
     private RequestCheck check = RequestCheck.NONE;
+    private IntakeListener intake = IntakeListener.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
     private Builder(KafkaClients clients, JobStore store, EventPublisher events) {
@@ -180,6 +183,12 @@ public final class RequestConsumer extends PollLoop {
       return this;
     }
 
+    /** Told of each new job and each dead-lettered refusal (the service's metrics); default {@link IntakeListener#NONE}. */
+    public Builder intake(IntakeListener listener) {
+      this.intake = Objects.requireNonNull(listener, "intake");
+      return this;
+    }
+
     /**
      * A Kafka client setting (tuning such as {@code max.poll.records}) for the consumer or the
      * dead-letter producer, whichever knows it; the {@link KafkaClients} settings win over it.
@@ -207,6 +216,7 @@ public final class RequestConsumer extends PollLoop {
     Map<TopicPartition, Long> first = first(records);
     Map<TopicPartition, Long> end = end(records);
     List<NewJob> batch = new ArrayList<>();
+    List<Long> producedAt = new ArrayList<>(); // each batch entry's record timestamp, for the intake listener
     List<Refused> refused = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
@@ -230,6 +240,7 @@ public final class RequestConsumer extends PollLoop {
           } else {
             batch.add(new NewJob(accepted.request(), accepted.priority(),
                 new RecordSource(record.topic(), record.partition(), record.offset())));
+            producedAt.add(record.timestamp());
           }
         }
       }
@@ -245,7 +256,7 @@ public final class RequestConsumer extends PollLoop {
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      report(batch.get(i), outcomes.get(i));
+      report(batch.get(i), outcomes.get(i), producedAt.get(i));
     }
     List<Pending> sent = new ArrayList<>(refused.size());
     for (Refused r : refused) {
@@ -300,11 +311,12 @@ public final class RequestConsumer extends PollLoop {
   }
 
   /** Publishes the event of a stored request: {@code queued} for a new job, else {@code duplicate}. */
-  private void report(NewJob job, EnqueueOutcome outcome) {
+  private void report(NewJob job, EnqueueOutcome outcome, long producedAtMs) {
     String id = job.request().id();
     if (outcome instanceof EnqueueOutcome.Queued) {
       LOG.info("job {} queued from {} (priority {})", id, job.source(), job.priority());
       publish(id, outcome.eventSeq(), new JobEvent.Queued(job.priority()));
+      tell(() -> intake.queued(id, producedAtMs));
       try {
         onQueued.accept(id);
       } catch (RuntimeException e) {
@@ -314,6 +326,15 @@ public final class RequestConsumer extends PollLoop {
       LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, job.source(), id, d.state(),
           d.sameRequest() ? "" : ", with a different request");
       publish(id, outcome.eventSeq(), new JobEvent.Duplicate(d.state(), d.sameRequest(), job.source()));
+    }
+  }
+
+  /** The intake listener observes and never holds up a request: what it throws is logged. */
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("intake listener failed: {}", e.toString());
     }
   }
 
@@ -350,6 +371,7 @@ public final class RequestConsumer extends PollLoop {
         }
         LOG.info("refused {}-{}@{}: {} {}", p.record.topic(), p.record.partition(), p.record.offset(),
             p.refusal.reason().wire(), p.refusal.message());
+        tell(() -> intake.deadLettered(p.refusal));
       } catch (ExecutionException e) {
         LOG.error("dead-letter topic {} refused {}-{}@{}; will read it again: {}", topics.deadLetters(),
             p.record.topic(), p.record.partition(), p.record.offset(), e.getCause().toString());
