@@ -95,6 +95,7 @@ public final class RequestConsumer extends PollLoop {
   private final Consumer<String> onQueued;
   private final RequestCheck check;
   private final Authorizer auth;
+  private final IntakeListener intake;
 
   private RequestConsumer(Builder b) {
     super(b.clients.consumer("sparkgrid-requests", b.groupId, b.kafkaProps),
@@ -107,6 +108,7 @@ public final class RequestConsumer extends PollLoop {
     this.onQueued = b.onQueued;
     this.check = b.check;
     this.auth = b.auth;
+    this.intake = b.intake;
   }
 
   /**
@@ -138,6 +140,7 @@ public final class RequestConsumer extends PollLoop {
     private Consumer<String> onQueued = id -> { };
     private RequestCheck check = RequestCheck.NONE;
     private Authorizer auth;
+    private IntakeListener intake = IntakeListener.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
     private Builder(KafkaClients clients, JobStore store, EventPublisher events) {
@@ -198,6 +201,12 @@ public final class RequestConsumer extends PollLoop {
       return this;
     }
 
+    /** Told of each new job and each dead-lettered refusal (the service's metrics); default {@link IntakeListener#NONE}. */
+    public Builder intake(IntakeListener listener) {
+      this.intake = Objects.requireNonNull(listener, "intake");
+      return this;
+    }
+
     /**
      * Who may submit: each record must come from a registered requester within its rights, and every
      * verdict is audited in the job store. Default none: every record is taken, and nothing audited.
@@ -234,6 +243,7 @@ public final class RequestConsumer extends PollLoop {
     Map<TopicPartition, Long> first = first(records);
     Map<TopicPartition, Long> end = end(records);
     List<NewJob> batch = new ArrayList<>();
+    List<Long> producedAt = new ArrayList<>(); // each batch entry's record timestamp, for the intake listener
     List<Refused> refused = new ArrayList<>();
     List<AuditRecord> audit = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
@@ -287,6 +297,7 @@ public final class RequestConsumer extends PollLoop {
             batch.add(new NewJob(accepted.request(), accepted.priority(),
                 new RecordSource(record.topic(), record.partition(), record.offset()), who.name()));
             audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), null));
+            producedAt.add(record.timestamp());
           }
         }
       }
@@ -305,7 +316,7 @@ public final class RequestConsumer extends PollLoop {
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      report(batch.get(i), outcomes.get(i));
+      report(batch.get(i), outcomes.get(i), producedAt.get(i));
     }
     List<Pending> sent = new ArrayList<>(refused.size());
     for (Refused r : refused) {
@@ -371,11 +382,12 @@ public final class RequestConsumer extends PollLoop {
   }
 
   /** Publishes the event of a stored request: {@code queued} for a new job, else {@code duplicate}. */
-  private void report(NewJob job, EnqueueOutcome outcome) {
+  private void report(NewJob job, EnqueueOutcome outcome, long producedAtMs) {
     String id = job.request().id();
     if (outcome instanceof EnqueueOutcome.Queued) {
       LOG.info("job {} queued from {} (priority {})", id, job.source(), job.priority());
       publish(id, outcome.eventSeq(), new JobEvent.Queued(job.priority()));
+      tell(() -> intake.queued(id, producedAtMs));
       try {
         onQueued.accept(id);
       } catch (RuntimeException e) {
@@ -385,6 +397,15 @@ public final class RequestConsumer extends PollLoop {
       LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, job.source(), id, d.state(),
           d.sameRequest() ? "" : ", with a different request");
       publish(id, outcome.eventSeq(), new JobEvent.Duplicate(d.state(), d.sameRequest(), job.source()));
+    }
+  }
+
+  /** The intake listener observes and never holds up a request: what it throws is logged. */
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("intake listener failed: {}", e.toString());
     }
   }
 
@@ -421,6 +442,7 @@ public final class RequestConsumer extends PollLoop {
         }
         LOG.info("refused {}-{}@{}: {} {}", p.record.topic(), p.record.partition(), p.record.offset(),
             p.refusal.reason().wire(), p.refusal.message());
+        tell(() -> intake.deadLettered(p.refusal));
       } catch (ExecutionException e) {
         LOG.error("dead-letter topic {} refused {}-{}@{}; will read it again: {}", topics.deadLetters(),
             p.record.topic(), p.record.partition(), p.record.offset(), e.getCause().toString());

@@ -215,6 +215,14 @@ public final class SparkGridConfig {
       "spark.sparkgrid.chain.keystorePasswordFile", "",
       "File whose first line is the keystore's password. Empty: commands run at a terminal ask for it.");
 
+  public static final ConfigKey<Integer> METRICS_PORT = ConfigKey.ofInt("spark.sparkgrid.metrics.port", -1,
+      between(-1, 65_535),
+      "Port of the service's Prometheus endpoint (GET /metrics, docs/metrics.md); -1: no endpoint, 0: a free port"
+          + " (logged). 9464 is the usual choice.");
+
+  public static final ConfigKey<String> METRICS_HOST = ConfigKey.ofString("spark.sparkgrid.metrics.host", "127.0.0.1",
+      "Address the service's Prometheus endpoint binds to; 0.0.0.0 for every interface (a scraper on another host).");
+
   public static final ConfigKey<Boolean> AUTH_REQUIRED = ConfigKey.ofBoolean("spark.sparkgrid.auth.required", true,
       "The service takes only requests and control commands signed by a requester of the registry"
           + " (`auth.registry`), within its roles and limits; the others go to the dead-letter topic as `unauthorized`"
@@ -241,6 +249,7 @@ public final class SparkGridConfig {
       JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
+      METRICS_PORT, METRICS_HOST,
       AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS));
 
   private final Map<ConfigKey<?>, Object> values;

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -350,6 +351,23 @@ public final class JdbcJobStore implements JobStore {
   @Override
   public synchronized Optional<Job> get(String id) {
     return run(c -> find(c, id), "get " + id);
+  }
+
+  @Override
+  public synchronized Map<JobState, Long> countByState() {
+    return run(c -> {
+      Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+      for (JobState s : JobState.values()) {
+        counts.put(s, 0L);
+      }
+      try (PreparedStatement st = c.prepareStatement("SELECT state, COUNT(*) FROM " + TABLE + " GROUP BY state");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return counts;
+    }, "count jobs by state");
   }
 
   @Override

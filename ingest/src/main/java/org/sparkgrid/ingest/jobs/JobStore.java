@@ -2,7 +2,9 @@ package org.sparkgrid.ingest.jobs;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +79,24 @@ public interface JobStore extends AutoCloseable {
 
   /** The jobs in the filter's states, oldest first (by creation, then id), at most its limit. */
   List<Job> list(JobFilter filter);
+
+  /**
+   * How many jobs the store holds in each state, every state present (0 where none): what the
+   * service's metrics report. This default counts {@link #list} (up to 100000 jobs); a store
+   * counts in the database.
+   *
+   * @throws JobStoreException if the database failed
+   */
+  default Map<JobState, Long> countByState() {
+    Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+    for (JobState s : JobState.values()) {
+      counts.put(s, 0L);
+    }
+    for (Job j : list(JobFilter.all().limit(100_000))) {
+      counts.merge(j.state(), 1L, Long::sum);
+    }
+    return counts;
+  }
 
   /**
    * The service instance this handle acts for: the owner of the jobs it claims, and the only one

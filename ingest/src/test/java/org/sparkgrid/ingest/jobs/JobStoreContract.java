@@ -260,6 +260,19 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void countByStateCountsEveryStateWithZerosForTheEmptyOnes() {
+    enqueue("a", 0);
+    enqueue("b", 0);
+    enqueue("c", 0);
+    store.start("b");
+    store.fail("c", "broken");
+
+    assertThat(store.countByState()).containsExactly(Map.entry(JobState.QUEUED, 1L), Map.entry(JobState.RUNNING, 1L),
+        Map.entry(JobState.SUCCEEDED, 0L), Map.entry(JobState.FAILED, 1L), Map.entry(JobState.CANCELLED, 0L),
+        Map.entry(JobState.TIMED_OUT, 0L));
+  }
+
+  @Test
   void eventSequenceRisesByOnePerEventAndSurvivesARestart() {
     enqueue("a", 0);
 

@@ -33,6 +33,7 @@ import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.TrainingRun;
+import org.sparkgrid.jobs.service.metrics.ServiceMetrics;
 import org.sparkgrid.jobs.store.Stores;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
@@ -91,6 +92,7 @@ public final class SparkGridService implements AutoCloseable {
   private ControlConsumer control;
   private ExecutorService schedulers;
   private ScheduledExecutorService watchdog;
+  private ServiceMetrics metrics;
   private final Map<String, RunningJob> runningJobs = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile Throwable fatal;
@@ -121,9 +123,11 @@ public final class SparkGridService implements AutoCloseable {
         + " the admin '{}' ({}), its key in {} (password in {})", ServiceAuth.registryPath(config), local.name(),
         local.account(), ServiceAuth.keystorePath(config), ServiceAuth.passwordPath(config)));
     Authorizer authorizer = ServiceAuth.authorizer(config, store);
+    metrics = ServiceMetrics.start(config, store::countByState, org.apache.spark.SparkEnv.get());
     events = KafkaEventPublisher.create(kafka, topics.events(), store);
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .check(RequestPreflight.of(sc.hadoopConfiguration())).authorizer(authorizer).onQueued(id -> wakeUp()).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration())).authorizer(authorizer).onQueued(id -> wakeUp())
+        .intake(metrics).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
             new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
@@ -260,7 +264,7 @@ public final class SparkGridService implements AutoCloseable {
     try {
       TrainingRequest request = RequestCodec.parse(job.requestJson());
       progress = new RunningJob(id, new PhaseClock(PhaseClock.limits(request.training().timeouts(), config),
-          System::nanoTime), store, events, watchdog, sc::cancelJobGroup);
+          System::nanoTime), store, events, watchdog, sc::cancelJobGroup, metrics);
       runningJobs.put(id, progress);
       CheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
       ModelStore models = Stores.models(config, sc.hadoopConfiguration());
@@ -354,6 +358,12 @@ public final class SparkGridService implements AutoCloseable {
     closeQuietly(requests);
     closeQuietly(control);
     closeQuietly(events);
+    closeQuietly(metrics);
+  }
+
+  /** Where the Prometheus endpoint listens, if {@code spark.sparkgrid.metrics.port} turned it on (docs/metrics.md). */
+  public Optional<java.net.InetSocketAddress> metricsAddress() {
+    return metrics == null ? Optional.empty() : metrics.address();
   }
 
   private static void closeQuietly(AutoCloseable c) {
