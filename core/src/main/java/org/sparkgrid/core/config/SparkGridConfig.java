@@ -223,6 +223,12 @@ public final class SparkGridConfig {
   public static final ConfigKey<String> METRICS_HOST = ConfigKey.ofString("spark.sparkgrid.metrics.host", "127.0.0.1",
       "Address the service's Prometheus endpoint binds to; 0.0.0.0 for every interface (a scraper on another host).");
 
+  public static final ConfigKey<String> FEDERATION_REGISTRY = ConfigKey.ofString(
+      "spark.sparkgrid.federation.registry", "",
+      "Directory of the federations the operator registered (`bin/sparkgrid federation add`), one"
+          + " `<name>.json` each; tree requests name one and may only narrow it. A local path owned by the"
+          + " operator, never named by a request. Empty means `<home>/federations`.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
@@ -233,7 +239,7 @@ public final class SparkGridConfig {
       JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
-      METRICS_PORT, METRICS_HOST));
+      METRICS_PORT, METRICS_HOST, FEDERATION_REGISTRY));
 
   private final Map<ConfigKey<?>, Object> values;
   private final Map<String, String> kafkaClientSettings;
@@ -335,6 +341,12 @@ public final class SparkGridConfig {
   public String storeRoot() {
     String root = get(STORE_ROOT);
     return root.isEmpty() ? "file:" + home() + "/store" : root;
+  }
+
+  /** {@link #FEDERATION_REGISTRY}, or {@code <home>/federations} when empty. */
+  public String federationRegistry() {
+    String dir = get(FEDERATION_REGISTRY);
+    return dir.isEmpty() ? home() + "/federations" : dir;
   }
 
   /**
