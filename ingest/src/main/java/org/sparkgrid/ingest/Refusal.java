@@ -43,7 +43,12 @@ public record Refusal(Reason reason, String field, String value, String message)
      * A valid request that the consumer's {@link RequestCheck} finds would fail: a data path that
      * does not exist or is not in its format, a federation file that does not fit the request.
      */
-    UNRUNNABLE_REQUEST("unrunnable-request");
+    UNRUNNABLE_REQUEST("unrunnable-request"),
+    /**
+     * A valid request that asks for more than its sender may have, e.g. a federation the operator
+     * did not register or a reward pool over the registered cap ({@code UnauthorizedRequestException}).
+     */
+    UNAUTHORIZED("unauthorized");
 
     private final String wire;
 
