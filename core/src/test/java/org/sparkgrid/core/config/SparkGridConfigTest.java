@@ -178,7 +178,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
-        "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host");
+        "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
+        "spark.sparkgrid.federation.registry");
   }
 
   @Test
