@@ -34,6 +34,7 @@ import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.jobs.service.metrics.ServiceMetrics;
 import org.sparkgrid.jobs.store.Stores;
+import org.sparkgrid.jobs.tree.Federations;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
  * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
  * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
- * field and the value. Cancel through the control topic; a refused control command is answered
+ * field and the value; a tree request that names no registered federation or asks for more than its
+ * registration grants (docs/tree-mode.md, "Registered federations") goes there as {@code unauthorized}. Cancel through the control topic; a refused control command is answered
  * with a {@code command-refused} event. Each phase
  * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
  * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
@@ -117,10 +119,12 @@ public final class SparkGridService implements AutoCloseable {
     metrics = ServiceMetrics.start(config, store::countByState, org.apache.spark.SparkEnv.get());
     events = KafkaEventPublisher.create(kafka, topics.events(), store);
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .check(RequestPreflight.of(sc.hadoopConfiguration())).onQueued(id -> wakeUp()).intake(metrics).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration(), Federations.registry(config))).onQueued(id -> wakeUp())
+        .intake(metrics).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
-            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
+            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration(),
+            Federations.registry(config)),
         events);
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sparkgrid-watchdog");
