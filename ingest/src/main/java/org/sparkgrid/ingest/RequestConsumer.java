@@ -22,6 +22,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
 import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.core.request.InvalidRequestException;
+import org.sparkgrid.core.request.UnauthorizedRequestException;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.ingest.auth.Authorizer;
 import org.sparkgrid.ingest.auth.Identity;
@@ -343,7 +344,8 @@ public final class RequestConsumer extends PollLoop {
       check.check(request);
       return null;
     } catch (InvalidRequestException e) {
-      return new Refusal(Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
+      return new Refusal(e instanceof UnauthorizedRequestException ? Refusal.Reason.UNAUTHORIZED
+          : Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {

@@ -239,6 +239,12 @@ public final class SparkGridConfig {
       "How far a signed record's timestamp may be from the service's clock, either way; an older or later one is"
           + " refused as expired. Nonces are remembered for twice this.");
 
+  public static final ConfigKey<String> FEDERATION_REGISTRY = ConfigKey.ofString(
+      "spark.sparkgrid.federation.registry", "",
+      "Directory of the federations the operator registered (`bin/sparkgrid federation add`), one"
+          + " `<name>.json` each; tree requests name one and may only narrow it. A local path owned by the"
+          + " operator, never named by a request. Empty means `<home>/federations`.");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
@@ -250,7 +256,7 @@ public final class SparkGridConfig {
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
       METRICS_PORT, METRICS_HOST,
-      AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS));
+      AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS, FEDERATION_REGISTRY));
 
   private final Map<ConfigKey<?>, Object> values;
   private final Map<String, String> kafkaClientSettings;
@@ -352,6 +358,12 @@ public final class SparkGridConfig {
   public String storeRoot() {
     String root = get(STORE_ROOT);
     return root.isEmpty() ? "file:" + home() + "/store" : root;
+  }
+
+  /** {@link #FEDERATION_REGISTRY}, or {@code <home>/federations} when empty. */
+  public String federationRegistry() {
+    String dir = get(FEDERATION_REGISTRY);
+    return dir.isEmpty() ? home() + "/federations" : dir;
   }
 
   /**

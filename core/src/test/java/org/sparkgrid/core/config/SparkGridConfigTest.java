@@ -106,6 +106,16 @@ class SparkGridConfigTest {
   }
 
   @Test
+  void theFederationRegistryIsUnderTheHomeUnlessSet() {
+    SparkGridConfig dflt = SparkGridConfig.from(Map.of("spark.sparkgrid.home", "/srv/sg"));
+    SparkGridConfig set = SparkGridConfig.from(Map.of("spark.sparkgrid.home", "/srv/sg",
+        "spark.sparkgrid.federation.registry", "/etc/sparkgrid/federations"));
+
+    assertThat(dflt.federationRegistry()).isEqualTo("/srv/sg/federations");
+    assertThat(set.federationRegistry()).isEqualTo("/etc/sparkgrid/federations");
+  }
+
+  @Test
   void refusesAnUnknownKeySuggestingTheClosest() {
     assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.engine.threadPerTask", "2")))
         .isInstanceOf(IllegalArgumentException.class)
@@ -169,7 +179,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
         "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
-        "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs");
+        "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs",
+        "spark.sparkgrid.federation.registry");
   }
 
   @Test

@@ -21,13 +21,18 @@ import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.InvalidDataException;
 import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.jobs.run.HadoopPathChecker;
-import org.sparkgrid.jobs.tree.FederationRunner;
+import org.sparkgrid.federation.sites.FederationRegistry;
+import org.sparkgrid.jobs.tree.Federations;
 
 /**
  * The checks a request passes before it is stored or before Spark starts it: what would otherwise
  * fail only once the job runs. Each reads headers, never data, so it is fast:
  *
  * <ul>
+ *   <li>tree mode, first: the federation the request may run in ({@link Federations#resolve}): a
+ *       registered federation ({@code federation.name}), narrowed only as the operator allows, else an
+ *       {@link org.sparkgrid.core.request.UnauthorizedRequestException}; a federation file of the
+ *       request's own ({@code federation.sites}) only where the operator runs it ({@link Federations.Files#ALLOWED})
  *   <li>{@code data.train}, {@code data.test}: exist ({@link RequestCodec#checkPaths}) and are
  *       readable; idx: both files' headers (magic numbers {@code 0x00000803} and
  *       {@code 0x00000801}, counts that agree) through {@link IdxReader#header}; csv: the first data
@@ -37,34 +42,49 @@ import org.sparkgrid.jobs.tree.FederationRunner;
  *       CSV features, convolutions that shrink the image below one pixel, raw DL4J JSON whose dense
  *       first layer's {@code nIn} is not the examples' size or whose output is not
  *       {@code data.classes} wide
- *   <li>tree mode, {@code federation.sites}: the federation file exists and parses;
- *       {@code federation.minSites} is at most its number of sites; every site's account is on its
- *       allowlist (when it has one); every site's data exists and is readable in the request's format
+ *   <li>tree mode, the federation's sites: {@code federation.minSites} is at most their number; every
+ *       site's account is on the allowlist (when there is one); every site's data exists and is
+ *       readable in the request's format, with examples of {@code data.train}'s shape
  * </ul>
  *
  * <pre>{@code
- * RequestPreflight.check(request, new Configuration());   // throws InvalidRequestException naming the field
- * RequestConsumer.builder(kafka, store, events).check(RequestPreflight.of(sc.hadoopConfiguration())).build();
+ * FederationRegistry registry = Federations.registry(config);
+ * RequestPreflight.check(request, new Configuration(), registry, Federations.Files.ALLOWED); // the operator's CLI
+ * RequestConsumer.builder(kafka, store, events).check(RequestPreflight.of(sc.hadoopConfiguration(), registry)).build();
  * }</pre>
  */
 public final class RequestPreflight {
 
   private RequestPreflight() {}
 
-  /** The check as a {@link RequestCheck} for the service's request consumer, on {@code conf}'s file systems. */
-  public static RequestCheck of(Configuration conf) {
+  /**
+   * The check as a {@link RequestCheck} for the service's request consumer, on {@code conf}'s file
+   * systems: requests come from requesters, so a tree request must name a federation in {@code registry}.
+   */
+  public static RequestCheck of(Configuration conf, FederationRegistry registry) {
     Objects.requireNonNull(conf, "conf");
-    return r -> check(r, conf);
+    Objects.requireNonNull(registry, "registry");
+    return r -> check(r, conf, registry, Federations.Files.REFUSED);
   }
 
   /**
-   * Checks {@code r}'s data and federation file on {@code conf}'s file systems.
+   * Checks {@code r}'s federation, data, model and sites on {@code conf}'s file systems.
    *
+   * @param files whether the request may name a federation file of its own ({@code federation.sites})
+   * @throws org.sparkgrid.core.request.UnauthorizedRequestException naming the field ({@code federation.name},
+   *     {@code federation.sites}, {@code federation.siteIds[i]}, {@code reward.poolPerRound},
+   *     {@code federation.rounds}) if it asks for more than the operator registered
    * @throws InvalidRequestException naming the field and the value ({@code data.train},
-   *     {@code data.test}, {@code federation.sites}, {@code federation.minSites}) if the request would fail
+   *     {@code data.test}, {@code model...}, {@code federation.sites}, {@code federation.name},
+   *     {@code federation.minSites}) if the request would fail
    * @throws IOException if a file system cannot tell (it is down): not a refusal
    */
-  public static void check(TrainingRequest r, Configuration conf) throws IOException {
+  public static void check(TrainingRequest r, Configuration conf, FederationRegistry registry,
+      Federations.Files files) throws IOException {
+    FederationSpec fed = r.federation();
+    // what the sender may not do is refused before anything else; the operator's own file is read after the data
+    boolean authorizeFirst = fed != null && (fed.isRegistered() || files == Federations.Files.REFUSED);
+    FederationFile federation = authorizeFirst ? federation(r, conf, registry, files) : null;
     RequestCodec.checkPaths(r, new HadoopPathChecker(conf));
     DataSpec data = r.data();
     int[] shape = checkFormat("data.train", data.train(), data, conf);
@@ -72,45 +92,49 @@ public final class RequestPreflight {
       checkFormat("data.test", data.test(), data, conf);
     }
     checkArchitecture(r, shape);
-    if (r.federation() != null) {
-      checkFederation(r.federation(), data, shape, conf);
+    if (fed != null) {
+      checkSites(fed, federation != null ? federation : federation(r, conf, registry, files), data, shape, conf);
     }
   }
 
-  private static void checkFederation(FederationSpec fed, DataSpec data, int[] shape, Configuration conf) throws IOException {
-    String path = fed.sites();
-    FederationFile federation;
+  private static FederationFile federation(TrainingRequest r, Configuration conf, FederationRegistry registry,
+      Federations.Files files) throws IOException {
+    FederationSpec fed = r.federation();
     try {
-      federation = FederationRunner.readFederation(path, conf);
-    } catch (InvalidRequestException e) {
-      throw e;
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException("federation.sites", path, e.getMessage());
+      return Federations.resolve(fed, r.reward(), registry, conf, files);
     } catch (FileNotFoundException | AccessControlException | AccessDeniedException e) {
-      throw new InvalidRequestException("federation.sites", path, "cannot read " + path + ": " + e.getMessage());
+      throw new InvalidRequestException("federation.sites", fed.sites(), "cannot read " + fed.sites() + ": "
+          + e.getMessage());
     }
+  }
+
+  private static void checkSites(FederationSpec fed, FederationFile federation, DataSpec data, int[] shape,
+      Configuration conf) throws IOException {
+    String field = Federations.field(fed);
+    String value = Federations.value(fed);
+    String what = Federations.describe(fed);
     int sites = federation.sites().size();
     if (fed.minSites() > sites) {
       throw new InvalidRequestException("federation.minSites", String.valueOf(fed.minSites()),
-          "must be at most the " + sites + (sites == 1 ? " site" : " sites") + " of " + path + ", got "
+          "must be at most the " + sites + (sites == 1 ? " site" : " sites") + " of " + what + ", got "
               + fed.minSites());
     }
     for (FederationFile.Site s : federation.sites()) {
       if (!federation.allowed(s)) {
-        throw new InvalidRequestException("federation.sites", path, "site " + s.id() + "'s account " + s.account()
-            + " is not on the allowlist of " + path);
+        throw new InvalidRequestException(field, value, "site " + s.id() + "'s account " + s.account()
+            + " is not on the allowlist of " + what);
       }
     }
     for (FederationFile.Site s : federation.sites()) {
       int[] siteShape;
       try {
-        siteShape = checkFormat("federation.sites", s.data(), data, conf);
+        siteShape = checkFormat(field, s.data(), data, conf);
       } catch (InvalidRequestException e) {
-        throw new InvalidRequestException("federation.sites", path, "site " + s.id() + "'s data: "
+        throw new InvalidRequestException(field, value, "site " + s.id() + "'s data: "
             + e.getMessage().substring(e.field().length() + 2));
       }
       if (!Arrays.equals(siteShape, shape)) {
-        throw new InvalidRequestException("federation.sites", path, "site " + s.id() + "'s data " + s.data()
+        throw new InvalidRequestException(field, value, "site " + s.id() + "'s data " + s.data()
             + " has examples of shape " + Arrays.toString(siteShape) + ", data.train " + data.train() + " of shape "
             + Arrays.toString(shape) + ": the sites train the model the coordinator evaluates, so they must agree");
       }

@@ -35,6 +35,7 @@ import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.TrainingRun;
 import org.sparkgrid.jobs.service.metrics.ServiceMetrics;
 import org.sparkgrid.jobs.store.Stores;
+import org.sparkgrid.jobs.tree.Federations;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
  * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
  * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
- * field and the value. Cancel through the control topic; a refused control command is answered
+ * field and the value; a tree request that names no registered federation or asks for more than its
+ * registration grants (docs/tree-mode.md, "Registered federations") goes there as {@code unauthorized}.
+ * Cancel through the control topic; a refused control command is answered
  * with a {@code command-refused} event. Requests and commands must be signed by a requester of the
  * registry ({@code spark.sparkgrid.auth.*}, {@link ServiceAuth}): others go to the dead-letter topic
  * as {@code unauthorized} (commands: {@code command-refused}), and every verdict is audited in the
@@ -126,11 +129,12 @@ public final class SparkGridService implements AutoCloseable {
     metrics = ServiceMetrics.start(config, store::countByState, org.apache.spark.SparkEnv.get());
     events = KafkaEventPublisher.create(kafka, topics.events(), store);
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .check(RequestPreflight.of(sc.hadoopConfiguration())).authorizer(authorizer).onQueued(id -> wakeUp())
-        .intake(metrics).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration(), Federations.registry(config))).authorizer(authorizer)
+        .onQueued(id -> wakeUp()).intake(metrics).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
-            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
+            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration(),
+            Federations.registry(config)),
         events, new ControlConsumer.Auth(authorizer, store));
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sparkgrid-watchdog");
