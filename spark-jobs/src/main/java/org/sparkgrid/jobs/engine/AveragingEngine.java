@@ -187,6 +187,11 @@ public final class AveragingEngine implements TrainingEngine {
     return plan.steps();
   }
 
+  /** Where this engine's workers reach its exchange, with the engine's own secret. */
+  Exchange.Endpoint endpoint() {
+    return exchange.endpoint();
+  }
+
   /** The epoch's schedule. */
   public SyncPlan plan() {
     return plan;
