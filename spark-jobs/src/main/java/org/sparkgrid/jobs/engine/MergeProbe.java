@@ -17,11 +17,14 @@ import scala.reflect.ClassTag$;
  * the benchmarks.
  */
 public final class MergeProbe {
+  /** Merges before the measured ones: enough for the JIT to compile the copy and cipher loops. */
+  static final int WARMUP = 10;
+
   private MergeProbe() {}
 
   /**
    * Runs {@code rounds} merges of {@code params}-float vectors among {@code workers} barrier tasks
-   * (after 3 warm-up merges) and returns the median seconds per merge as worker 0 measured it.
+   * (after {@value #WARMUP} warm-up merges) and returns the median seconds per merge as worker 0 measured it.
    *
    * @param encrypt the exchange's stream AES-GCM framed (as with {@code spark.network.crypto.enabled})
    */
@@ -164,9 +167,9 @@ public final class MergeProbe {
       double[] times = new double[rounds];
       try (ExchangeClient client = new ExchangeClient(endpoint, round, ctx.stageAttemptNumber(), w, workers, params,
           600_000)) {
-        for (int r = -3; r < rounds; r++) {
+        for (int r = -WARMUP; r < rounds; r++) {
           long t0 = System.nanoTime();
-          v = client.average(r + 3, 100 + w, v);
+          v = client.average(r + WARMUP, 100 + w, v);
           if (r >= 0) {
             times[r] = (System.nanoTime() - t0) / 1e9;
           }

@@ -47,7 +47,7 @@ class ExchangeCipherTest {
     assertThat(small).containsExactly(1, 2, 3);
     assertThat(back).isEqualTo(big);
     assertThat(in.read()).isEqualTo(-1);
-    // 4 frames: 3 bytes, then 1 MiB, 1 MiB and the rest; each adds a length and a tag
+    // 4 frames: 3 bytes, then a full frame, another and the rest; each adds a length and a tag
     assertThat(sealed).hasSize(3 + big.length + 4 * (4 + ExchangeCipher.TAG_BYTES));
   }
 
@@ -95,6 +95,6 @@ class ExchangeCipherTest {
 
     InputStream in = ExchangeCipher.opening(new ByteArrayInputStream(bogus), up);
     assertThatThrownBy(in::read).isInstanceOf(IOException.class)
-        .hasMessage("exchange frame 0 claims 2130706432 bytes (at most 1048576)");
+        .hasMessage("exchange frame 0 claims 2130706432 bytes (at most " + ExchangeCipher.FRAME + ")");
   }
 }
