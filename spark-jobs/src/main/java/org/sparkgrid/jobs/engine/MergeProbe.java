@@ -115,6 +115,34 @@ public final class MergeProbe {
     }
   }
 
+  /**
+   * Best seconds, over {@code rounds} after {@value #WARMUP} warm-up ones, to encrypt {@code bytes}
+   * bytes into exchange frames and decrypt them again on one thread, through memory: the cipher's share
+   * of an encrypted averaging, without the network.
+   */
+  public static double secondsPerSealAndOpen(int bytes, int rounds) throws IOException {
+    byte[] secret = Exchange.newSecret();
+    byte[] sn = Exchange.newSecret();
+    byte[] wn = Exchange.newSecret();
+    byte[] data = new byte[bytes];
+    byte[] back = new byte[bytes];
+    java.io.ByteArrayOutputStream sealed = new java.io.ByteArrayOutputStream(bytes + bytes / 100 + 64);
+    double best = Double.MAX_VALUE;
+    for (int r = -WARMUP; r < rounds; r++) {
+      sealed.reset();
+      long t0 = System.nanoTime();
+      java.io.OutputStream out = ExchangeCipher.sealing(sealed, ExchangeAuth.upKey(secret, sn, wn));
+      out.write(data);
+      out.flush();
+      new java.io.DataInputStream(ExchangeCipher.opening(new java.io.ByteArrayInputStream(sealed.toByteArray()),
+          ExchangeAuth.upKey(secret, sn, wn))).readFully(back);
+      if (r >= 0) {
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    return best;
+  }
+
   /** Seconds for Spark's stock {@code treeAggregate} to sum the vectors (median of {@code rounds}). */
   public static double secondsPerTreeAggregate(JavaSparkContext sc, List<float[]> vectors, int rounds) {
     var rdd = sc.parallelize(vectors, vectors.size()).cache();
