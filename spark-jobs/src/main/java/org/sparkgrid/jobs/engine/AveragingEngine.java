@@ -39,8 +39,8 @@ import scala.reflect.ClassTag$;
  *
  * <p>Trust: each engine's exchange has its own secret, delivered to the workers in the segment's
  * broadcast; a connection that cannot answer the exchange's challenge with it is dropped and logged.
- * When {@code spark.network.crypto.enabled} is on, the exchange encrypts its stream as well
- * (docs/security-cluster.md).
+ * When {@code spark.network.crypto.enabled} is on and the master is not local, the exchange encrypts
+ * its stream as well (docs/security-cluster.md).
  *
  * <p>Limits: barrier mode needs a free task slot per worker at once (no dynamic allocation), and
  * executors must reach the driver on {@code spark.sparkgrid.engine.exchangePort} (any free port by
@@ -139,7 +139,7 @@ public final class AveragingEngine implements TrainingEngine {
     String host = sc.getConf().get("spark.driver.host");
     String bind = sc.getConf().get("spark.driver.bindAddress", host);
     int threads = settings.mergeThreads() > 0 ? settings.mergeThreads() : Runtime.getRuntime().availableProcessors();
-    boolean encrypt = sc.getConf().getBoolean(SPARK_NETWORK_CRYPTO, false);
+    boolean encrypt = encryptsExchange(sc.isLocal(), sc.getConf().getBoolean(SPARK_NETWORK_CRYPTO, false));
     warnIfSparkUnauthenticated(sc);
     try {
       ExchangeServer server = new ExchangeServer(bind, settings.exchangePort(), threads, settings.syncTimeoutMs(),
@@ -149,6 +149,15 @@ public final class AveragingEngine implements TrainingEngine {
       throw new UncheckedIOException("could not start the averaging exchange on " + bind + ":"
           + settings.exchangePort() + " (spark.sparkgrid.engine.exchangePort)", e);
     }
+  }
+
+  /**
+   * Whether the exchange encrypts its stream: when Spark's RPC is encrypted, except in local mode, where
+   * the workers are threads of the driver's JVM and the exchange never leaves the host's loopback (whoever
+   * can read that can read the JVM's memory); it still authenticates there, against other local users.
+   */
+  static boolean encryptsExchange(boolean localMaster, boolean sparkNetworkCrypto) {
+    return sparkNetworkCrypto && !localMaster;
   }
 
   /**

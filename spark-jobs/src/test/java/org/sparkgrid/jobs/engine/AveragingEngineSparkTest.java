@@ -77,7 +77,14 @@ class AveragingEngineSparkTest {
     }
   }
 
-  private static org.deeplearning4j.nn.conf.MultiLayerConfiguration network(TrainingSpec training) {
+  @Test
+  void theExchangeEncryptsWhenSparkDoesExceptOnLoopbackInLocalMode() {
+    assertThat(AveragingEngine.encryptsExchange(false, true)).isTrue();
+    assertThat(AveragingEngine.encryptsExchange(true, true)).isFalse();
+    assertThat(AveragingEngine.encryptsExchange(false, false)).isFalse();
+  }
+
+  static org.deeplearning4j.nn.conf.MultiLayerConfiguration network(TrainingSpec training) {
     ModelSpec model = new ModelSpec("t", ModelSpec.Architecture.MLP,
         new MlpSpec(List.of(10), "tanh", 0.0), null, null, null);
     return NetworkFactory.build(model, training, new int[] {FEATURES}, CLASSES);

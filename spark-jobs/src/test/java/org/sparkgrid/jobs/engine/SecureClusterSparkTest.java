@@ -84,6 +84,19 @@ class SecureClusterSparkTest {
   }
 
   @Test
+  void theExchangeOfAJobOnThisClusterIsEncrypted() {
+    String json = AveragingEngineSparkTest.network(
+        new org.sparkgrid.core.request.TrainingSpec(1, 8, 7, new org.sparkgrid.core.request.UpdaterSpec("sgd", 0.1, 0.0), 0.0))
+        .toJson();
+    var rdd = sc.parallelize(List.of(AveragingEngineSparkTest.shard(8, 1)), 1);
+
+    try (AveragingEngine engine = new AveragingEngine(sc, rdd, new int[] {8},
+        AveragingEngine.Settings.of(json, null, 3, 8, 1, false, 7, 1))) {
+      assertThat(engine.endpoint().encrypted()).isTrue();
+    }
+  }
+
+  @Test
   void anExecutorWithoutTheSecretCannotReachTheDriver() throws Exception {
     Rogue r = rogue("90", List.of("-Dspark.authenticate=false"), null).finish();
 
