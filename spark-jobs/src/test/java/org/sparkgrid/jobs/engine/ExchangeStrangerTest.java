@@ -98,9 +98,9 @@ class ExchangeStrangerTest {
         assertThat(got0.get(step)).containsExactly(oracle);
         assertThat(got1.get(step)).containsExactly(oracle);
       }
-      assertThat(garbage.droppedAfterChallenge()).isTrue();
-      assertThat(replay.droppedAfterChallenge()).isTrue();
-      assertThat(forged.droppedAfterChallenge()).isTrue();
+      assertThat(garbage.dropped()).isTrue();
+      assertThat(replay.dropped()).isTrue();
+      assertThat(forged.dropped()).isTrue();
       assertThat(silent.getInputStream().readNBytes(4 + Exchange.SECRET_BYTES)).hasSize(4 + Exchange.SECRET_BYTES);
       assertThat(silent.getInputStream().read()).as("dropped after %d ms of silence", HANDSHAKE_MS).isEqualTo(-1);
 
@@ -174,8 +174,8 @@ class ExchangeStrangerTest {
     }
   }
 
-  /** A stranger's connection and whether the server closed it after sending its challenge. */
-  private record Stranger(Socket socket, boolean droppedAfterChallenge) {}
+  /** A stranger's connection and whether the server closed it after the stranger spoke. */
+  private record Stranger(Socket socket, boolean dropped) {}
 
   private static Socket connect(Endpoint e) throws IOException {
     Socket s = new Socket(InetAddress.getLoopbackAddress(), e.port());
@@ -183,13 +183,17 @@ class ExchangeStrangerTest {
     return s;
   }
 
-  /** Reads the challenge, then whether the server closes the connection (true) rather than talking on. */
-  private static boolean closedAfterChallenge(Socket s) throws IOException {
+  /** Reads the server's challenge: its magic and nonce. */
+  private static void readChallenge(Socket s) throws IOException {
     DataInputStream in = new DataInputStream(s.getInputStream());
     assertThat(in.readInt()).isEqualTo(Exchange.MAGIC);
     in.readFully(new byte[Exchange.SECRET_BYTES]);
+  }
+
+  /** Whether the server closes the connection (true) rather than talking on. */
+  private static boolean closedByServer(Socket s) throws IOException {
     try {
-      return in.read() == -1;
+      return s.getInputStream().read() == -1;
     } catch (java.net.SocketException e) {
       return true; // reset: the server closed with our unread bytes pending
     }
@@ -197,6 +201,7 @@ class ExchangeStrangerTest {
 
   private static Stranger garbage(Endpoint e) throws IOException {
     Socket s = connect(e);
+    readChallenge(s);
     byte[] junk = new byte[200];
     new SplittableRandom(9).nextBytes(junk);
     junk[0] = (byte) 0xde;
@@ -205,19 +210,21 @@ class ExchangeStrangerTest {
     junk[3] = (byte) 0xef;
     s.getOutputStream().write(junk);
     s.getOutputStream().flush();
-    return new Stranger(s, closedAfterChallenge(s));
+    return new Stranger(s, closedByServer(s));
   }
 
   private static Stranger replay(Endpoint e, byte[] recordedHello) throws IOException {
     Socket s = connect(e);
+    readChallenge(s);
     s.getOutputStream().write(recordedHello);
     s.getOutputStream().flush();
-    return new Stranger(s, closedAfterChallenge(s));
+    return new Stranger(s, closedByServer(s));
   }
 
   /** A hello for worker 1 of the open round, framed exactly right, with a made-up answer; then a step. */
   private static Stranger forged(Endpoint e, long round) throws IOException {
     Socket s = connect(e);
+    readChallenge(s);
     DataOutputStream out = new DataOutputStream(s.getOutputStream());
     out.writeInt(Exchange.MAGIC);
     out.writeLong(round);
@@ -230,7 +237,7 @@ class ExchangeStrangerTest {
     out.writeInt(0);
     out.writeLong(1_000_000);
     out.flush();
-    return new Stranger(s, closedAfterChallenge(s));
+    return new Stranger(s, closedByServer(s));
   }
 
   /** A TCP relay to the exchange that records the bytes its one client sends. */
