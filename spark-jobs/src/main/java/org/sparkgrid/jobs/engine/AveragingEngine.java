@@ -10,6 +10,8 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.rdd.RDD;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.model.NetworkFactory;
@@ -35,6 +37,11 @@ import scala.reflect.ClassTag$;
  * moves each worker's vector to the driver and the mean back, as raw floats over one TCP connection
  * per worker, with no job launch, no task serialization and no shuffle.
  *
+ * <p>Trust: each engine's exchange has its own secret, delivered to the workers in the segment's
+ * broadcast; a connection that cannot answer the exchange's challenge with it is dropped and logged.
+ * When {@code spark.network.crypto.enabled} is on and the master is not local, the exchange encrypts
+ * its stream as well (docs/security-cluster.md).
+ *
  * <p>Limits: barrier mode needs a free task slot per worker at once (no dynamic allocation), and
  * executors must reach the driver on {@code spark.sparkgrid.engine.exchangePort} (any free port by
  * default).
@@ -48,6 +55,9 @@ import scala.reflect.ClassTag$;
  * }</pre>
  */
 public final class AveragingEngine implements TrainingEngine {
+  private static final Logger LOG = LoggerFactory.getLogger(AveragingEngine.class);
+  /** Spark's own switch for encrypted RPC; when on, the exchange encrypts its stream too. */
+  static final String SPARK_NETWORK_CRYPTO = "spark.network.crypto.enabled";
 
   /**
    * What the engine needs besides the data.
@@ -129,12 +139,41 @@ public final class AveragingEngine implements TrainingEngine {
     String host = sc.getConf().get("spark.driver.host");
     String bind = sc.getConf().get("spark.driver.bindAddress", host);
     int threads = settings.mergeThreads() > 0 ? settings.mergeThreads() : Runtime.getRuntime().availableProcessors();
+    boolean encrypt = encryptsExchange(sc.isLocal(), sc.getConf().getBoolean(SPARK_NETWORK_CRYPTO, false));
+    warnIfSparkUnauthenticated(sc);
     try {
-      ExchangeServer server = new ExchangeServer(bind, settings.exchangePort(), threads, settings.syncTimeoutMs());
+      ExchangeServer server = new ExchangeServer(bind, settings.exchangePort(), threads, settings.syncTimeoutMs(),
+          encrypt);
       this.exchange = server.withAdvertisedHost(host);
     } catch (IOException e) {
       throw new UncheckedIOException("could not start the averaging exchange on " + bind + ":"
           + settings.exchangePort() + " (spark.sparkgrid.engine.exchangePort)", e);
+    }
+  }
+
+  /**
+   * Whether the exchange encrypts its stream: when Spark's RPC is encrypted, except in local mode, where
+   * the workers are threads of the driver's JVM and the exchange never leaves the host's loopback (whoever
+   * can read that can read the JVM's memory); it still authenticates there, against other local users.
+   */
+  static boolean encryptsExchange(boolean localMaster, boolean sparkNetworkCrypto) {
+    return sparkNetworkCrypto && !localMaster;
+  }
+
+  /**
+   * The exchange's secret reaches the executors inside Spark's broadcast: on a cluster, unless Spark's
+   * RPC is authenticated and encrypted, whoever can read or join that traffic learns it.
+   */
+  private static void warnIfSparkUnauthenticated(JavaSparkContext sc) {
+    if (sc.isLocal()) {
+      return;
+    }
+    boolean auth = sc.getConf().getBoolean("spark.authenticate", false);
+    boolean crypto = sc.getConf().getBoolean(SPARK_NETWORK_CRYPTO, false);
+    if (!auth || !crypto) {
+      LOG.warn("Spark master {} runs with spark.authenticate={} and {}={}: the averaging exchange's per-job"
+          + " secret travels to the executors in the clear; see docs/security-cluster.md", sc.master(), auth,
+          SPARK_NETWORK_CRYPTO, crypto);
     }
   }
 
@@ -155,6 +194,11 @@ public final class AveragingEngine implements TrainingEngine {
   @Override
   public int stepsPerEpoch() {
     return plan.steps();
+  }
+
+  /** Where this engine's workers reach its exchange, with the engine's own secret. */
+  Exchange.Endpoint endpoint() {
+    return exchange.endpoint();
   }
 
   /** The epoch's schedule. */

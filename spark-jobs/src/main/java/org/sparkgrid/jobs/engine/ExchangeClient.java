@@ -4,12 +4,16 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 
-/** The worker side of the averaging exchange (see {@link ExchangeServer} and {@link Exchange}). */
+/**
+ * The worker side of the averaging exchange (see {@link ExchangeServer} and {@link Exchange}): answers
+ * the server's challenge with the job's secret, checks the server's proof, then averages.
+ */
 final class ExchangeClient implements AutoCloseable {
   private final Socket socket;
   private final DataInputStream in;
@@ -18,28 +22,60 @@ final class ExchangeClient implements AutoCloseable {
   private ByteBuffer scratch;
 
   /**
-   * Connects and says hello.
+   * Connects, answers the challenge and waits to be welcomed into the round.
    *
-   * @throws IOException if the driver cannot be reached
+   * @throws IOException if the driver cannot be reached, refuses the hello (a round that is not open,
+   *     a stale attempt, a wrong secret) or does not prove that it holds the job's secret
    */
   ExchangeClient(Exchange.Endpoint endpoint, long round, int attempt, int worker, int workers, int length,
       int timeoutMs) throws IOException {
     this.length = length;
     this.socket = new Socket();
-    socket.setSendBufferSize(Exchange.SOCKET_BUFFER);
-    socket.setReceiveBufferSize(Exchange.SOCKET_BUFFER);
-    socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), Math.min(timeoutMs, 60_000));
-    socket.setTcpNoDelay(true);
-    socket.setSoTimeout(timeoutMs);
-    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
-    this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER));
-    out.writeInt(Exchange.MAGIC);
-    out.writeLong(endpoint.token());
-    out.writeLong(round);
-    out.writeInt(attempt);
-    out.writeInt(worker);
-    out.writeInt(workers);
-    out.writeInt(length);
+    try {
+      socket.setSendBufferSize(Exchange.SOCKET_BUFFER);
+      socket.setReceiveBufferSize(Exchange.SOCKET_BUFFER);
+      socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), Math.min(timeoutMs, 60_000));
+      socket.setTcpNoDelay(true);
+      socket.setSoTimeout(timeoutMs);
+      DataInputStream rawIn = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
+      DataOutputStream rawOut = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER));
+      byte[] secret = endpoint.secret();
+      byte[] serverNonce = new byte[Exchange.SECRET_BYTES];
+      byte[] proof = new byte[Exchange.SECRET_BYTES];
+      Exchange.Hello hello = new Exchange.Hello(round, attempt, worker, workers, length);
+      byte[] workerNonce = Exchange.newSecret();
+      try {
+        if (rawIn.readInt() != Exchange.MAGIC) {
+          throw new IOException("the exchange at " + endpoint + " is not a SparkGrid exchange");
+        }
+        rawIn.readFully(serverNonce);
+        rawOut.writeInt(Exchange.MAGIC);
+        rawOut.writeLong(round);
+        rawOut.writeInt(attempt);
+        rawOut.writeInt(worker);
+        rawOut.writeInt(workers);
+        rawOut.writeInt(length);
+        rawOut.write(workerNonce);
+        rawOut.write(ExchangeAuth.answer(secret, serverNonce, workerNonce, hello, endpoint.encrypted()));
+        rawOut.flush();
+        rawIn.readFully(proof);
+      } catch (EOFException e) {
+        throw new IOException("the exchange at " + endpoint + " refused worker " + worker + " of round " + round
+            + " (attempt " + attempt + "); the driver's log says why", e);
+      }
+      if (!ExchangeAuth.same(ExchangeAuth.proof(secret, serverNonce, workerNonce, hello, endpoint.encrypted()), proof)) {
+        throw new IOException("the exchange at " + endpoint + " did not prove that it holds this job's secret");
+      }
+      this.in = endpoint.encrypted()
+          ? new DataInputStream(ExchangeCipher.opening(rawIn, ExchangeAuth.downKey(secret, serverNonce, workerNonce)))
+          : rawIn;
+      this.out = endpoint.encrypted()
+          ? new DataOutputStream(ExchangeCipher.sealing(rawOut, ExchangeAuth.upKey(secret, serverNonce, workerNonce)))
+          : rawOut;
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
   }
 
   /**

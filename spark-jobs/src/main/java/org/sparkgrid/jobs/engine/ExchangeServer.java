@@ -4,16 +4,21 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.security.SecureRandom;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,37 +38,70 @@ import org.slf4j.LoggerFactory;
  * worker every other worker's vector, Java-serialized. Here each vector crosses the network twice
  * (up, and the mean down), as raw floats, and a worker resumes the moment the mean is ready.
  *
+ * <p>Who may take part: each server draws its own secret (one per training job, never reused), which
+ * reaches the workers inside the job's broadcast over Spark's RPC. A connection first gets a random
+ * challenge and must answer it with an HMAC under that secret (see {@link Exchange} and {@link
+ * ExchangeAuth}); one that answers wrongly, sends something that is not a hello, or stays silent for
+ * {@code handshakeTimeoutMs} is dropped and logged with its address, on its own thread, so it never
+ * holds up a round. With {@code encrypt} (the driver sets it from {@code spark.network.crypto.enabled})
+ * everything after the handshake is AES-GCM framed ({@link ExchangeCipher}).
+ *
  * <p>Each Spark job is a <em>round</em> the driver opens with {@link #open} before launching it;
- * a hello for any other round, or with the wrong token, is refused. A retried barrier stage comes
- * back with a higher attempt number, which abandons the previous attempt's round. A step that not
- * every worker reaches within {@code timeoutMs} fails the round, and with it the Spark job.
+ * a hello for any other round is refused. A retried barrier stage comes back with a higher attempt
+ * number, which abandons the previous attempt's round. A step that not every worker reaches within
+ * {@code timeoutMs} fails the round, and with it the Spark job.
+ *
+ * <pre>{@code
+ * try (ExchangeServer server = new ExchangeServer("127.0.0.1", 0, 2, 60_000, true)) {
+ *   long round = server.open(2, params);    // then run the barrier stage with server.endpoint()
+ * }
+ * }</pre>
  */
 public final class ExchangeServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeServer.class);
+  private static final int REFUSALS_KEPT = 100;
+
+  /**
+   * A connection the exchange dropped before it joined a round.
+   *
+   * @param peer   the remote address, as {@code /host:port}
+   * @param reason why, in words
+   */
+  record Refusal(String peer, String reason) {}
 
   private final ServerSocket server;
   private Exchange.Endpoint endpoint;
   private final ExecutorService connections;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+  private final Deque<Refusal> refusals = new ArrayDeque<>();
   private final int mergeThreads;
   private final long timeoutMs;
+  private long handshakeTimeoutMs = Exchange.HANDSHAKE_TIMEOUT_MS;
   private final AtomicLong nextRound = new AtomicLong(1);
   private volatile boolean closed;
   private Round current;
 
+  /** A server whose stream after the handshake is not encrypted. */
+  public ExchangeServer(String host, int port, int mergeThreads, long timeoutMs) throws IOException {
+    this(host, port, mergeThreads, timeoutMs, false);
+  }
+
   /**
-   * Binds to {@code host} on an ephemeral port (or {@code port} when not 0) and starts accepting.
+   * Binds to {@code host} on an ephemeral port (or {@code port} when not 0), draws this job's
+   * secret and starts accepting.
    *
    * @param host         the driver's address as executors reach it
    * @param port         port to bind, 0 for any free one
    * @param mergeThreads threads that compute the mean
    * @param timeoutMs    longest wait for the slowest worker at one averaging
+   * @param encrypt      AES-GCM frames after the handshake
    * @throws IOException if the port cannot be bound
    */
-  public ExchangeServer(String host, int port, int mergeThreads, long timeoutMs) throws IOException {
+  public ExchangeServer(String host, int port, int mergeThreads, long timeoutMs, boolean encrypt) throws IOException {
     this.server = new ServerSocket();
     server.setReceiveBufferSize(Exchange.SOCKET_BUFFER);
     server.bind(new InetSocketAddress(InetAddress.getByName(host), port));
-    this.endpoint = new Exchange.Endpoint(host, server.getLocalPort(), new SecureRandom().nextLong());
+    this.endpoint = new Exchange.Endpoint(host, server.getLocalPort(), Exchange.newSecret(), encrypt);
     this.mergeThreads = mergeThreads;
     this.timeoutMs = timeoutMs;
     this.connections = Executors.newCachedThreadPool(r -> {
@@ -79,13 +117,26 @@ public final class ExchangeServer implements AutoCloseable {
    * (e.g. bound to 0.0.0.0, reached as the driver's host name).
    */
   ExchangeServer withAdvertisedHost(String host) {
-    endpoint = new Exchange.Endpoint(host, endpoint.port(), endpoint.token());
+    endpoint = new Exchange.Endpoint(host, endpoint.port(), endpoint.secret(), endpoint.encrypted());
     return this;
   }
 
-  /** Where workers connect. */
+  /** How long a new connection may take to send its hello (default {@value Exchange#HANDSHAKE_TIMEOUT_MS} ms). */
+  ExchangeServer withHandshakeTimeout(long ms) {
+    this.handshakeTimeoutMs = ms;
+    return this;
+  }
+
+  /** Where workers connect, with this job's secret: give it to the job's tasks only. */
   Exchange.Endpoint endpoint() {
     return endpoint;
+  }
+
+  /** The latest connections dropped before joining a round, oldest first (at most {@value #REFUSALS_KEPT}). */
+  List<Refusal> refusals() {
+    synchronized (refusals) {
+      return List.copyOf(refusals);
+    }
   }
 
   /**
@@ -139,24 +190,46 @@ public final class ExchangeServer implements AutoCloseable {
     }
   }
 
+  /** A hello whose answer proved the secret, with the worker's nonce. */
+  private record Accepted(Exchange.Hello hello, byte[] workerNonce) {}
+
   private void serve(Socket socket) {
+    String peer = String.valueOf(socket.getRemoteSocketAddress());
     Round round = null;
     int worker = -1;
-    try (socket;
-        DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
-        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER))) {
-      if (in.readInt() != Exchange.MAGIC || in.readLong() != endpoint.token()) {
-        LOG.warn("refused an exchange connection from {}: not a SparkGrid worker of this job",
-            socket.getRemoteSocketAddress());
+    open.add(socket);
+    try (socket) {
+      DataInputStream rawIn = new DataInputStream(new BufferedInputStream(socket.getInputStream(), Exchange.STREAM_BUFFER));
+      DataOutputStream rawOut = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), Exchange.STREAM_BUFFER));
+      Exchange.Endpoint ep = endpoint;
+      byte[] secret = ep.secret();
+      byte[] serverNonce = Exchange.newSecret();
+      rawOut.writeInt(Exchange.MAGIC);
+      rawOut.write(serverNonce);
+      rawOut.flush();
+      Accepted a = handshake(socket, rawIn, secret, serverNonce, ep.encrypted(), peer);
+      if (a == null) {
         return;
       }
-      long id = in.readLong();
-      int attempt = in.readInt();
-      worker = in.readInt();
-      int workers = in.readInt();
-      int length = in.readInt();
-      round = join(id, attempt, workers, length);
+      Exchange.Hello h = a.hello();
+      worker = h.worker();
+      try {
+        round = join(h.round(), h.attempt(), h.workers(), h.length());
+      } catch (IOException e) {
+        refuse(peer, "worker " + h.worker() + " (holds the secret): " + e.getMessage());
+        return;
+      }
       round.connected(socket);
+      rawOut.write(ExchangeAuth.proof(secret, serverNonce, a.workerNonce(), h, ep.encrypted()));
+      rawOut.flush();
+      socket.setSoTimeout(0);
+      DataInputStream in = ep.encrypted()
+          ? new DataInputStream(ExchangeCipher.opening(rawIn, ExchangeAuth.upKey(secret, serverNonce, a.workerNonce())))
+          : rawIn;
+      DataOutputStream out = ep.encrypted()
+          ? new DataOutputStream(ExchangeCipher.sealing(rawOut, ExchangeAuth.downKey(secret, serverNonce, a.workerNonce())))
+          : rawOut;
+      int length = h.length();
       ByteBuffer scratch = null;
       while (true) {
         int step = in.readInt();
@@ -184,6 +257,53 @@ public final class ExchangeServer implements AutoCloseable {
       if (!(e instanceof SocketException) || !closed) {
         LOG.debug("exchange connection of worker {} ended: {}", worker, e.toString());
       }
+    } finally {
+      open.remove(socket);
+    }
+  }
+
+  /**
+   * Reads the hello and checks its answer; null (after logging) when the connection is to be dropped.
+   */
+  private Accepted handshake(Socket socket, DataInputStream in, byte[] secret, byte[] serverNonce, boolean encrypted,
+      String peer) throws IOException {
+    socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, handshakeTimeoutMs));
+    try {
+      int magic = in.readInt();
+      if (magic != Exchange.MAGIC) {
+        refuse(peer, "not a SparkGrid exchange hello (starts with 0x" + Integer.toHexString(magic) + ")");
+        return null;
+      }
+      Exchange.Hello h = new Exchange.Hello(in.readLong(), in.readInt(), in.readInt(), in.readInt(), in.readInt());
+      byte[] workerNonce = new byte[Exchange.SECRET_BYTES];
+      in.readFully(workerNonce);
+      byte[] answer = new byte[Exchange.SECRET_BYTES];
+      in.readFully(answer);
+      if (!ExchangeAuth.same(ExchangeAuth.answer(secret, serverNonce, workerNonce, h, encrypted), answer)) {
+        refuse(peer, "wrong answer to the challenge for worker " + h.worker() + " of round " + h.round()
+            + ": it does not hold this job's secret, or replays another connection's answer");
+        return null;
+      }
+      return new Accepted(h, workerNonce);
+    } catch (SocketTimeoutException e) {
+      refuse(peer, "no hello within " + handshakeTimeoutMs + " ms");
+      return null;
+    } catch (EOFException e) {
+      refuse(peer, "closed the connection before a whole hello");
+      return null;
+    }
+  }
+
+  private void refuse(String peer, String reason) {
+    if (closed) {
+      return;
+    }
+    LOG.warn("dropped an exchange connection from {}: {}", peer, reason);
+    synchronized (refusals) {
+      if (refusals.size() == REFUSALS_KEPT) {
+        refusals.removeFirst();
+      }
+      refusals.addLast(new Refusal(peer, reason));
     }
   }
 
@@ -196,6 +316,13 @@ public final class ExchangeServer implements AutoCloseable {
       }
     }
     server.close();
+    for (Socket s : open) {
+      try {
+        s.close();
+      } catch (IOException ignored) {
+        // closing is all that is left to do
+      }
+    }
     connections.shutdownNow();
   }
 

@@ -17,16 +17,21 @@ import scala.reflect.ClassTag$;
  * the benchmarks.
  */
 public final class MergeProbe {
+  /** Merges before the measured ones: enough for the JIT to compile the copy and cipher loops. */
+  static final int WARMUP = 10;
+
   private MergeProbe() {}
 
   /**
    * Runs {@code rounds} merges of {@code params}-float vectors among {@code workers} barrier tasks
-   * (after 3 warm-up merges) and returns the median seconds per merge as worker 0 measured it.
+   * (after {@value #WARMUP} warm-up merges) and returns the median seconds per merge as worker 0 measured it.
+   *
+   * @param encrypt the exchange's stream AES-GCM framed (as with {@code spark.network.crypto.enabled})
    */
   public static double secondsPerExchangeMerge(JavaSparkContext sc, int workers, int params, int rounds,
-      int mergeThreads) throws IOException {
+      int mergeThreads, boolean encrypt) throws IOException {
     String host = sc.getConf().get("spark.driver.host");
-    try (ExchangeServer server = new ExchangeServer(host, 0, mergeThreads, 600_000)) {
+    try (ExchangeServer server = new ExchangeServer(host, 0, mergeThreads, 600_000, encrypt)) {
       long round = server.open(workers, params);
       List<Integer> ids = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
@@ -44,6 +49,98 @@ public final class MergeProbe {
       Arrays.sort(times);
       return times[times.length / 2];
     }
+  }
+
+  /**
+   * Median seconds, over {@code rounds} connections after 3 warm-up ones, for a worker to connect to an
+   * exchange on {@code host}, answer its challenge and be welcomed into a round: what authentication
+   * costs, once per worker per Spark job.
+   */
+  public static double secondsPerExchangeConnect(String host, int rounds) throws IOException {
+    try (ExchangeServer server = new ExchangeServer(host, 0, 1, 60_000)) {
+      double[] times = new double[rounds];
+      for (int r = -3; r < rounds; r++) {
+        long round = server.open(1, 1);
+        long t0 = System.nanoTime();
+        try (ExchangeClient c = new ExchangeClient(server.endpoint(), round, 0, 0, 1, 1, 60_000)) {
+          if (r >= 0) {
+            times[r] = (System.nanoTime() - t0) / 1e9;
+          }
+        }
+      }
+      Arrays.sort(times);
+      return times[rounds / 2];
+    }
+  }
+
+  /**
+   * The baseline of {@link #secondsPerExchangeConnect}: median seconds for a plain TCP connection to a
+   * server on {@code host} that sends 36 bytes and reads 100 (the handshake's sizes), with no MACs.
+   */
+  public static double secondsPerPlainConnect(String host, int rounds) throws IOException {
+    try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName(host))) {
+      Thread echo = new Thread(() -> {
+        while (!ss.isClosed()) {
+          try (java.net.Socket s = ss.accept()) {
+            s.setTcpNoDelay(true);
+            s.getOutputStream().write(new byte[4 + Exchange.SECRET_BYTES]);
+            s.getOutputStream().flush();
+            s.getInputStream().readNBytes(Exchange.HELLO_BYTES);
+            s.getOutputStream().write(new byte[Exchange.SECRET_BYTES]);
+            s.getOutputStream().flush();
+            s.getInputStream().read();
+          } catch (IOException e) {
+            // the probe is over
+          }
+        }
+      }, "plain-connect-probe");
+      echo.setDaemon(true);
+      echo.start();
+      double[] times = new double[rounds];
+      for (int r = -3; r < rounds; r++) {
+        long t0 = System.nanoTime();
+        try (java.net.Socket s = new java.net.Socket(host, ss.getLocalPort())) {
+          s.setTcpNoDelay(true);
+          s.getInputStream().readNBytes(4 + Exchange.SECRET_BYTES);
+          s.getOutputStream().write(new byte[Exchange.HELLO_BYTES]);
+          s.getOutputStream().flush();
+          s.getInputStream().readNBytes(Exchange.SECRET_BYTES);
+          if (r >= 0) {
+            times[r] = (System.nanoTime() - t0) / 1e9;
+          }
+        }
+      }
+      Arrays.sort(times);
+      return times[rounds / 2];
+    }
+  }
+
+  /**
+   * Best seconds, over {@code rounds} after {@value #WARMUP} warm-up ones, to encrypt {@code bytes}
+   * bytes into exchange frames and decrypt them again on one thread, through memory: the cipher's share
+   * of an encrypted averaging, without the network.
+   */
+  public static double secondsPerSealAndOpen(int bytes, int rounds) throws IOException {
+    byte[] secret = Exchange.newSecret();
+    byte[] sn = Exchange.newSecret();
+    byte[] wn = Exchange.newSecret();
+    byte[] data = new byte[bytes];
+    byte[] back = new byte[bytes];
+    java.io.ByteArrayOutputStream sealed = new java.io.ByteArrayOutputStream(bytes + bytes / 100 + 64);
+    double best = Double.MAX_VALUE;
+    for (int r = -WARMUP; r < rounds; r++) {
+      sealed.reset();
+      long t0 = System.nanoTime();
+      java.io.OutputStream out = ExchangeCipher.sealing(sealed, ExchangeAuth.upKey(secret, sn, wn));
+      out.write(data);
+      out.flush();
+      new java.io.DataInputStream(ExchangeCipher.opening(new java.io.ByteArrayInputStream(sealed.toByteArray()),
+          ExchangeAuth.upKey(secret, sn, wn))).readFully(back);
+      if (r >= 0) {
+        best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      }
+    }
+    return best;
   }
 
   /** Seconds for Spark's stock {@code treeAggregate} to sum the vectors (median of {@code rounds}). */
@@ -98,9 +195,9 @@ public final class MergeProbe {
       double[] times = new double[rounds];
       try (ExchangeClient client = new ExchangeClient(endpoint, round, ctx.stageAttemptNumber(), w, workers, params,
           600_000)) {
-        for (int r = -3; r < rounds; r++) {
+        for (int r = -WARMUP; r < rounds; r++) {
           long t0 = System.nanoTime();
-          v = client.average(r + 3, 100 + w, v);
+          v = client.average(r + WARMUP, 100 + w, v);
           if (r >= 0) {
             times[r] = (System.nanoTime() - t0) / 1e9;
           }

@@ -17,7 +17,8 @@ import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
  * @param shuffle      shuffle each worker's examples each epoch
  * @param seed         the request's seed
  * @param threads      ND4J threads per task
- * @param exchange     where the driver's averaging exchange listens
+ * @param exchange     where the driver's averaging exchange listens, with the job's secret (so this
+ *                     broadcast goes only to the job's tasks, over Spark's RPC)
  * @param round        the exchange round of this job
  * @param syncTimeoutMs longest wait at one averaging
  */

@@ -6,5 +6,8 @@
  * plan of {@link org.sparkgrid.jobs.engine.SyncPlan}) and DL4J's parameter averaging
  * ({@link org.sparkgrid.jobs.engine.Dl4jSparkEngine}). The model travels as a
  * {@link org.sparkgrid.jobs.engine.ModelState}. Start with {@code AveragingEngine}'s class comment.
+ * The exchange's wire format is in {@code Exchange}; who may join it ({@code ExchangeAuth}: an HMAC
+ * challenge-response under a per-job secret) and how its stream is encrypted ({@code ExchangeCipher}:
+ * AES-GCM frames) are described in docs/security-cluster.md.
  */
 package org.sparkgrid.jobs.engine;

@@ -18,7 +18,10 @@ public final class SparkContexts {
    * sent inline (tree mode's merged ranges and updates, instead of a detour through the block
    * manager), one ND4J thread per executor task, no console progress bar of Spark's own; and
    * {@link ExecutorTracker} among the {@code spark.extraListeners}, so that jobs can be matched to
-   * the executors' capacity.
+   * the executors' capacity. Spark's RPC security settings are checked and completed by
+   * {@link SparkSecurity#prepare} (a secret drawn for a {@code local-cluster} master).
+   *
+   * @throws IllegalArgumentException for security settings that cannot work (see {@link SparkSecurity})
    */
   public static SparkConf conf(String appName, String defaultMaster) {
     SparkConf c = new SparkConf(true);
@@ -28,7 +31,7 @@ public final class SparkContexts {
     c.setIfMissing("spark.task.maxDirectResultSize", "256m");
     c.setIfMissing("spark.executorEnv.OMP_NUM_THREADS", "1");
     c.setIfMissing("spark.ui.showConsoleProgress", "false");
-    return trackExecutors(c);
+    return trackExecutors(SparkSecurity.prepare(c));
   }
 
   /** Adds {@link ExecutorTracker} to {@code spark.extraListeners}, keeping listeners already named. */
@@ -47,10 +50,14 @@ public final class SparkContexts {
    * {@code spark.sparkgrid.gpu.startupTimeoutMs} for an executor that has one, and stops the context
    * and throws if none comes.
    *
-   * @throws IllegalArgumentException for a GPU configuration that cannot work (see {@link GpuPreflight})
+   * Spark's security settings go through {@link SparkSecurity#prepare} first.
+   *
+   * @throws IllegalArgumentException for a GPU configuration that cannot work (see {@link GpuPreflight}),
+   *     or security settings that cannot (see {@link SparkSecurity})
    * @throws IllegalStateException if GPUs are asked for and no executor with one registers in time
    */
   public static JavaSparkContext start(SparkConf conf) {
+    SparkSecurity.prepare(conf);
     Map<String, String> settings = settings(conf);
     GpuPreflight.checkConf(settings);
     JavaSparkContext sc = new JavaSparkContext(conf);

@@ -2,7 +2,8 @@
  * The Spark cluster a job runs on: its context, GPUs and capacity.
  *
  * <p>{@link org.sparkgrid.jobs.resources.SparkContexts} creates the context every entry point runs
- * in, with the settings the engine relies on.
+ * in, with the settings the engine relies on; {@link org.sparkgrid.jobs.resources.SparkSecurity}
+ * checks and completes Spark's RPC authentication and encryption settings for its master.
  *
  * <p>Driver side: {@link org.sparkgrid.jobs.resources.GpuPreflight} refuses, before Spark starts, a
  * configuration that asks for GPUs it cannot use (local master, CPU build, inconsistent amounts)

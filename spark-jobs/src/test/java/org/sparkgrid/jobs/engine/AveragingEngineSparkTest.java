@@ -47,7 +47,7 @@ class AveragingEngineSparkTest {
   void equalShardsMatchTheSingleMachineOracle() {
     List<ExampleShard> shards = List.of(shard(48, 1), shard(48, 2));
 
-    float[][] both = trainBothWays(shards, 8, 2);
+    float[][] both = trainBothWays(sc, shards, 8, 2);
 
     assertThat(maxAbsDiff(both[0], both[1])).isLessThan(1e-5f);
     assertThat(maxAbsDiff(both[0], both[2])).as("training moved the parameters").isGreaterThan(1e-3f);
@@ -58,28 +58,59 @@ class AveragingEngineSparkTest {
     // worker 1 holds 20 examples: minibatches of 8, 8 and 4, then nothing for the remaining steps
     List<ExampleShard> shards = List.of(shard(56, 3), shard(20, 4));
 
-    float[][] both = trainBothWays(shards, 8, 1);
+    float[][] both = trainBothWays(sc, shards, 8, 1);
 
     assertThat(maxAbsDiff(both[0], both[1])).isLessThan(1e-5f);
   }
 
-  /** Returns {engine params, oracle params, initial params} after one epoch. */
-  private float[][] trainBothWays(List<ExampleShard> shards, int batch, int epochs) {
-    TrainingSpec training = new TrainingSpec(epochs, batch, 7, new UpdaterSpec("sgd", 0.1, 0.0), 0.0);
+  @Test
+  void eachEngineHasItsOwnExchangeSecret() {
+    List<ExampleShard> shards = List.of(shard(8, 1), shard(8, 2));
+    JavaRDD<ExampleShard> rdd = sc.parallelize(shards, 2);
+    String json = network(new TrainingSpec(1, 8, 7, new UpdaterSpec("sgd", 0.1, 0.0), 0.0)).toJson();
+    AveragingEngine.Settings settings = AveragingEngine.Settings.of(json, null, CLASSES, 8, 1, false, 7, 1);
+
+    try (AveragingEngine a = new AveragingEngine(sc, rdd, new int[] {8, 8}, settings);
+        AveragingEngine b = new AveragingEngine(sc, rdd, new int[] {8, 8}, settings)) {
+      assertThat(a.endpoint().secret()).hasSize(32).isNotEqualTo(b.endpoint().secret());
+      assertThat(a.endpoint().encrypted()).as("spark.network.crypto.enabled is off here").isFalse();
+    }
+  }
+
+  @Test
+  void theExchangeEncryptsWhenSparkDoesExceptOnLoopbackInLocalMode() {
+    assertThat(AveragingEngine.encryptsExchange(false, true)).isTrue();
+    assertThat(AveragingEngine.encryptsExchange(true, true)).isFalse();
+    assertThat(AveragingEngine.encryptsExchange(false, false)).isFalse();
+  }
+
+  static org.deeplearning4j.nn.conf.MultiLayerConfiguration network(TrainingSpec training) {
     ModelSpec model = new ModelSpec("t", ModelSpec.Architecture.MLP,
         new MlpSpec(List.of(10), "tanh", 0.0), null, null, null);
-    String json = NetworkFactory.build(model, training, new int[] {FEATURES}, CLASSES).toJson();
-    MultiLayerNetwork init = NetworkFactory.init(NetworkFactory.build(model, training, new int[] {FEATURES}, CLASSES));
+    return NetworkFactory.build(model, training, new int[] {FEATURES}, CLASSES);
+  }
+
+  /**
+   * Trains on {@code sc} with the engine and, in this JVM, the single-machine oracle; returns
+   * {engine params, oracle params, initial params}.
+   */
+  static float[][] trainBothWays(JavaSparkContext sc, List<ExampleShard> shards, int batch, int epochs) {
+    TrainingSpec training = new TrainingSpec(epochs, batch, 7, new UpdaterSpec("sgd", 0.1, 0.0), 0.0);
+    String json = network(training).toJson();
+    MultiLayerNetwork init = NetworkFactory.init(network(training));
     ModelState start = new ModelState(NetworkFactory.params(init), NetworkFactory.updaterState(init), 0);
 
     JavaRDD<ExampleShard> rdd = sc.parallelize(shards, shards.size()).cache();
     int[] counts = shards.stream().mapToInt(ExampleShard::count).toArray();
-    AveragingEngine engine = new AveragingEngine(sc, rdd, counts,
-        AveragingEngine.Settings.of(json, null, CLASSES, batch, 1, false, 7, 3));
     ModelState s = start;
     List<TrainingEngine.SegmentReport> reports = new ArrayList<>();
-    for (int e = 0; e < epochs; e++) {
-      s = engine.fitEpoch(e, 0, s, reports::add);
+    int steps;
+    try (AveragingEngine engine = new AveragingEngine(sc, rdd, counts,
+        AveragingEngine.Settings.of(json, null, CLASSES, batch, 1, false, 7, 3))) {
+      for (int e = 0; e < epochs; e++) {
+        s = engine.fitEpoch(e, 0, s, reports::add);
+      }
+      steps = engine.plan().steps();
     }
     assertThat(reports).hasSize(3 * epochs);
     assertThat(reports.stream().mapToLong(TrainingEngine.SegmentReport::examples).sum())
@@ -87,7 +118,7 @@ class AveragingEngineSparkTest {
 
     MultiLayerNetwork oracle = NetworkFactory.fromParams(json, start.params(), start.updaterState());
     for (int e = 0; e < epochs; e++) {
-      for (int step = 0; step < engine.plan().steps(); step++) {
+      for (int step = 0; step < steps; step++) {
         List<DataSet> parts = new ArrayList<>();
         for (ExampleShard sh : shards) {
           int from = step * batch;
@@ -101,7 +132,7 @@ class AveragingEngineSparkTest {
     return new float[][] {s.params(), NetworkFactory.params(oracle), start.params()};
   }
 
-  private static ExampleShard shard(int n, long seed) {
+  static ExampleShard shard(int n, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] x = new float[n * FEATURES];
     int[] y = new int[n];
@@ -114,7 +145,7 @@ class AveragingEngineSparkTest {
     return ExampleShard.of(new int[] {FEATURES}, x, y);
   }
 
-  private static float maxAbsDiff(float[] a, float[] b) {
+  static float maxAbsDiff(float[] a, float[] b) {
     assertThat(a).hasSameSizeAs(b);
     float max = 0;
     for (int i = 0; i < a.length; i++) {

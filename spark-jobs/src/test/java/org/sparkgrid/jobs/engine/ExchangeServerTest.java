@@ -105,21 +105,48 @@ class ExchangeServerTest {
   @Test
   void aWorkerOfAnotherRoundIsRefused() throws Exception {
     long round = server.open(1, 1);
-    try (ExchangeClient stale = client(round + 7, 0, 1, 1)) {
-      assertThatThrownBy(() -> stale.average(0, 1, new float[] {1f})).isInstanceOf(IOException.class);
-    }
+
+    assertThatThrownBy(() -> client(round + 7, 0, 1, 1))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("refused worker 0 of round " + (round + 7) + " (attempt 0)");
     try (ExchangeClient good = client(round, 0, 1, 1)) {
       assertThat(good.average(0, 1, new float[] {3f})).containsExactly(3f);
     }
+    assertThat(server.refusals()).singleElement().extracting(ExchangeServer.Refusal::reason)
+        .isEqualTo("worker 0 (holds the secret): round " + (round + 7) + " is not open (current: " + round + ")");
   }
 
   @Test
-  void aWrongTokenIsRefused() throws Exception {
+  void aWrongSecretIsRefusedAndTheServerIsNotTakenForTheDriver() throws Exception {
     long round = server.open(1, 1);
-    Exchange.Endpoint forged = new Exchange.Endpoint("127.0.0.1", server.endpoint().port(),
-        server.endpoint().token() + 1);
-    try (ExchangeClient c = new ExchangeClient(forged, round, 0, 0, 1, 1, 5_000)) {
-      assertThatThrownBy(() -> c.average(0, 1, new float[] {1f})).isInstanceOf(IOException.class);
-    }
+    byte[] other = server.endpoint().secret();
+    other[0] ^= 1;
+    Exchange.Endpoint forged = new Exchange.Endpoint("127.0.0.1", server.endpoint().port(), other, false);
+
+    assertThatThrownBy(() -> new ExchangeClient(forged, round, 0, 0, 1, 1, 5_000))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("the exchange at 127.0.0.1:" + forged.port() + " refused worker 0 of round " + round);
+    assertThat(server.refusals()).singleElement().extracting(ExchangeServer.Refusal::reason).asString()
+        .startsWith("wrong answer to the challenge for worker 0 of round " + round);
+  }
+
+  @Test
+  void theEncryptedStreamGivesTheSameMeans() throws Exception {
+    server.close();
+    server = new ExchangeServer("127.0.0.1", 0, 2, 2_000, true);
+    long round = server.open(2, 3);
+    // (3 x [1, 2, 3] + 1 x [5, 6, 7]) / 4 = [2, 3, 4]; 2 MiB vectors would span frames, see ExchangeCipherTest
+    List<List<float[]>> got = run(round,
+        new long[][] {{3}, {1}},
+        new float[][][] {{{1f, 2f, 3f}}, {{5f, 6f, 7f}}});
+
+    assertThat(server.endpoint().encrypted()).isTrue();
+    assertThat(got.get(0).get(0)).containsExactly(2f, 3f, 4f);
+    assertThat(got.get(1).get(0)).containsExactly(2f, 3f, 4f);
+  }
+
+  @Test
+  void theEndpointNeverPrintsItsSecret() {
+    assertThat(server.endpoint().toString()).isEqualTo("127.0.0.1:" + server.endpoint().port());
   }
 }

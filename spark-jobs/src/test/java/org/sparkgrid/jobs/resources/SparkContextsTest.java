@@ -42,6 +42,33 @@ class SparkContextsTest {
   }
 
   @Test
+  void aLocalContextRunsWithTheShippedFilesSecuritySettings() throws Exception {
+    SparkConf conf = new SparkConf(false).setMaster("local[2]").setAppName("SparkContextsTest")
+        .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("..", "conf", "spark-defaults.conf"))) {
+      String[] kv = line.strip().split("\\s+", 2);
+      if (kv[0].startsWith("spark.") && kv.length == 2) {
+        conf.set(kv[0], kv[1]);
+      }
+    }
+    assertThat(conf.get("spark.authenticate")).isEqualTo("true");
+    assertThat(conf.get("spark.network.crypto.enabled")).isEqualTo("true");
+    assertThat(conf.get("spark.io.encryption.enabled")).isEqualTo("true");
+
+    try (JavaSparkContext sc = SparkContexts.start(conf)) {
+      // a broadcast and a shuffle, both through Spark's encrypted block store; local mode draws its own secret
+      var factor = sc.broadcast(3);
+      java.util.Map<Integer, Integer> sums = sc.parallelize(java.util.List.of(1, 2, 3, 4, 5, 6), 3)
+          .mapToPair(i -> new scala.Tuple2<>(i % 2, i * factor.value()))
+          .reduceByKey(Integer::sum, 2)
+          .collectAsMap();
+
+      assertThat(sums).containsEntry(0, 36).containsEntry(1, 27).hasSize(2);
+      assertThat(sc.getConf().contains("spark.authenticate.secret")).as("local mode keeps it out of the conf").isFalse();
+    }
+  }
+
+  @Test
   void aGpuConfigurationWithALocalMasterIsRefusedBeforeSparkStarts() {
     SparkConf conf = new SparkConf(false).setMaster("local[2]").setAppName("SparkContextsTest")
         .set("spark.executor.cores", "1")
