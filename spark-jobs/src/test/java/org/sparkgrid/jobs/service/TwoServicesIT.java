@@ -56,7 +56,7 @@ import org.sparkgrid.jobs.ServiceMain;
  * exactly those that ran a second attempt, each claimed by the survivor after the kill (so no
  * job ran on two instances at once: every other job ran a single attempt); and each of them
  * resumed past the epochs it had reported, from its checkpoint. Every 10th request trains 5
- * epochs on 1,500 examples, so that a kill lands mid-job; the others 2 epochs on 256.
+ * epochs on 1,500 examples, so that a kill lands mid-job; the others 1 epoch on 256.
  *
  * <p>{@code -Dsparkgrid.it.requests=N} runs N requests instead of 200 (N/10 duplicates).
  */
@@ -131,7 +131,7 @@ class TwoServicesIT {
          "data": {"format": "idx", "train": "file:%s/train", "limit": %d},
          "training": {"epochs": %d, "batchSize": 32, "seed": 1},
          "engine": {"workers": 1, "averagingFrequency": 4}}
-        """.formatted(id, id, FMNIST, longer ? 1500 : 256, longer ? LONG_EPOCHS : 2).getBytes(UTF_8);
+        """.formatted(id, id, FMNIST, longer ? 1500 : 256, longer ? LONG_EPOCHS : 1).getBytes(UTF_8);
   }
 
   @Test
