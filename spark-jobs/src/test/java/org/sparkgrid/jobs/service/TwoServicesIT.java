@@ -49,7 +49,8 @@ import org.sparkgrid.jobs.ServiceMain;
  * {@code local[2]}), on one real PostgreSQL job store ({@link PostgresServer}) and one requests
  * topic of three partitions on a real broker (a child JVM), sharing one model store. 200 requests
  * of small MLP jobs go in, plus 20 duplicates (10%); one instance is killed with SIGKILL
- * ({@code destroyForcibly}) while a job of its has reported an epoch and has epochs to go.
+ * ({@code destroyForcibly}) once it has finished a twentieth of them, while a job of its has reported
+ * an epoch and has epochs to go.
  *
  * <p>Then: every request ends exactly once (one terminal event per id, SUCCEEDED in the store),
  * none is lost; the jobs the dead instance held (RUNNING under its name once it was dead) are
@@ -180,7 +181,8 @@ class TwoServicesIT {
         if (killed.getCount() > 0 && e.payload() instanceof JobEvent.Epoch ep && ep.epoch() < LONG_EPOCHS - 1
             && longer.getOrDefault(e.jobId(), false)) {
           Job job = observer.get(e.jobId()).orElse(null);
-          if (job != null && job.state() == JobState.RUNNING && "service-a".equals(job.owner())) {
+          if (job != null && job.state() == JobState.RUNNING && "service-a".equals(job.owner())
+              && finishedBy(observer, "service-a") >= n / 20) { // both instances have shared the work a while
             a.destroyForcibly();
             trigger.set(e.jobId());
             killed.countDown();
@@ -190,15 +192,14 @@ class TwoServicesIT {
       reader.setDaemon(true);
       reader.start();
 
-      assertThat(killed.await(4, TimeUnit.MINUTES)).as("a longer job of service-a reported an epoch%s", logs())
+      assertThat(killed.await(5, TimeUnit.MINUTES)).as("a longer job of service-a reported an epoch%s", logs())
           .isTrue();
       assertThat(a.waitFor(60, TimeUnit.SECONDS)).isTrue();
       Instant killedAt = Instant.now(); // after the process is gone: nothing of it runs past this
       assertThat(a.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
       Set<String> heldByDead = observer.list(JobFilter.in(JobState.RUNNING)).stream()
           .filter(j -> "service-a".equals(j.owner())).map(Job::id).collect(Collectors.toSet());
-      long doneByA = observer.list(JobFilter.in(JobState.SUCCEEDED).limit(100_000)).stream()
-          .filter(j -> "service-a".equals(j.owner())).count();
+      long doneByA = finishedBy(observer, "service-a");
       System.out.printf("service-a killed %.1f s into the test, holding %s (trigger %s), after finishing %d job(s)%n",
           (System.nanoTime() - t0) / 1e9, heldByDead, trigger.get(), doneByA);
 
@@ -295,6 +296,11 @@ class TwoServicesIT {
     } catch (org.apache.kafka.common.errors.InterruptException | IllegalStateException e) {
       // the test is over
     }
+  }
+
+  private static long finishedBy(JdbcJobStore store, String owner) {
+    return store.list(JobFilter.in(JobState.SUCCEEDED).limit(100_000)).stream().filter(j -> owner.equals(j.owner()))
+        .count();
   }
 
   private static int indexOfStarted(List<JobEvent> events, int attempt) {
