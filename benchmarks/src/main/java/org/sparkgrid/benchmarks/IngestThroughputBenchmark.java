@@ -86,16 +86,16 @@ public final class IngestThroughputBenchmark {
           Topics topics = Topics.DEFAULT.withPrefix(store.name() + ".");
           long[] nanos = measure(kafka.bootstrapServers(), topics, store.settings(), records, valid, refused,
               Integer.parseInt(maxPoll));
-          lines.add(String.format(Locale.ROOT, "%-66s %10.2f %,13.0f%n",
+          lines.add(String.format(Locale.ROOT, "%-80s %10.2f %,13.0f%n",
               "bare KafkaConsumer, counting only (baseline: Kafka's read rate)", nanos[0] / 1e9, n / (nanos[0] / 1e9)));
-          lines.add(String.format(Locale.ROOT, "%-66s %10.2f %,13.0f   %.2fx of the bare read time%n",
+          lines.add(String.format(Locale.ROOT, "%-80s %10.2f %,13.0f   %.2fx of the bare read time%n",
               "RequestConsumer into " + store.description() + ", committed", nanos[1] / 1e9, n / (nanos[1] / 1e9),
               nanos[1] / (double) nanos[0]));
         }
       }
       System.out.println();
-      System.out.printf(Locale.ROOT, "%-66s %10s %13s%n", "", "total (s)", "records/s");
-      System.out.printf(Locale.ROOT, "%-66s %10s %,13.0f%n",
+      System.out.printf(Locale.ROOT, "%-80s %10s %13s%n", "", "total (s)", "records/s");
+      System.out.printf(Locale.ROOT, "%-80s %10s %,13.0f%n",
           "RequestRouter.route on 1 thread, no Kafka, no store (micro)", "", micro);
       lines.forEach(System.out::print);
       System.out.printf(Locale.ROOT, "each store: queued %,d jobs (%,d queued events), dead-lettered %,d; target >= 5,000"
