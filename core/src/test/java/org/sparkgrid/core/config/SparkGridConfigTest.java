@@ -23,6 +23,8 @@ class SparkGridConfigTest {
     assertThat(conf.get(SparkGridConfig.CHECKPOINT_ENABLED)).isTrue();
     assertThat(conf.get(SparkGridConfig.CHECKPOINT_KEEP)).isEqualTo(3);
     assertThat(conf.get(SparkGridConfig.HOME)).isEmpty();
+    assertThat(conf.get(SparkGridConfig.METRICS_PORT)).isEqualTo(-1);
+    assertThat(conf.get(SparkGridConfig.METRICS_HOST)).isEqualTo("127.0.0.1");
   }
 
   @Test
@@ -166,7 +168,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
-        "spark.sparkgrid.chain.keystorePasswordFile");
+        "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
+        "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs");
   }
 
   @Test

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
  * bin/sparkgrid submit req.json --wait          # send a request to the service and follow it
  * bin/sparkgrid report JOB                      # an HTML page with the job's plots
  * bin/sparkgrid exclude-site JOB SITE           # leave a site out of a running federation's next rounds
+ * bin/sparkgrid requester add --name N --account 0x.. --roles submit  # who may submit (requester registry)
+ * bin/sparkgrid audit --job JOB                 # verdicts on requests and control commands
  * </pre>
  *
  * <p>Exit status: 0 success, 2 bad input (the one line printed says what to fix), 1 any other failure.
@@ -32,7 +34,7 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
         SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
         ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, ServiceCommands.ExcludeSite.class,
-        ChainCommands.ChainCmd.class,
+        ChainCommands.ChainCmd.class, RequesterCommands.RequesterCmd.class, RequesterCommands.Audit.class,
         RewardsCommands.Rewards.class, RewardsCommands.Balance.class, RewardsCommands.Escrow.class, ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
@@ -45,7 +47,7 @@ public final class SparkGridCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job,"
-        + " cancel, exclude-site, chain, rewards, balance, escrow or report");
+        + " cancel, exclude-site, chain, requester, audit, rewards, balance, escrow or report");
   }
 
   public static void main(String[] args) {

@@ -3,7 +3,10 @@ package org.sparkgrid.jobs.modes;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.util.Arrays;
 import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.security.AccessControlException;
 import org.sparkgrid.core.request.DataSpec;
@@ -16,6 +19,7 @@ import org.sparkgrid.ingest.RequestCheck;
 import org.sparkgrid.jobs.data.CsvReader;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.InvalidDataException;
+import org.sparkgrid.jobs.model.NetworkFactory;
 import org.sparkgrid.jobs.run.HadoopPathChecker;
 import org.sparkgrid.jobs.tree.FederationRunner;
 
@@ -28,6 +32,11 @@ import org.sparkgrid.jobs.tree.FederationRunner;
  *       readable; idx: both files' headers (magic numbers {@code 0x00000803} and
  *       {@code 0x00000801}, counts that agree) through {@link IdxReader#header}; csv: the first data
  *       line is readable text with enough columns ({@link CsvReader#shape})
+ *   <li>{@code model}: the network is built (its configuration only, no weights) for the shape
+ *       those headers give, so an architecture the data cannot feed is refused here: a CNN on flat
+ *       CSV features, convolutions that shrink the image below one pixel, raw DL4J JSON whose dense
+ *       first layer's {@code nIn} is not the examples' size or whose output is not
+ *       {@code data.classes} wide
  *   <li>tree mode, {@code federation.sites}: the federation file exists and parses;
  *       {@code federation.minSites} is at most its number of sites; every site's account is on its
  *       allowlist (when it has one); every site's data exists and is readable in the request's format
@@ -58,16 +67,17 @@ public final class RequestPreflight {
   public static void check(TrainingRequest r, Configuration conf) throws IOException {
     RequestCodec.checkPaths(r, new HadoopPathChecker(conf));
     DataSpec data = r.data();
-    checkFormat("data.train", data.train(), data, conf);
+    int[] shape = checkFormat("data.train", data.train(), data, conf);
     if (data.test() != null) {
       checkFormat("data.test", data.test(), data, conf);
     }
+    checkArchitecture(r, shape);
     if (r.federation() != null) {
-      checkFederation(r.federation(), data, conf);
+      checkFederation(r.federation(), data, shape, conf);
     }
   }
 
-  private static void checkFederation(FederationSpec fed, DataSpec data, Configuration conf) throws IOException {
+  private static void checkFederation(FederationSpec fed, DataSpec data, int[] shape, Configuration conf) throws IOException {
     String path = fed.sites();
     FederationFile federation;
     try {
@@ -92,22 +102,59 @@ public final class RequestPreflight {
       }
     }
     for (FederationFile.Site s : federation.sites()) {
+      int[] siteShape;
       try {
-        checkFormat("federation.sites", s.data(), data, conf);
+        siteShape = checkFormat("federation.sites", s.data(), data, conf);
       } catch (InvalidRequestException e) {
         throw new InvalidRequestException("federation.sites", path, "site " + s.id() + "'s data: "
             + e.getMessage().substring(e.field().length() + 2));
       }
+      if (!Arrays.equals(siteShape, shape)) {
+        throw new InvalidRequestException("federation.sites", path, "site " + s.id() + "'s data " + s.data()
+            + " has examples of shape " + Arrays.toString(siteShape) + ", data.train " + data.train() + " of shape "
+            + Arrays.toString(shape) + ": the sites train the model the coordinator evaluates, so they must agree");
+      }
     }
   }
 
-  /** Reads the header of the data at {@code path} in the request's format; a missing or bad file names {@code field}. */
-  private static void checkFormat(String field, String path, DataSpec data, Configuration conf) throws IOException {
+  /**
+   * Builds the request's network configuration for examples of {@code shape}: what the job does
+   * first, without reading any data. The classes are {@code data.classes}, else (unknown before the
+   * labels are read) the output width of a raw DL4J configuration, else 2, which no built-in
+   * architecture's shape depends on.
+   *
+   * @throws InvalidRequestException naming the model field the builder named
+   */
+  static void checkArchitecture(TrainingRequest r, int[] shape) {
+    Integer classes = r.data().classes();
+    try {
+      NetworkFactory.build(r.model(), r.training(), shape,
+          classes != null ? classes : NetworkFactory.outputWidth(r.model()).orElse(2));
+    } catch (IllegalArgumentException e) {
+      Matcher m = MODEL_FIELD.matcher(e.getMessage());
+      boolean named = m.lookingAt();
+      String field = named ? m.group(1) : "model";
+      String message = named && m.group(2) != null ? e.getMessage().substring(m.end()) : e.getMessage();
+      throw new InvalidRequestException(field, r.model().architecture() == null ? null
+          : r.model().architecture().wire(), message + " (data " + r.data().train() + ": examples of shape "
+          + Arrays.toString(shape) + ")");
+    }
+  }
+
+  private static final Pattern MODEL_FIELD = Pattern.compile("(model(?:\\.[A-Za-z0-9]+(?:\\[[0-9]+\\])?)+)(: )?");
+
+  /**
+   * Reads the header of the data at {@code path} in the request's format; a missing or bad file
+   * names {@code field}.
+   *
+   * @return one example's shape
+   */
+  private static int[] checkFormat(String field, String path, DataSpec data, Configuration conf) throws IOException {
     try {
       if (data.format() == DataSpec.Format.IDX) {
-        IdxReader.header(conf, path);
+        return IdxReader.header(conf, path).shape();
       } else {
-        CsvReader.shape(conf, path, data.labelColumn(), data.header());
+        return CsvReader.shape(conf, path, data.labelColumn(), data.header());
       }
     } catch (InvalidDataException | FileNotFoundException | AccessControlException | AccessDeniedException
         | IllegalArgumentException e) {

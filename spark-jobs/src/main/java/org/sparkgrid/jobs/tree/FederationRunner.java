@@ -244,8 +244,10 @@ public final class FederationRunner implements TrainingRun {
           m.seconds()));
       saveRound(jobId, state, history);
       if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
+        long roundSaved = System.nanoTime();
         settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
             chainKey);
+        progress.settled(java.time.Duration.ofNanos(System.nanoTime() - roundSaved));
       }
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }

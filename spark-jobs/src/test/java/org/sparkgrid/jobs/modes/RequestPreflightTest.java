@@ -159,4 +159,70 @@ class RequestPreflightTest {
     assertThat(e.field()).isEqualTo("federation.sites");
     assertThat(e.getMessage()).startsWith("federation.sites: federation.sites file:" + fed + ": not valid JSON");
   }
+
+  private static TrainingRequest withModel(String format, String train, String model) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "pre", "model": %s,
+         "data": {"format": "%s", "train": "%s"}, "training": {"epochs": 1}}
+        """.formatted(model, format, train));
+  }
+
+  @Test
+  void aCnnOnFlatCsvFeaturesIsRefused() throws Exception {
+    Path csv = Files.writeString(dir.resolve("flat.csv"), "1,0.5,0.25\n0,0.1,0.2\n");
+
+    InvalidRequestException e = refusal(withModel("csv", "file:" + csv,
+        "{\"name\": \"pre\", \"architecture\": \"cnn\"}"));
+
+    assertThat(e.field()).isEqualTo("model.architecture");
+    assertThat(e.value()).isEqualTo("cnn");
+    assertThat(e.getMessage()).isEqualTo("model.architecture: model.architecture cnn needs images, an input shape of"
+        + " {channels, height, width}. Current input shape is [2] (data file:" + csv + ": examples of shape [2])");
+  }
+
+  @Test
+  void convolutionsThatShrinkTheImagesBelowOnePixelAreRefusedNamingTheBlock() throws Exception {
+    // the fixture's images are 2x2: the default CNN's first 5x5 convolution does not fit
+    InvalidRequestException e = refusal(withModel("idx", good, "{\"name\": \"pre\", \"architecture\": \"cnn\"}"));
+
+    assertThat(e.field()).isEqualTo("model.cnn.conv[0]");
+    assertThat(e.getMessage()).isEqualTo("model.cnn.conv[0]: a 5x5 convolution with stride 1 on its 2x2 input would"
+        + " reach a spatial size of -2x-2; use fewer blocks, smaller kernels or strides, or less pooling"
+        + " (data " + good + ": examples of shape [1, 2, 2])");
+    RequestPreflight.check(withModel("idx", good, """
+        {"name": "pre", "architecture": "cnn", "cnn": {"conv": [{"filters": 2, "kernel": 2, "pool": 1}]}}"""), HADOOP);
+  }
+
+  @Test
+  void rawDl4jWhoseFirstLayerDoesNotReadTheExamplesIsRefused() {
+    String json = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(8).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(3)
+            .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+        .build().toJson();
+    String model = "{\"name\": \"pre\", \"architecture\": \"dl4j\", \"dl4j\": "
+        + json + "}";
+
+    InvalidRequestException e = refusal(withModel("idx", good, model));
+
+    assertThat(e.field()).isEqualTo("model.dl4jConfiguration");
+    assertThat(e.value()).isEqualTo("dl4j");
+    assertThat(e.getMessage()).isEqualTo("model.dl4jConfiguration: model.dl4jConfiguration's first layer has nIn = 784"
+        + " but the data has 4 features per example (shape [1, 2, 2]) (data " + good + ": examples of shape [1, 2, 2])");
+  }
+
+  @Test
+  void aSiteWhoseExamplesHaveAnotherShapeIsRefused() throws Exception {
+    String other = "file:" + dir.resolve("three");
+    IdxWriter.write(HADOOP, other, ExampleShard.of(new int[] {1, 3, 3}, new float[18], new int[] {0, 1}),
+        new int[] {0, 1});
+    Path fed = federation("shapes.json", List.of(site("s1", good, A1), site("s2", other, A2)), Set.of());
+
+    InvalidRequestException e = refusal(tree(fed, 1));
+
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.getMessage()).isEqualTo("federation.sites: site s2's data " + other + " has examples of shape"
+        + " [1, 3, 3], data.train " + good + " of shape [1, 2, 2]: the sites train the model the coordinator"
+        + " evaluates, so they must agree");
+  }
 }
