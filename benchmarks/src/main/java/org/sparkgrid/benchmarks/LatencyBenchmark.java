@@ -2,6 +2,7 @@ package org.sparkgrid.benchmarks;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,6 +27,7 @@ import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.ingest.jobs.JobStoreSettings;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.jobs.compute.ComputeJob;
@@ -43,7 +45,13 @@ import org.sparkgrid.jobs.store.Stores;
  * Next to it, the baseline measured in the same run on the same SparkContext: the same requests
  * run by {@link ComputeJob} directly, timed from the call to its first {@code epochDone}.
  *
- * <pre>benchmarks/run latency [--requests 30] [--limit 256] [--jobs-per-epoch 4]</pre>
+ * <p>{@code --instances 1,2} measures each count of service instances in turn in the same run
+ * (SparkGrid's several-instances setup: one consumer group on a requests topic of 3 partitions,
+ * each instance with its own handle and owner on one job store, here an H2 file; in this benchmark
+ * the instances share the JVM and its SparkContext), each with its own warm-up and its own rows of
+ * the direct baseline.
+ *
+ * <pre>benchmarks/run latency [--requests 30] [--limit 256] [--jobs-per-epoch 4] [--instances 1,2]</pre>
  */
 public final class LatencyBenchmark {
   private static final String DATA = "/usr/share/datasets/fashion-mnist/";
@@ -57,6 +65,8 @@ public final class LatencyBenchmark {
     int n = Integer.parseInt(Bench.arg(args, "--requests", "30"));
     int limit = Integer.parseInt(Bench.arg(args, "--limit", "256"));
     String jobsPerEpoch = Bench.arg(args, "--jobs-per-epoch", "4");
+    int[] instanceCounts = java.util.Arrays.stream(Bench.arg(args, "--instances", "1,2").split(","))
+        .mapToInt(x -> Integer.parseInt(x.strip())).toArray();
     Path dir = Files.createTempDirectory("sparkgrid-latency");
     SparkGridConfig config = SparkGridConfig.from(Map.of(
         "spark.sparkgrid.home", dir.resolve("home").toString(),
@@ -64,72 +74,106 @@ public final class LatencyBenchmark {
         "spark.sparkgrid.engine.jobsPerEpoch", jobsPerEpoch,
         "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
     System.out.printf("Latency benchmark: %d requests (MLP 784-32-10, %d training examples, 1 epoch, batch 32, "
-        + "2 workers, no test set), spark.sparkgrid.engine.jobsPerEpoch=%s, local[2], %d cores%n",
-        n, limit, jobsPerEpoch, Runtime.getRuntime().availableProcessors());
+        + "2 workers, no test set), spark.sparkgrid.engine.jobsPerEpoch=%s, local[2], %d cores; service instances %s"
+        + " on one H2 job store and a 3-partition requests topic%n",
+        n, limit, jobsPerEpoch, Runtime.getRuntime().availableProcessors(), Arrays.toString(instanceCounts));
 
     SparkConf conf = SparkContexts.conf("LatencyBenchmark", "local[2]")
         .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1").set("spark.scheduler.mode", "FAIR");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
-        JavaSparkContext sc = new JavaSparkContext(conf);
-        JobStore store = JdbcJobStore.openH2(dir.resolve("jobs"))) {
+        JavaSparkContext sc = new JavaSparkContext(conf)) {
       sc.setLogLevel("WARN");
       try (Admin admin = KafkaClients.plain(kafka.bootstrapServers()).admin("bench-admin")) {
-        Topics.DEFAULT.createMissing(admin, 1, (short) 1);
+        Topics.DEFAULT.createForService(admin, 3, (short) 1);
       }
-
-      long[] baseline = new long[n];
-      long[][] phases = new long[3][n];
-      long[] total = new long[n];
-      long[] toQueued = new long[n];
-      long[] toStarted = new long[n];
-      long[] toEpoch = new long[n];
+      List<String> table = new ArrayList<>();
       try (EventTimes times = new EventTimes(kafka.bootstrapServers());
-          SparkGridService service = new SparkGridService(sc, config, kafka.bootstrapServers(), Topics.DEFAULT, store);
           SparkGridClient client = SparkGridClient.connect(kafka.bootstrapServers())) {
-        service.start();
-        for (int i = 0; i < WARM_UP; i++) {
-          direct(sc, config, request("warm-direct-" + i, limit));
-          client.submit(request("warm-service-" + i, limit));
-          times.await("warm-service-" + i, "succeeded");
-        }
-        // one after another, alternating, so that drift (JIT, other load) touches both alike
-        for (int i = 0; i < n; i++) {
-          // baseline: ComputeJob on this SparkContext, to its first epochDone
-          long[] t = direct(sc, config, request("direct-" + i, limit));
-          baseline[i] = t[0];
-          for (int p = 0; p < 3; p++) {
-            phases[p][i] = t[1 + p];
-          }
-          // the service: client.submit to the first epoch event seen on the events topic
-          String id = "service-" + i;
-          long t0 = System.nanoTime();
-          client.submit(request(id, limit));
-          long epoch = times.await(id, "epoch");
-          long queued = times.await(id, "queued");
-          long started = times.await(id, "started");
-          total[i] = epoch - t0;
-          toQueued[i] = queued - t0;
-          toStarted[i] = started - queued;
-          toEpoch[i] = epoch - started;
-          times.await(id, "succeeded");
+        for (int k : instanceCounts) {
+          table.addAll(measure(k, n, limit, sc, config, dir, kafka.bootstrapServers(), times, client));
         }
       }
-
       System.out.println();
-      System.out.printf("%-62s %9s %9s %9s%n", "request to first epoch (ms)", "p50", "p99", "mean");
-      row("ComputeJob called directly, to its first epochDone (baseline)", baseline);
-      row("  of which: data phase (read, shard, normalize, build)", phases[0]);
-      row("  of which: train phase (Spark jobs of the epoch)", phases[1]);
-      row("  of which: checkpoint phase (the epoch's checkpoint)", phases[2]);
-      row("service: client.submit to the first epoch event", total);
-      row("  of which: submit to the queued event (Kafka in, job store)", toQueued);
-      row("  of which: queued to the started event (scheduler)", toStarted);
-      row("  of which: started to the first epoch event (the job)", toEpoch);
-      System.out.printf(Locale.ROOT, "service overhead at p50: %.0f ms over the baseline; target: p50 <= 250 ms%n",
-          ms(percentile(total, 50)) - ms(percentile(baseline, 50)));
+      System.out.printf("%-66s %9s %9s %9s %9s%n", "request to first epoch (ms)", "p50", "p95", "p99", "mean");
+      table.forEach(System.out::print);
     } finally {
       Bench.deleteQuietly(dir);
     }
+  }
+
+  /**
+   * {@code k} service instances on this SparkContext (each with its own handle, under its own owner,
+   * of one H2 job store file; one consumer group), after warm-up, and {@code n} requests one after
+   * another, alternating with the direct baseline.
+   *
+   * @return the table's rows for this instance count
+   */
+  private static List<String> measure(int k, int n, int limit, JavaSparkContext sc, SparkGridConfig config, Path dir,
+      String bootstrap, EventTimes times, SparkGridClient client) throws Exception {
+    long[] baseline = new long[n];
+    long[][] phases = new long[3][n];
+    long[] total = new long[n];
+    long[] toQueued = new long[n];
+    long[] toStarted = new long[n];
+    long[] toEpoch = new long[n];
+    long[] submitToStarted = new long[n];
+    String url = JdbcJobStore.h2Url(dir.resolve("jobs-" + k));
+    List<AutoCloseable> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < k; i++) {
+        JobStore store = JdbcJobStore.open(JobStoreSettings.of(url).withOwner("instance-" + i), Clock.systemUTC());
+        open.add(store);
+        SparkGridService service = new SparkGridService(sc, config, bootstrap, Topics.DEFAULT, store);
+        open.add(service);
+        service.start();
+      }
+      String p = k + "i-";
+      for (int i = 0; i < WARM_UP; i++) {
+        direct(sc, config, request(p + "warm-direct-" + i, limit));
+        client.submit(request(p + "warm-service-" + i, limit));
+        times.await(p + "warm-service-" + i, "succeeded");
+      }
+      // one after another, alternating, so that drift (JIT, other load) touches both alike
+      for (int i = 0; i < n; i++) {
+        // baseline: ComputeJob on this SparkContext, to its first epochDone
+        long[] t = direct(sc, config, request(p + "direct-" + i, limit));
+        baseline[i] = t[0];
+        for (int ph = 0; ph < 3; ph++) {
+          phases[ph][i] = t[1 + ph];
+        }
+        // the service: client.submit to the first epoch event seen on the events topic
+        String id = p + "service-" + i;
+        long t0 = System.nanoTime();
+        client.submit(request(id, limit));
+        long epoch = times.await(id, "epoch");
+        long queued = times.await(id, "queued");
+        long started = times.await(id, "started");
+        total[i] = epoch - t0;
+        toQueued[i] = queued - t0;
+        toStarted[i] = started - queued;
+        toEpoch[i] = epoch - started;
+        submitToStarted[i] = started - t0;
+        times.await(id, "succeeded");
+      }
+    } finally {
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+    }
+    String s = k == 1 ? "1 service instance" : k + " service instances";
+    List<String> rows = new ArrayList<>();
+    rows.add(row("ComputeJob called directly, to its first epochDone (baseline)", baseline));
+    rows.add(row("  of which: data phase (read, shard, normalize, build)", phases[0]));
+    rows.add(row("  of which: train phase (Spark jobs of the epoch)", phases[1]));
+    rows.add(row("  of which: checkpoint phase (the epoch's checkpoint)", phases[2]));
+    rows.add(row(s + ": client.submit to the first epoch event", total));
+    rows.add(row("  of which: submit to the queued event (Kafka in, job store)", toQueued));
+    rows.add(row("  of which: queued to the started event (scheduler, claim)", toStarted));
+    rows.add(row("  of which: started to the first epoch event (the job)", toEpoch));
+    rows.add(row("  submit to the started event (produced -> queued -> started)", submitToStarted));
+    rows.add(String.format(Locale.ROOT, "%s: service overhead at p50 %.0f ms over the baseline; target: p50 <= 250 ms%n",
+        s, ms(percentile(total, 50)) - ms(percentile(baseline, 50))));
+    return rows;
   }
 
   private static TrainingRequest request(String id, int limit) {
@@ -184,9 +228,9 @@ public final class LatencyBenchmark {
     return times;
   }
 
-  private static void row(String name, long[] nanos) {
-    System.out.printf(Locale.ROOT, "%-62s %9.0f %9.0f %9.0f%n", name, ms(percentile(nanos, 50)),
-        ms(percentile(nanos, 99)), ms(Arrays.stream(nanos).average().orElse(0)));
+  private static String row(String name, long[] nanos) {
+    return String.format(Locale.ROOT, "%-66s %9.0f %9.0f %9.0f %9.0f%n", name, ms(percentile(nanos, 50)),
+        ms(percentile(nanos, 95)), ms(percentile(nanos, 99)), ms(Arrays.stream(nanos).average().orElse(0)));
   }
 
   /** Nearest-rank percentile. */

@@ -1,7 +1,9 @@
 package org.sparkgrid.ingest;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -19,7 +21,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
  * Topics topics = Topics.DEFAULT;                       // sparkgrid.requests, sparkgrid.requests.dlq, ...
  * Topics test = Topics.DEFAULT.withPrefix("team-a.");   // team-a.sparkgrid.requests, ...
  * try (Admin admin = KafkaClients.plain("localhost:9092").admin("sparkgrid-admin")) {
- *   topics.createMissing(admin, 3, (short) 1);
+ *   topics.createForService(admin, 3, (short) 1);   // requests and control: 3 partitions, the others 1
  * }
  * }</pre>
  *
@@ -58,15 +60,62 @@ public record Topics(String requests, String deadLetters, String events, String 
   }
 
   /**
-   * Creates whichever of the four topics do not exist yet.
+   * Creates whichever of the four topics do not exist yet, each with {@code partitions} partitions.
    *
    * @throws KafkaException if the cluster refuses or cannot be reached
    */
   public void createMissing(Admin admin, int partitions, short replicationFactor) {
+    create(admin, all().stream().collect(Collectors.toMap(t -> t, t -> partitions)), replicationFactor);
+  }
+
+  /**
+   * Creates whichever of the four topics do not exist yet as the service wants them: requests and
+   * control with {@code workPartitions} partitions, so that service instances in one consumer group
+   * share them (at most {@code workPartitions} instances take requests at once); dead letters and
+   * events with one. A topic that exists is left as it is: {@link #partitions} tells its count.
+   *
+   * @throws IllegalArgumentException if {@code workPartitions} is below 1
+   * @throws KafkaException           if the cluster refuses or cannot be reached
+   */
+  public void createForService(Admin admin, int workPartitions, short replicationFactor) {
+    create(admin, servicePartitions(workPartitions), replicationFactor);
+  }
+
+  /** The partitions each topic gets from {@link #createForService}: requests and control {@code workPartitions}, the others 1. */
+  public Map<String, Integer> servicePartitions(int workPartitions) {
+    if (workPartitions < 1) {
+      throw new IllegalArgumentException("partitions of " + requests + " and " + control + " must be at least 1, got "
+          + workPartitions);
+    }
+    Map<String, Integer> p = new LinkedHashMap<>();
+    p.put(requests, workPartitions);
+    p.put(deadLetters, 1);
+    p.put(events, 1);
+    p.put(control, workPartitions);
+    return p;
+  }
+
+  /**
+   * The number of partitions {@code topic} has.
+   *
+   * @throws KafkaException if the topic does not exist or the cluster cannot be reached
+   */
+  public static int partitions(Admin admin, String topic) {
+    try {
+      return admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+    } catch (ExecutionException e) {
+      throw new KafkaException("cannot describe topic " + topic + ": " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.common.errors.InterruptException(e);
+    }
+  }
+
+  private void create(Admin admin, Map<String, Integer> partitions, short replicationFactor) {
     try {
       Set<String> existing = admin.listTopics().names().get();
       List<NewTopic> missing = all().stream().filter(t -> !existing.contains(t))
-          .map(t -> new NewTopic(t, partitions, replicationFactor)).collect(Collectors.toList());
+          .map(t -> new NewTopic(t, partitions.get(t), replicationFactor)).collect(Collectors.toList());
       if (!missing.isEmpty()) {
         admin.createTopics(missing).all().get();
       }

@@ -179,6 +179,12 @@ public final class SparkGridConfig {
       "How long a running job stays its service instance's without a heartbeat; past it another instance"
           + " sharing the store takes the job over and resumes it from its checkpoint.");
 
+  public static final ConfigKey<Integer> KAFKA_REQUEST_PARTITIONS = ConfigKey.ofInt(
+      "spark.sparkgrid.kafka.requestPartitions", 3, between(1, 1_000),
+      "Partitions of the requests and control topics when `serve` creates them (events and dead letters get one)."
+          + " Service instances share one consumer group, so at most this many take requests at once; a topic that"
+          + " exists keeps its count (`kafka-topics.sh --alter --partitions N` raises it).");
+
   public static final ConfigKey<Long> CHAIN_MAX_FEE_PER_GAS_GWEI = ConfigKey.ofLong(
       "spark.sparkgrid.chain.maxFeePerGasGwei", 200L, atLeast(1L),
       "Ceiling on a transaction's EIP-1559 maxFeePerGas (2 x the node's base fee + its priority fee), in gwei. A"
@@ -252,7 +258,7 @@ public final class SparkGridConfig {
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
       KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,
-      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
+      JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS, KAFKA_REQUEST_PARTITIONS,
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
       METRICS_PORT, METRICS_HOST,

@@ -174,7 +174,7 @@ class SparkGridConfigTest {
         "spark.sparkgrid.kafka.client.config.file", "spark.sparkgrid.kafka.embedded.secure",
         "spark.sparkgrid.jobs.user", "spark.sparkgrid.jobs.password",
         "spark.sparkgrid.jobs.passwordFile", "spark.sparkgrid.jobs.owner", "spark.sparkgrid.jobs.leaseMs",
-        "spark.sparkgrid.chain.maxFeePerGasGwei",
+        "spark.sparkgrid.kafka.requestPartitions", "spark.sparkgrid.chain.maxFeePerGasGwei",
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",

@@ -22,9 +22,10 @@ import java.util.stream.Stream;
  * A real PostgreSQL server for the tests: Debian's {@code postgresql} binaries, a new cluster in
  * a temporary folder (initdb, password authentication), listening on a free port of 127.0.0.1.
  * As root it runs as the {@code postgres} user (PostgreSQL refuses root). Each {@link #fresh()}
- * is a new database.
+ * is a new database. Public, with {@link TestDatabase}, for the tests of other modules (through
+ * ingest's test jar): spark-jobs' two-instance test and the store benchmark.
  */
-final class PostgresServer implements TestDatabase {
+public final class PostgresServer implements TestDatabase {
 
   static final String USER = "sparkgrid";
 
@@ -53,7 +54,7 @@ final class PostgresServer implements TestDatabase {
    *
    * @throws IllegalStateException if the binaries are missing or the server does not come up
    */
-  static PostgresServer start() throws Exception {
+  public static PostgresServer start() throws Exception {
     Path bin = findBin();
     Path dir = Files.createTempDirectory("sparkgrid-pg-");
     String password = "pw-" + UUID.randomUUID();

@@ -6,7 +6,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 
 /** A database server the job-store contract runs against, and the fresh databases it hands out. */
-interface TestDatabase extends AutoCloseable {
+public interface TestDatabase extends AutoCloseable {
 
   /** A new empty database on this server, for one test. */
   Target fresh() throws Exception;
@@ -29,11 +29,11 @@ interface TestDatabase extends AutoCloseable {
   record Target(String url, String user, String password) {
 
     /** The settings of a store on this database acting for {@code owner}. */
-    JobStoreSettings settings(String owner, Duration lease) {
+    public JobStoreSettings settings(String owner, Duration lease) {
       return JobStoreSettings.of(url).withLogin(user, password).withOwner(owner).withLease(lease);
     }
 
-    Connection connect() throws SQLException {
+    public Connection connect() throws SQLException {
       return DriverManager.getConnection(url, JobStoreSettings.of(url).withLogin(user, password).driverProperties());
     }
   }

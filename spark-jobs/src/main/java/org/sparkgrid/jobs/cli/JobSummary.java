@@ -5,11 +5,13 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.sparkgrid.core.run.JobResult;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobState;
 
 /**
  * {@code bin/sparkgrid job ID}: one job, readable. A sweep's job adds its leaderboard, best first,
@@ -23,6 +25,7 @@ import org.sparkgrid.ingest.jobs.Job;
  * started   2025-01-31T10:15:31.004Z
  * finished  2025-01-31T10:16:02.311Z (31.3 s)
  * phase     train
+ * owner     service-b
  * source    sparkgrid.requests partition 0 offset 41
  * model     fmnist-mlp@4
  *
@@ -51,6 +54,10 @@ final class JobSummary {
       line(b, "finished", j.finishedAt());
     }
     line(b, "phase", j.phase());
+    line(b, "owner", owner(j));
+    if (j.state() == JobState.RUNNING && j.leaseExpiresAt() != null) {
+      line(b, "lease", "until " + j.leaseExpiresAt() + (j.heartbeatAt() == null ? "" : " (heartbeat " + j.heartbeatAt() + ")"));
+    }
     if (j.source() != null) {
       line(b, "source", j.source().topic() + " partition " + j.source().partition() + " offset " + j.source().offset());
     }
@@ -75,6 +82,32 @@ final class JobSummary {
           .append('\n').append(board.table());
     }
     return b.toString();
+  }
+
+  /**
+   * {@code bin/sparkgrid jobs}: one line per job, with the service instance that holds it (RUNNING) or ran it last.
+   *
+   * <pre>
+   * JOB                              STATE      ATTEMPTS OWNER                    UPDATED                    RESULT / ERROR
+   * fmnist-mlp-0001                  RUNNING    1        service-b                2025-01-31T10:15:31.004Z
+   * </pre>
+   */
+  static String table(List<Job> jobs) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%-32s %-10s %-8s %-24s %-26s %s%n", "JOB", "STATE", "ATTEMPTS", "OWNER",
+        "UPDATED", "RESULT / ERROR"));
+    for (Job j : jobs) {
+      String owner = owner(j);
+      b.append(String.format(Locale.ROOT, "%-32s %-10s %-8d %-24s %-26s %s%n", j.id(), j.state(), j.attempts(),
+          owner == null ? "-" : owner, j.updatedAt(),
+          j.error() != null ? j.error() : j.resultJson() == null ? "" : j.resultJson()));
+    }
+    return b.toString();
+  }
+
+  /** The instance holding a RUNNING job, or the one that ran a finished job; null while queued. */
+  private static String owner(Job j) {
+    return j.state() == JobState.QUEUED ? null : j.owner();
   }
 
   private static void line(StringBuilder b, String label, Object value) {

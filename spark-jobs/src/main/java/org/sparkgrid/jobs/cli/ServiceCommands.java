@@ -87,7 +87,7 @@ final class ServiceCommands {
         clients = KafkaClients.fromConfig(config);
       }
       try (Admin admin = clients.admin("sparkgrid-serve")) {
-        Topics.DEFAULT.createMissing(admin, 1, (short) 1);
+        createTopics(admin, config.get(SparkGridConfig.KAFKA_REQUEST_PARTITIONS));
       }
       SparkConf conf = SparkContexts.conf("SparkGrid service", "local[*]");
       conf.setIfMissing("spark.scheduler.mode", "FAIR");
@@ -105,6 +105,25 @@ final class ServiceCommands {
         }
       }
       return 0;
+    }
+  }
+
+  /**
+   * Creates the missing topics (requests and control with {@code partitions} partitions, shared by the
+   * service instances of one consumer group) and warns when the requests topic has fewer.
+   */
+  static void createTopics(Admin admin, int partitions) {
+    Topics.DEFAULT.createForService(admin, partitions, (short) 1);
+    int actual;
+    try {
+      actual = Topics.partitions(admin, Topics.DEFAULT.requests());
+    } catch (org.apache.kafka.common.KafkaException e) {
+      return; // no right to describe the topic: the warning is only advice
+    }
+    if (actual < partitions) {
+      System.err.println("[sparkgrid] warning: topic " + Topics.DEFAULT.requests() + " has " + actual + " partition(s),"
+          + " fewer than spark.sparkgrid.kafka.requestPartitions=" + partitions + ": at most " + actual
+          + " service instance(s) take requests; raise it with kafka-topics.sh --alter --partitions " + partitions);
     }
   }
 
@@ -154,11 +173,7 @@ final class ServiceCommands {
       SparkGridConfig config = config(spark);
       try (JobStore store = store(config)) {
         List<Job> jobs = store.list(JobFilter.all());
-        System.out.printf("%-32s %-10s %-8s %-26s %s%n", "JOB", "STATE", "ATTEMPTS", "UPDATED", "RESULT / ERROR");
-        for (Job j : jobs) {
-          System.out.printf("%-32s %-10s %-8d %-26s %s%n", j.id(), j.state(), j.attempts(), j.updatedAt(),
-              j.error() != null ? j.error() : j.resultJson() == null ? "" : j.resultJson());
-        }
+        System.out.print(JobSummary.table(jobs));
         return 0;
       }
     }

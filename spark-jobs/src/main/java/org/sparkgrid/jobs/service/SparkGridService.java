@@ -44,7 +44,11 @@ import org.slf4j.LoggerFactory;
  * The long-running SparkGrid service: a Spark driver that consumes training requests from Kafka,
  * keeps them in the job store (offsets committed only after that), and runs them one after another
  * (up to {@code spark.sparkgrid.service.maxConcurrentJobs} at once, each in its own FAIR pool),
- * publishing lifecycle and per-epoch/per-round events. {@link RunModes} chooses how each request
+ * publishing lifecycle and per-epoch/per-round events. Several instances may share one job store
+ * and the topics (see {@code docs/service.md}, "Several service instances"): they split the
+ * requests topic's partitions in one consumer group, and a cancel read by one instance ends the job
+ * in the store, where the instance running it finds it at its next lease renewal (within a third of
+ * {@code spark.sparkgrid.jobs.leaseMs}) and stops it. {@link RunModes} chooses how each request
  * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
  * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
  * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
@@ -237,14 +241,30 @@ public final class SparkGridService implements AutoCloseable {
       Set<String> held = store.heartbeat(mine);
       for (String id : mine) {
         if (!held.contains(id) && runningJobs.containsKey(id)) {
-          LOG.warn("job {}: lease lost (another service instance holds it now): stopping its work here", id);
-          stopRunning(id, "lost its lease to another service instance");
+          String why = lostBecause(store.get(id));
+          LOG.warn("job {}: {}: stopping its work here", id, why);
+          stopRunning(id, why);
         }
       }
     } catch (RuntimeException e) {
       // the store is unreachable: the next renewal tries again, and the lease has two more thirds to run
       LOG.warn("renewing job leases: {}", e.toString());
     }
+  }
+
+  /**
+   * Why this instance no longer holds a job it runs: ended in the store (cancelled through another
+   * instance's control consumer, which shares the control topic's consumer group), or taken over.
+   */
+  static String lostBecause(Optional<Job> now) {
+    if (now.isEmpty()) {
+      return "removed from the job store";
+    }
+    Job job = now.get();
+    if (job.state().terminal()) {
+      return "ended in the job store (" + job.state() + ")";
+    }
+    return "lost its lease to " + (job.owner() == null ? "the queue" : "service instance " + job.owner());
   }
 
   /** A cancelled job: its thread stops at its next progress call, its Spark jobs now. */

@@ -65,4 +65,34 @@ class JobSummaryTest {
 
     assertThat(text).contains("model     m@2\n").contains("result    {\"tx\":\"0xab\"}\n");
   }
+
+  private static Job owned(String id, JobState state, String owner, Instant heartbeat, Instant lease) {
+    return new Job(id, "{}", state, 0, 1, CREATED, STARTED, STARTED, state.terminal() ? FINISHED : null, null,
+        "train", null, null, 3, owner, heartbeat, lease);
+  }
+
+  @Test
+  void aRunningJobShowsTheInstanceHoldingItsLease() {
+    Instant beat = Instant.parse("2025-01-31T10:15:50Z");
+    Instant until = Instant.parse("2025-01-31T10:16:50Z");
+
+    String text = JobSummary.format(owned("j-2", JobState.RUNNING, "service-b", beat, until));
+
+    assertThat(text).contains("phase     train\nowner     service-b\n"
+        + "lease     until 2025-01-31T10:16:50Z (heartbeat 2025-01-31T10:15:50Z)\n");
+  }
+
+  @Test
+  void theJobListShowsEachJobsOwnerAndADashWhileQueued() {
+    String table = JobSummary.table(java.util.List.of(
+        owned("j-run", JobState.RUNNING, "service-a", STARTED, FINISHED),
+        owned("j-done", JobState.SUCCEEDED, "service-b", null, null),
+        owned("j-wait", JobState.QUEUED, null, null, null)));
+
+    assertThat(table.lines().toList()).containsExactly(
+        "JOB                              STATE      ATTEMPTS OWNER                    UPDATED                    RESULT / ERROR",
+        "j-run                            RUNNING    1        service-a                2025-01-31T10:15:31Z       ",
+        "j-done                           SUCCEEDED  1        service-b                2025-01-31T10:15:31Z       ",
+        "j-wait                           QUEUED     1        -                        2025-01-31T10:15:31Z       ");
+  }
 }

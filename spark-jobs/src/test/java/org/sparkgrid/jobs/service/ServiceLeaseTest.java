@@ -15,9 +15,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.ingest.JobStoreControlHandler;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.events.KafkaEventPublisher;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobState;
@@ -28,7 +30,9 @@ import org.sparkgrid.ingest.jobs.JobState;
  * would) never takes over a job that trains for several leases, and the job succeeds once, owned by
  * the instance that ran it. Checkpoints are off, so the job changes phase only as it starts (a phase
  * change also extends the lease): without the renewal the other instance takes the job over within
- * a lease. Real Kafka broker, H2 store file, Spark {@code local[2]}.
+ * a lease. A cancel that the other instance reads (the control topic's consumer group gives each
+ * command to one instance) ends the job in the store; this instance drops it at its next renewal
+ * and takes the next job. Real Kafka broker, H2 store file, Spark {@code local[2]}.
  */
 class ServiceLeaseTest {
   private static final String FMNIST = ServiceHarness.FMNIST;
@@ -95,6 +99,49 @@ class ServiceLeaseTest {
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(job.owner()).isEqualTo("instance-a");
     assertThat(job.attempts()).as("earlier attempts").isZero();
+  }
+
+  @Test
+  void aCancelReadByTheOtherInstanceStopsTheJobWhereItRunsAtItsNextLeaseRenewal() throws Exception {
+    client.submit(RequestCodec.parse("""
+        {"schema": 1, "id": "cancel-elsewhere",
+         "model": {"name": "cancel-elsewhere", "architecture": "mlp", "mlp": {"hidden": [64]}},
+         "data": {"format": "idx", "train": "file:%s/train", "limit": 4000},
+         "training": {"epochs": 30, "batchSize": 32, "seed": 1},
+         "engine": {"workers": 2, "averagingFrequency": 4}}
+        """.formatted(FMNIST)));
+    awaitRunning("cancel-elsewhere");
+
+    // the control topic's consumer group hands a cancel to one instance; here it is the other one,
+    // which cancels in the store (its own Spark context runs nothing of this job)
+    List<String> stoppedAtB = new ArrayList<>();
+    try (KafkaEventPublisher eventsB = KafkaEventPublisher.create(harness.bootstrapServers(), Topics.DEFAULT.events(),
+        storeB)) {
+      new JobStoreControlHandler(storeB, eventsB, stoppedAtB::add).cancel("cancel-elsewhere");
+    }
+    long cancelledAt = System.nanoTime();
+    // instance A (one job at a time) must stop it and take the next job
+    client.submit(RequestCodec.parse("""
+        {"schema": 1, "id": "after-cancel",
+         "model": {"name": "after-cancel", "architecture": "mlp", "mlp": {"hidden": [16]}},
+         "data": {"format": "idx", "train": "file:%s/train", "limit": 300},
+         "training": {"epochs": 1, "batchSize": 32, "seed": 1},
+         "engine": {"workers": 2, "averagingFrequency": 4}}
+        """.formatted(FMNIST)));
+    Optional<JobEvent> next = client.follow("after-cancel", Duration.ofMinutes(2), e -> { });
+    double nextEndedAfterS = (System.nanoTime() - cancelledAt) / 1e9;
+    List<JobEvent> events = client.events("cancel-elsewhere", Duration.ofSeconds(5));
+
+    assertThat(stoppedAtB).as("stopped at the instance that read the cancel").containsExactly("cancel-elsewhere");
+    assertThat(next).isPresent();
+    assertThat(next.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
+    System.out.printf("the next job succeeded %.1f s after the cancel%n", nextEndedAfterS);
+    assertThat(storeA.get("cancel-elsewhere").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    List<String> types = events.stream().map(e -> e.payload().type()).toList();
+    assertThat(types).as("events of the cancelled job").contains("cancelled").doesNotContain("succeeded", "failed");
+    int cancelled = types.indexOf("cancelled");
+    assertThat(types.subList(cancelled + 1, types.size())).as("events after the cancel").doesNotContain("epoch");
+    assertThat(storeA.get("after-cancel").orElseThrow().owner()).isEqualTo("instance-a");
   }
 
   private static void awaitRunning(String id) throws InterruptedException {
