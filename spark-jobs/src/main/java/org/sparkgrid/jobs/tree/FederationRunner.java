@@ -151,7 +151,6 @@ public final class FederationRunner implements TrainingRun {
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
     AggregationStrategy strategy = Strategies.create(request.federation());
-    refuseUnsupported(strategy);
     setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
     FederationSpec fed = request.federation();
@@ -313,23 +312,6 @@ public final class FederationRunner implements TrainingRun {
     } catch (IllegalStateException e) {
       throw new IllegalStateException("federation " + jobId + " stopped: " + e.getMessage()
           + " (the rounds before it are paid; resuming the federation settles it again)", e);
-    }
-  }
-
-  /**
-   * Refuses, before anything trains, a strategy whose merge needs what the site task does not send
-   * yet: FedNova's local step counts, SCAFFOLD's control variates (their merges are built and tested
-   * in the federation module; the site side is not).
-   *
-   * @throws IllegalArgumentException naming the strategy and what it needs
-   */
-  static void refuseUnsupported(AggregationStrategy strategy) {
-    String needs = strategy.needsLocalSteps() ? "each site's number of local steps"
-        : strategy.needsControlVariates() ? "each site's control-variate delta, from training with control variates"
-        : null;
-    if (needs != null) {
-      throw new IllegalArgumentException("federation.strategy.type: " + strategy.type() + " needs " + needs
-          + ", which SparkGrid's site task does not send yet; choose another strategy (docs/strategies.md)");
     }
   }
 
