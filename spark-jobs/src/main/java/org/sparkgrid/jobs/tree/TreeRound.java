@@ -66,9 +66,20 @@ final class TreeRound {
    * @param updates  their updates on the driver, or null where they stayed on the executors
    * @param rejected every selected site left out, with why, in selection order
    * @param slowest  wall time of the slowest accepted site's training, seconds
+   * @param sitesMs  the sites' training job(s) and the checks of their updates, milliseconds
+   * @param mergeMs  the merge, milliseconds
+   * @param collectMs bringing the updates to the driver for contribution scores ({@code needUpdates}
+   *     in a Spark-stage merge), milliseconds; 0 where they were not collected or were there already
    */
   record Merged(RoundState next, List<String> accepted, long[] examples, List<SiteUpdate> updates,
-      Map<String, String> rejected, double slowest) {}
+      Map<String, String> rejected, double slowest, double sitesMs, double mergeMs, double collectMs) {
+
+    /** This result with the time of the sites' job and of the merge, the collect's split off the merge's. */
+    Merged timed(double sites, double mergeAndCollect) {
+      return new Merged(next, accepted, examples, updates, rejected, slowest, sites, mergeAndCollect - collectMs,
+          collectMs);
+    }
+  }
 
   /** A valid update and the job (attempt) that holds it. */
   private record Valid(SiteRound from, SiteOutcome outcome) {}
@@ -118,6 +129,7 @@ final class TreeRound {
     int round = state.round();
     int need = Math.max(fed.minSites(), strategy.minUpdates());
     List<SiteRound> attempts = new ArrayList<>();
+    long started = System.nanoTime();
     Map<String, Valid> valid = new HashMap<>();
     Map<String, String> rejected = new HashMap<>();
     try {
@@ -156,8 +168,9 @@ final class TreeRound {
       long t1 = System.nanoTime();
       Merged merged = mode == Mode.DRIVER ? onDriver(state, ids, valid, inOrder(selected, rejected))
           : inSpark(state, ids, valid, inOrder(selected, rejected), needUpdates);
-      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (System.nanoTime() - t1) / 1_000_000);
-      return merged;
+      long t2 = System.nanoTime();
+      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (t2 - t1) / 1_000_000);
+      return merged.timed((t1 - started) / 1e6, (t2 - t1) / 1e6);
     } finally {
       attempts.forEach(SiteRound::close);
       sc.setJobDescription(null);
@@ -238,7 +251,7 @@ final class TreeRound {
     out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
     List<String> accepted = out.accepted().stream().map(SiteUpdate::siteId).toList();
     return new Merged(out.next(), accepted, out.accepted().stream().mapToLong(SiteUpdate::numExamples).toArray(),
-        out.accepted(), rejected, slowest(accepted, valid));
+        out.accepted(), rejected, slowest(accepted, valid), 0, 0, 0);
   }
 
   private Merged inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
@@ -257,8 +270,10 @@ final class TreeRound {
         SparkAggregation.shards(sc.getConf(), sc.defaultParallelism(), length), exchange(sc))) {
       a = ShardedAggregation.aggregate(strategy, state.global(), facts, state.strategyState(), ranges);
     }
-    return new Merged(RoundAggregation.next(state, a), ids, counts, needUpdates ? collect(ids, from) : null,
-        rejected, slowest(ids, valid));
+    long t0 = System.nanoTime();
+    List<SiteUpdate> collected = needUpdates ? collect(ids, from) : null;
+    return new Merged(RoundAggregation.next(state, a), ids, counts, collected, rejected, slowest(ids, valid), 0, 0,
+        (System.nanoTime() - t0) / 1e6);
   }
 
   /** The kept updates of {@code ids}, brought to the driver in that order (one collect per job that holds some). */

@@ -200,6 +200,16 @@ class HeterogeneousSitesSparkTest {
       assertThat(c[i]).isCloseTo((float) (c1[i] + ((double) dc11[i] + dc21[i]) / 2), within(1e-6f));
       assertThat(ci1[i]).isCloseTo(dc10[i] + dc11[i], within(1e-6f));
     }
+    // every round says where its time went; no chain, so no settlement
+    assertThat(r.rounds()).allSatisfy(m -> {
+      assertThat(m.phases().sitesMs()).isPositive();
+      assertThat(m.phases().mergeMs()).isPositive();
+      assertThat(m.phases().evaluationMs()).isPositive();
+      assertThat(m.phases().checkpointMs()).isPositive();
+      assertThat(m.phases().settlementMs()).isLessThan(5.0);
+      assertThat(m.phases().sitesMs() + m.phases().mergeMs() + m.phases().scoringMs() + m.phases().evaluationMs())
+          .isLessThanOrEqualTo(m.seconds() * 1000 + 1);
+    });
     // and the global model moved by the example-weighted mean delta of round 1 (eta 1)
     float[] x1 = task("site-01", 1).global();
     for (int i = 0; i < n; i += 31) {
