@@ -45,13 +45,34 @@ import org.sparkgrid.settlement.chain.LocalChain;
  * {@code sites} set to N.
  *
  * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results
- * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,fednova,scaffold,fedadam</pre>
+ * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,fednova,scaffold,fedadam:eta=0.01
+ * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,scaffold --updater sgd --lr 0.05</pre>
  */
 public final class FederatedBenchmark {
   private static final String DATA = "/usr/share/datasets/fashion-mnist/";
 
   public static void main(String[] args) {
     Bench.runThenExit(() -> run(args));
+  }
+
+  /**
+   * The request's strategy for one {@code --strategies} entry: a type, optionally with parameters,
+   * {@code fedadam:eta=0.01+tau=0.001}; {@code scaffold} gets {@code sites} = the number of sites
+   * (its c moves by the sum of the control deltas over the federation's number of sites).
+   */
+  static String strategySpec(String entry, int sites) {
+    String[] parts = entry.split(":", 2);
+    StringBuilder spec = new StringBuilder("{\"type\": \"" + parts[0] + "\"");
+    if (parts[0].equals("scaffold") && !(parts.length > 1 && parts[1].contains("sites="))) {
+      spec.append(", \"sites\": ").append(sites);
+    }
+    if (parts.length > 1) {
+      for (String kv : parts[1].split("\\+")) {
+        String[] p = kv.split("=", 2);
+        spec.append(", \"").append(p[0]).append("\": ").append(p[1]);
+      }
+    }
+    return spec.append("}").toString();
   }
 
   private static void run(String[] args) throws Exception {
@@ -62,6 +83,10 @@ public final class FederatedBenchmark {
         .split(","));
     String strategy = String.join("+", strategies);
     int localEpochs = Integer.parseInt(Bench.arg(args, "--local-epochs", "1"));
+    String updater = Bench.arg(args, "--updater", "adam");
+    // 0 leaves the centralized baseline out (e.g. a second run on the same split and seed)
+    int centralEpochs = Integer.parseInt(Bench.arg(args, "--centralized-epochs", String.valueOf(rounds)));
+    double lr = Double.parseDouble(Bench.arg(args, "--lr", "0.001"));
     Path out = Path.of(Bench.arg(args, "--out", "benchmarks/results"));
     Path work = Files.createTempDirectory("sparkgrid-federated-bench");
     Configuration conf = new Configuration();
@@ -84,7 +109,8 @@ public final class FederatedBenchmark {
     Path fed = work.resolve("federation.json");
     Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());
     System.out.printf("Federated benchmark: Fashion-MNIST in %d sites, Dirichlet alpha %.2f, %d rounds of %s,"
-        + " MLP 784-256-128-10, batch 64, Adam 0.001, %d local epoch(s)%n", sites, alpha, rounds, strategy, localEpochs);
+        + " MLP 784-256-128-10, batch 64, %s %s, %d local epoch(s)%n", sites, alpha, rounds, strategy, updater, lr,
+        localEpochs);
 
     Map<String, List<Double>> curves = new java.util.LinkedHashMap<>();
     Map<String, Double> seconds = new java.util.LinkedHashMap<>();
@@ -95,18 +121,18 @@ public final class FederatedBenchmark {
       sc.setLogLevel("ERROR");
       String store = work.resolve("store").toUri().toString();
       for (String type : strategies) {
-        // scaffold's c moves by the sum of the control deltas over the federation's number of sites
-        String spec = type.equals("scaffold") ? "{\"type\": \"scaffold\", \"sites\": " + sites + "}"
-            : "{\"type\": \"" + type + "\"}";
+          String spec = strategySpec(type, sites);
+          String tag = type.replaceAll("[^A-Za-z0-9-]", "-");
         request = RequestCodec.parse("""
             {"schema": 1, "id": "federated-bench-%5$s", "mode": "tree",
              "model": {"name": "federated-bench-%5$s", "architecture": "mlp"},
              "data": {"format": "idx", "train": "file:%6$s", "test": "file:%1$st10k"},
-             "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "adam", "learningRate": 0.001}},
+             "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "%9$s", "learningRate": %10$s}},
              "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": %7$d, "minSites": %4$d,
                             "strategy": %8$s},
              "reward": {"poolPerRound": "1", "scoring": "examples"}}
-            """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), type, work.resolve("validation"), localEpochs, spec));
+            """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), tag, work.resolve("validation"), localEpochs, spec,
+            updater, lr));
         System.out.println("strategy " + spec);
         List<Double> federated = new ArrayList<>();
         long t0 = System.nanoTime();
@@ -118,7 +144,7 @@ public final class FederatedBenchmark {
                 System.out.println("  " + line);
               }
             }, new LocalSiteTrainer());
-        for (RoundMetrics m : runner.run(request, "federated-bench-" + type).rounds()) {
+        for (RoundMetrics m : runner.run(request, "federated-bench-" + tag).rounds()) {
           federated.add(m.testAccuracy());
       }
       curves.put(type, federated);
@@ -134,7 +160,7 @@ public final class FederatedBenchmark {
     MultiLayerNetwork net = NetworkFactory.init(mlc);
     List<Double> centralized = new ArrayList<>();
     long t1 = System.nanoTime();
-    for (int e = 0; e < rounds; e++) {
+    for (int e = 0; e < Math.min(rounds, centralEpochs); e++) {
       int[] epochOrder = Minibatches.shuffledOrder(train.count(), 42L + e);
       for (int from = 0; from < train.count(); from += 64) {
         net.fit(Minibatches.batch(train, epochOrder, from, Math.min(from + 64, train.count()), 10, norm));
@@ -152,7 +178,8 @@ public final class FederatedBenchmark {
       for (List<Double> c : curves.values()) {
         line.append(String.format(" %12.4f", c.get(r)));
       }
-      System.out.println(line.append(String.format(" %12.4f", centralized.get(r))));
+      System.out.println(line.append(r < centralized.size() ? String.format(" %12.4f", centralized.get(r))
+          : String.format(" %12s", "-")));
     }
     for (Map.Entry<String, List<Double>> e : curves.entrySet()) {
       List<Double> c = e.getValue();
@@ -166,10 +193,13 @@ public final class FederatedBenchmark {
       }
       System.out.printf("%s: %.4f after %d rounds (best %.4f, %.0f s); %.4f below centralized; first round at >= 0.88:"
           + " %s%n", e.getKey(), c.get(rounds - 1), rounds, best, seconds.get(e.getKey()),
-          centralized.get(rounds - 1) - c.get(rounds - 1), reached < 0 ? "not reached" : String.valueOf(reached));
+          centralized.size() < rounds ? Double.NaN : centralized.get(rounds - 1) - c.get(rounds - 1),
+          reached < 0 ? "not reached" : String.valueOf(reached));
     }
-    System.out.printf("centralized: %.4f after %d epochs (%.0f s)%n", centralized.get(rounds - 1), rounds,
-        centralizedSeconds);
+    if (!centralized.isEmpty()) {
+      System.out.printf("centralized: %.4f after %d epochs (%.0f s)%n", centralized.get(centralized.size() - 1),
+          centralized.size(), centralizedSeconds);
+    }
 
     Files.createDirectories(out);
     XYChart chart = new XYChartBuilder().width(800).height(480)
@@ -181,9 +211,12 @@ public final class FederatedBenchmark {
       x.add(r);
     }
     curves.forEach((type, c) -> chart.addSeries("tree mode, " + type, x, c));
-    chart.addSeries("centralized, one JVM", x, centralized);
+    if (centralized.size() == rounds) {
+      chart.addSeries("centralized, one JVM", x, centralized);
+    }
     chart.getStyler().setYAxisMin(0.5).setYAxisMax(1.0);
-    Path png = out.resolve("federated-accuracy-" + strategy + "-e" + localEpochs + ".png");
+    Path png = out.resolve("federated-accuracy-" + strategy.replaceAll("[^A-Za-z0-9+-]", "-") + "-" + updater + "-e"
+        + localEpochs + ".png");
     BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
     System.out.println("plot: " + png.toAbsolutePath());
   }
