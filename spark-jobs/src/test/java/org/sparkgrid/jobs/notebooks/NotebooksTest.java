@@ -117,7 +117,8 @@ class NotebooksTest {
       deployment = Deployer.with(chain, node.key(0)).deploy();
     }
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home.toString(),
-        "spark.sparkgrid.progress.enabled", "false"));
+        "spark.sparkgrid.progress.enabled", "false",
+        "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
     RewardSettlement.record(config, node.rpcUrl(), node.chainId(), deployment, node.key(0).address());
     jobs = JdbcJobStore.openH2(home.resolve("jobs"));
     service = new SparkGridService(JavaSparkContext.fromSparkContext(spark.sparkContext()), config,
