@@ -17,9 +17,30 @@ import java.util.Map;
  * @param slowestSite   wall time of the slowest accepted site's training
  * @param epsilon       differential privacy spent so far, rounds 0..round included, at the strategy's
  *                      delta (dp-fedavg); NaN for a strategy without privacy accounting
+ * @param phases        where the round's time went ({@link RoundPhases}); {@link RoundPhases#UNKNOWN}
+ *                      for a round written before phases were recorded
  */
 public record RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
-    List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite, double epsilon) {
+    List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite, double epsilon,
+    RoundPhases phases) {
+
+  /** @throws NullPointerException if {@code phases} is null */
+  public RoundMetrics {
+    java.util.Objects.requireNonNull(phases, "phases");
+  }
+
+  /** A round whose phases were not recorded. */
+  public RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
+      List<String> accepted, Map<String, String> rejected, double seconds, double slowestSite, double epsilon) {
+    this(round, testAccuracy, testLoss, selected, accepted, rejected, seconds, slowestSite, epsilon,
+        RoundPhases.UNKNOWN);
+  }
+
+  /** This round with other phases (the checkpoint's and settlement's, measured after the round's figures). */
+  public RoundMetrics withPhases(RoundPhases p) {
+    return new RoundMetrics(round, testAccuracy, testLoss, selected, accepted, rejected, seconds, slowestSite, epsilon,
+        p);
+  }
 
   /** A round of a strategy without privacy accounting: epsilon NaN. */
   public RoundMetrics(int round, double testAccuracy, double testLoss, List<String> selected,
@@ -27,7 +48,10 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
     this(round, testAccuracy, testLoss, selected, accepted, rejected, seconds, slowestSite, Double.NaN);
   }
 
-  /** As a JSON-ready map; NaN figures left out (so {@code epsilon} only for a DP strategy). */
+  /**
+   * As a JSON-ready map; NaN figures left out (so {@code epsilon} only for a DP strategy), the phases
+   * measured as {@code phasesMs} ({@link RoundPhases#toMap}).
+   */
   public Map<String, Object> toMap() {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("round", round);
@@ -43,6 +67,10 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
     if (!Double.isNaN(epsilon)) {
       // no noise (z = 0) spends infinite epsilon, which JSON has no number for
       m.put("epsilon", Double.isInfinite(epsilon) ? "Infinity" : epsilon);
+    }
+    Map<String, Double> p = phases.toMap();
+    if (!p.isEmpty()) {
+      m.put("phasesMs", p);
     }
     return m;
   }
@@ -64,7 +92,8 @@ public record RoundMetrics(int round, double testAccuracy, double testLoss, List
         m.get("accepted") instanceof List<?> a ? (List<String>) a : List.of(),
         m.get("rejected") instanceof Map<?, ?> r ? (Map<String, String>) r : Map.of(),
         orNaN(JsonFields.number(m, "seconds")), orNaN(JsonFields.number(m, "slowestSiteSeconds")),
-        "Infinity".equals(m.get("epsilon")) ? Double.POSITIVE_INFINITY : orNaN(JsonFields.number(m, "epsilon")));
+        "Infinity".equals(m.get("epsilon")) ? Double.POSITIVE_INFINITY : orNaN(JsonFields.number(m, "epsilon")),
+        RoundPhases.fromMap(JsonFields.map(m, "phasesMs")));
   }
 
   private static double orNaN(Double v) {

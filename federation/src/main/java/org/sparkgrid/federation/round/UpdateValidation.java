@@ -16,6 +16,8 @@ import org.sparkgrid.federation.strategy.SiteUpdate;
  *   <li>its length differs from the global parameters' ({@code has 3 values, expected 4});
  *   <li>it has no examples ({@code numExamples is 0; must be >= 1});
  *   <li>a value is NaN or infinite ({@code delta[3] is NaN});
+ *   <li>its control-variate delta (SCAFFOLD), where it sends one, has another length or a value that is
+ *       NaN or infinite ({@code controlDelta has 3 values, expected 4}, {@code controlDelta[0] is Infinity});
  *   <li>an extra {@link UpdateCheck} finds a problem (allowlist, signature), in the order given.
  * </ol>
  */
@@ -71,6 +73,15 @@ public final class UpdateValidation {
     for (int i = 0; i < d.length; i++) {
       if (!Float.isFinite(d[i])) {
         return "delta[" + i + "] is " + d[i];
+      }
+    }
+    float[] c = u.controlDelta();
+    if (c != null && c.length != length) {
+      return "controlDelta has " + c.length + " values, expected " + length;
+    }
+    for (int i = 0; c != null && i < c.length; i++) {
+      if (!Float.isFinite(c[i])) {
+        return "controlDelta[" + i + "] is " + c[i];
       }
     }
     for (UpdateCheck check : extraChecks) {

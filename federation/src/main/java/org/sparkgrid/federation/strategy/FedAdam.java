@@ -2,14 +2,15 @@ package org.sparkgrid.federation.strategy;
 
 /**
  * FedAdam, type {@code fedadam}: {@link ServerOptimizer} with {@code v = beta2 * v + (1 - beta2) * d^2}.
- * Parameters (Flower's defaults): {@code eta} 0.1, {@code beta1} 0.9, {@code beta2} 0.99, {@code tau} 1e-9.
+ * Parameters: {@code eta} 0.1 (Flower's), {@code beta1} 0.9, {@code beta2} 0.99, {@code tau} 1e-3 (Reddi et
+ * al. 2021); see {@link ServerOptimizer} for the sources.
  */
 final class FedAdam extends ServerOptimizer {
 
   static final StrategyParameter<Double> ETA = eta(0.1);
   static final StrategyParameter<Double> BETA1 = beta1(0.9);
   static final StrategyParameter<Double> BETA2 = beta2(0.99);
-  static final StrategyParameter<Double> TAU = tau(1e-9);
+  static final StrategyParameter<Double> TAU = tau(1e-3); // Reddi et al. 2021; Flower: 1e-9
 
   /** Type {@code fedadam}. */
   public static final class Definition extends StrategyDefinition {

@@ -3,8 +3,8 @@ package org.sparkgrid.federation.strategy;
 /**
  * FedYogi, type {@code fedyogi}: {@link ServerOptimizer} with
  * {@code v = v - (1 - beta2) * d^2 * sign(v - d^2)}, so {@code v} moves towards {@code d^2} by a
- * step that does not depend on {@code v} (Zaheer et al. 2018). Parameters (Flower's defaults):
- * {@code eta} 0.01, {@code beta1} 0.9, {@code beta2} 0.99, {@code tau} 1e-3.
+ * step that does not depend on {@code v} (Zaheer et al. 2018). Parameters: {@code eta} 0.01 (Flower's),
+ * {@code beta1} 0.9, {@code beta2} 0.99, {@code tau} 1e-3 (Reddi et al. 2021, and Flower's).
  */
 final class FedYogi extends ServerOptimizer {
 

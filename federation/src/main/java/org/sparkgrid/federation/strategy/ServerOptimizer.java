@@ -18,19 +18,22 @@ import java.util.Map;
  * paper) is the request's {@code training.updater.learningRate}, not a strategy parameter. State:
  * vectors {@code m} and {@code v}.
  *
- * <p><b>Defaults.</b> {@code beta1 = 0.9} and {@code beta2 = 0.99} are the values the paper fixes for
- * FedAdam and FedYogi in its experiments; FedAdagrad has no {@code beta2}, and its {@code beta1}
- * default 0 is Flower's (the paper's algorithm allows any). The paper does not give one server
- * learning rate or {@code tau} for all tasks: it tunes {@code eta}, {@code eta_l} and {@code tau} per
- * task on a grid, and calls {@code tau} the degree of adaptivity (smaller is more adaptive). The
- * {@code eta} and {@code tau} defaults are Flower's (FedAdam and FedAdagrad {@code eta} 0.1,
- * {@code tau} 1e-9; FedYogi {@code eta} 0.01, {@code tau} 1e-3), unchanged, since the paper gives no
- * single value to replace them with. Mind {@code tau} against the size of the deltas: with
- * {@code tau} far below {@code |d|} the first round moves every parameter by
+ * <p><b>Defaults</b> (checked 2026-12-05). {@code beta1 = 0.9}, {@code beta2 = 0.99} and the adaptivity
+ * {@code tau = 1e-3} are the values Reddi et al. fix for their experiments (they tune the two learning
+ * rates per task on a grid; {@code tau} is the "degree of adaptivity", smaller is more adaptive).
+ * FedAdagrad has no {@code beta2}; its {@code beta1} default 0 is Flower's. The server learning rates
+ * are Flower's, since the paper gives no single value: FedAdam and FedAdagrad {@code eta} 0.1, FedYogi
+ * 0.01 (Flower's {@code flwr/server/strategy/fedadam.py}, read 2026-12-05: {@code eta=1e-1},
+ * {@code eta_l=1e-1}, {@code beta_1=0.9}, {@code beta_2=0.99}, {@code tau=1e-9}). {@code tau} is the
+ * paper's 1e-3 for all three, not Flower's 1e-9 for FedAdam and FedAdagrad: with {@code tau} far
+ * below {@code |d|} the first round moves every parameter by
  * {@code eta * (1 - beta1) / sqrt(1 - beta2)} in the direction of its mean delta, however small that
- * delta ({@code m = (1 - beta1) d}, {@code sqrt(v) = sqrt(1 - beta2) |d|}): with FedAdam's defaults
- * {@code 0.1 * 0.1 / 0.1 = 0.1} per parameter (ServerOptimizerTest's first case). For deltas around
- * 1e-3 choose {@code tau} near 1e-3, or a smaller {@code eta}.
+ * delta ({@code m = (1 - beta1) d}, {@code sqrt(v) = sqrt(1 - beta2) |d|}): with {@code eta} 0.1 that is
+ * 0.1 per parameter (ServerOptimizerTest's first case), far more than the 1e-4 to 1e-2 deltas of a
+ * local epoch of Adam 0.001; with {@code tau = 1e-3} a coordinate whose mean delta is 1e-3 moves by
+ * about {@code 0.1 * 1e-4 / (1e-4 + 1e-3) = 0.009}. Flower's current FedAdam also applies Adam's bias
+ * correction to {@code eta} ({@code eta * sqrt(1 - beta2^t) / (1 - beta1^t)}); this one, as the paper's
+ * Algorithm 2, does not.
  */
 abstract class ServerOptimizer implements AggregationStrategy {
 

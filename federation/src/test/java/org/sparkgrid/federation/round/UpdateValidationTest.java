@@ -39,6 +39,22 @@ class UpdateValidationTest {
   }
 
   @Test
+  void aControlDeltaOfAnotherLengthOrWithANonFiniteValueIsRejected() {
+    List<SiteUpdate> updates = List.of(
+        new SiteUpdate("ok", new float[] {1, 2}, 5, 3, new float[] {0.5f, -0.5f}),
+        new SiteUpdate("short", new float[] {1, 2}, 5, 3, new float[] {0.5f}),
+        new SiteUpdate("inf", new float[] {1, 2}, 5, 3, new float[] {0f, Float.POSITIVE_INFINITY}),
+        new SiteUpdate("none", new float[] {1, 2}, 5, 3, null));
+
+    UpdateValidation.Result r = UpdateValidation.validate(updates, 2, List.of());
+
+    assertThat(r.accepted()).extracting(SiteUpdate::siteId).containsExactly("ok", "none");
+    assertThat(r.rejected()).containsExactly(
+        new Rejection("short", "controlDelta has 1 values, expected 2"),
+        new Rejection("inf", "controlDelta[1] is Infinity"));
+  }
+
+  @Test
   void extraChecksAreTheHookForAllowlistsAndSignatures() {
     UpdateCheck allowlist = u -> u.siteId().startsWith("known-")
         ? Optional.empty() : Optional.of("site " + u.siteId() + " is not on the allowlist");

@@ -67,9 +67,30 @@ class ServerOptimizerTest {
   }
 
   @Test
+  void theDefaultsAreThePapersBetasAndAdaptivityWithFlowersServerLearningRates() {
+    assertThat(List.of(FedAdam.ETA.defaultValue(), FedAdam.BETA1.defaultValue(), FedAdam.BETA2.defaultValue(),
+        FedAdam.TAU.defaultValue())).containsExactly(0.1, 0.9, 0.99, 1e-3);
+    assertThat(List.of(FedYogi.ETA.defaultValue(), FedYogi.BETA1.defaultValue(), FedYogi.BETA2.defaultValue(),
+        FedYogi.TAU.defaultValue())).containsExactly(0.01, 0.9, 0.99, 1e-3);
+    assertThat(List.of(FedAdagrad.ETA.defaultValue(), FedAdagrad.BETA1.defaultValue(), FedAdagrad.TAU.defaultValue()))
+        .containsExactly(0.1, 0.0, 1e-3);
+  }
+
+  @Test
+  void fedAdamWithTheDefaultAdaptivityStepsLessForSmallDeltas() {
+    // d = [0.003, -0.002] (a tenth of the fixture's): m = 0.1 d, sqrt(v) = 0.1 |d|; step 0.1 * 0.1 d / (0.1 |d| + 1e-3)
+    List<SiteUpdate> small = List.of(u("s1", 5, 0.002f, -0.004f), u("s2", 5, 0.004f, 0.0f));
+
+    Aggregation a = strategy("fedadam").aggregate(GLOBAL, small, StrategyState.EMPTY);
+
+    assertThat(a.global()[0]).isCloseTo((float) (1 + 0.1 * 0.0003 / (0.0003 + 1e-3)), within(1e-6f));
+    assertThat(a.global()[1]).isCloseTo((float) (2 - 0.1 * 0.0002 / (0.0002 + 1e-3)), within(1e-6f));
+  }
+
+  @Test
   void fedAdagradSumsSquaredPseudoGradients() {
     // beta1 0 (default): m = d. v = 0.09 then 0.18; steps 0.1 * 0.3 / 0.3 = 0.1 and 0.1 * 0.3 / sqrt(0.18)
-    Aggregation a = twoRounds(strategy("fedadagrad", "eta", 0.1));
+    Aggregation a = twoRounds(strategy("fedadagrad", "eta", 0.1, "tau", 1e-9));
 
     assertThat(a.state().vector("v")[0]).isCloseTo(0.18f, within(1e-7f));
     assertThat(a.global()[0]).isCloseTo((float) (1 + 0.1 + 0.03 / Math.sqrt(0.18)), within(1e-6f));

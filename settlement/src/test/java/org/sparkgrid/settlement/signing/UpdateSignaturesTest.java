@@ -84,6 +84,42 @@ class UpdateSignaturesTest {
   }
 
   @Test
+  void versionTwoIsTheDocumentedLayoutAndCoversTheLocalStepsAndTheControlDelta() {
+    float[] control = {0.125f, -2f, 0f};
+    byte[] head = "SparkGrid update v2\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
+    b.put(head).putInt(2).putLong(600).put(UpdateSignatures.deltaHash(DELTA)).putLong(19)
+        .put(UpdateSignatures.deltaHash(control));
+    byte[] v2 = UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 19, control);
+
+    assertThat(v2).isEqualTo(Hash.sha3(b.array()));
+    String signature = UpdateSignatures.sign(SITE, v2);
+    float[] tampered = control.clone();
+    tampered[2] = 1e-30f;
+    for (byte[] other : new byte[][] {
+        UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 18, control),
+        UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 19, tampered),
+        UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 19, null),
+        digest(DELTA)}) {
+      assertThat(UpdateSignatures.signer(other, signature)).isNotEqualTo(SITE.address());
+    }
+  }
+
+  @Test
+  void versionTwoWithoutAControlDeltaHashesZerosAndWithoutFactsIsVersionOne() {
+    byte[] head = "SparkGrid update v2\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
+    b.put(head).putInt(2).putLong(600).put(UpdateSignatures.deltaHash(DELTA)).putLong(7).put(new byte[32]);
+
+    assertThat(UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 7, null))
+        .isEqualTo(Hash.sha3(b.array()));
+    assertThat(UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 0, null))
+        .as("a signature made before version 2 still verifies").isEqualTo(digest(DELTA));
+    assertThatThrownBy(() -> UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA),
+        600, -1, null)).isInstanceOf(IllegalArgumentException.class).hasMessage("localSteps must be >= 0, got -1");
+  }
+
+  @Test
   void theSignatureIsAnEthereumPersonalMessageSignature() {
     // what eth_sign / personal_sign of the 32-byte digest gives: recoverable with the EIP-191 prefix
     String signature = UpdateSignatures.sign(SITE, digest(DELTA));

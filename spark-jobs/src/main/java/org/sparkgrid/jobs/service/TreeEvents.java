@@ -12,7 +12,11 @@ import org.sparkgrid.jobs.run.RoundReport;
 final class TreeEvents {
   private TreeEvents() {}
 
-  /** A finished round as a {@code round} event: test figures, epsilon (dp-fedavg), sites accepted, rejected and excluded, contributions. */
+  /**
+   * A finished round as a {@code round} event: test figures, epsilon (dp-fedavg), the milliseconds of
+   * each phase ({@code sitesMs}, {@code mergeMs}, {@code scoringMs}, {@code evaluationMs},
+   * {@code checkpointMs}, {@code settlementMs}), sites accepted, rejected and excluded, contributions.
+   */
   static JobEvent.Round round(RoundReport r) {
     RoundMetrics m = r.metrics();
     Map<String, Double> metrics = new LinkedHashMap<>();
@@ -24,6 +28,7 @@ final class TreeEvents {
     if (!Double.isNaN(m.epsilon())) {
       metrics.put("epsilon", m.epsilon());
     }
+    m.phases().toMap().forEach((phase, ms) -> metrics.put(phase + "Ms", ms));
     List<JobEvent.SiteContribution> contributions = r.contributions().stream()
         .map((Contribution c) -> new JobEvent.SiteContribution(c.siteId(), c.numExamples(), c.exampleShare(),
             c.lossImprovement(), c.shapley()))

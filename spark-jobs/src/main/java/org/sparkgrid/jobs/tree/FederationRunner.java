@@ -24,6 +24,7 @@ import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.core.run.EvaluationResult;
 import org.sparkgrid.core.run.Lineage;
 import org.sparkgrid.core.run.RoundMetrics;
+import org.sparkgrid.core.run.RoundPhases;
 import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
@@ -153,7 +154,6 @@ public final class FederationRunner implements TrainingRun {
 
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
     AggregationStrategy strategy = Strategies.create(request.federation());
-    refuseUnsupported(strategy);
     setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
     FederationSpec fed = request.federation();
@@ -224,9 +224,11 @@ public final class FederationRunner implements TrainingRun {
       TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
       Map<String, String> rejected = out.rejected();
       float[] before = state.global();
+      long scored = System.nanoTime();
       List<Contribution> contributions = contributions(request, round, before, out,
           params -> loss(scorer, params, validationBatches, numClasses));
       state = out.next().withContributions(contributions);
+      long evaluated = System.nanoTime();
       double accuracy = Double.NaN;
       double testLoss = Double.NaN;
       if (testBatches != null) {
@@ -235,24 +237,31 @@ public final class FederationRunner implements TrainingRun {
         accuracy = evaluation.accuracy();
         testLoss = evaluation.loss();
       }
+      RoundPhases phases = new RoundPhases(out.sitesMs(), out.mergeMs(), out.collectMs() + ms(scored, evaluated),
+          ms(evaluated, System.nanoTime()), Double.NaN, Double.NaN);
       double epsilon = epsilon(strategy, fed.fraction(), round + 1L);
       RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected, out.accepted(), rejected,
-          (System.nanoTime() - t0) / 1e9, out.slowest(), epsilon);
+          (System.nanoTime() - t0) / 1e9, out.slowest(), epsilon, phases);
       history.add(m);
-      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s%s, %.1f s", round + 1, fed.rounds(),
+      progress.phase(String.format("round %d/%d: %s, %d of %d sites merged%s%s%s, %.1f s (%s)", round + 1, fed.rounds(),
           Double.isNaN(accuracy) ? "no test set" : String.format("test accuracy %.4f, test loss %.4f", accuracy, testLoss),
           m.accepted().size(), selected.size(), rejected.isEmpty() ? "" : " (left out: " + rejected + ")",
           state.excludedSites().isEmpty() ? "" : ", excluded " + new java.util.TreeSet<>(state.excludedSites()),
           Double.isNaN(epsilon) ? "" : String.format(", epsilon %.4f at delta %s", epsilon,
               ((DpFedAvg) strategy).delta()),
-          m.seconds()));
+          m.seconds(), phasesText(phases)));
+      long saving = System.nanoTime();
       saveRound(jobId, state, history);
+      long settling = System.nanoTime();
       if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
         long roundSaved = System.nanoTime();
         settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
             chainKey);
         progress.settled(java.time.Duration.ofNanos(System.nanoTime() - roundSaved));
       }
+      // the next round's checkpoint and metrics.json hold these two; this round's checkpoint could not
+      m = m.withPhases(phases.withCheckpointAndSettlement(ms(saving, settling), ms(settling, System.nanoTime())));
+      history.set(history.size() - 1, m);
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
 
@@ -284,6 +293,16 @@ public final class FederationRunner implements TrainingRun {
       }
     }
     return new Result(jobId, version, evaluation, history, state);
+  }
+
+  private static double ms(long fromNanos, long toNanos) {
+    return (toNanos - fromNanos) / 1e6;
+  }
+
+  /** The console line's split of a round: the sites' job, then each coordinator phase measured so far. */
+  static String phasesText(RoundPhases p) {
+    return String.format("sites %.1f s, merge %.0f ms, scoring %.0f ms, evaluation %.0f ms", p.sitesMs() / 1000,
+        p.mergeMs(), p.scoringMs(), p.evaluationMs());
   }
 
   /**
@@ -319,23 +338,6 @@ public final class FederationRunner implements TrainingRun {
     } catch (IllegalStateException e) {
       throw new IllegalStateException("federation " + jobId + " stopped: " + e.getMessage()
           + " (the rounds before it are paid; resuming the federation settles it again)", e);
-    }
-  }
-
-  /**
-   * Refuses, before anything trains, a strategy whose merge needs what the site task does not send
-   * yet: FedNova's local step counts, SCAFFOLD's control variates (their merges are built and tested
-   * in the federation module; the site side is not).
-   *
-   * @throws IllegalArgumentException naming the strategy and what it needs
-   */
-  static void refuseUnsupported(AggregationStrategy strategy) {
-    String needs = strategy.needsLocalSteps() ? "each site's number of local steps"
-        : strategy.needsControlVariates() ? "each site's control-variate delta, from training with control variates"
-        : null;
-    if (needs != null) {
-      throw new IllegalArgumentException("federation.strategy.type: " + strategy.type() + " needs " + needs
-          + ", which SparkGrid's site task does not send yet; choose another strategy (docs/strategies.md)");
     }
   }
 

@@ -8,7 +8,8 @@ import java.io.Serializable;
  *
  * @param siteId    the site
  * @param result    its signed result; null if training failed. In a round whose updates stay on the
- *     executors, the copy that reaches the driver holds a null delta (and keeps the signature)
+ *     executors, the copy that reaches the driver holds a null delta (and keeps the signature, the
+ *     local steps and the control-variate delta, which SCAFFOLD's merge needs on the driver)
  * @param deltaHash Keccak-256 of the delta as the task signed it, for the coordinator's signature
  *     check where the delta stays on the executor; null if training failed
  * @param failure   why training failed (the root cause's message), or null
@@ -25,8 +26,7 @@ record SiteOutcome(String siteId, SiteResult result, byte[] deltaHash, String fa
 
   /** This outcome without the delta: what comes back to the driver when the update stays on its executor. */
   SiteOutcome withoutDelta() {
-    return result == null ? this : new SiteOutcome(siteId, new SiteResult(result.siteId(), null, result.examples(),
-        result.loss(), result.seconds(), result.signature()), deltaHash, failure, problem);
+    return result == null ? this : new SiteOutcome(siteId, result.withoutDelta(), deltaHash, failure, problem);
   }
 
   /** The delta; fails for a site that has none. */

@@ -86,14 +86,16 @@ final class SiteRound implements AutoCloseable {
    * @param hosts       each site's preferred hosts, in the same order (may be empty)
    * @param resources   the request's {@code engine.resources} for each site's task, or null
    * @param global      the round's global parameters
+   * @param serverControl SCAFFOLD's server control variate {@code c}, sent once per executor beside
+   *     {@code global} to the tasks that carry control variates; null for every other strategy
    * @param timeoutMs   the round's deadline, from now
    * @param keepUpdates keep the updates on the executors (see the class comment)
    */
   static SiteRound run(JavaSparkContext sc, String jobId, List<SiteTask> tasks, List<SiteKey> keys,
-      List<List<String>> hosts, WorkerResources resources, float[] global, SiteTrainer trainer, ConfEntries conf,
-      long timeoutMs, boolean keepUpdates) {
+      List<List<String>> hosts, WorkerResources resources, float[] global, float[] serverControl, SiteTrainer trainer,
+      ConfEntries conf, long timeoutMs, boolean keepUpdates) {
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    Broadcast<Inputs> shared = sc.broadcast(new Inputs(global, conf));
+    Broadcast<Inputs> shared = sc.broadcast(new Inputs(global, serverControl, conf));
     List<Tuple2<SiteTask, scala.collection.Seq<String>>> parts = new ArrayList<>();
     HashMap<String, SiteKey> keyOf = new HashMap<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -226,7 +228,8 @@ final class SiteRound implements AutoCloseable {
     List<SiteUpdate> out = new ArrayList<>();
     for (int p : wanted) {
       SiteOutcome o = got.get(Arrays.binarySearch(sorted, p));
-      out.add(new SiteUpdate(o.siteId(), o.delta(), o.result().examples()));
+      out.add(new SiteUpdate(o.siteId(), o.delta(), o.result().examples(), o.result().localSteps(),
+          o.result().controlDelta()));
     }
     return out;
   }
@@ -284,11 +287,13 @@ final class SiteRound implements AutoCloseable {
   private static final class Inputs implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final float[] global;
+    private final float[] serverControl;
     private final ConfEntries conf;
     private transient org.apache.hadoop.conf.Configuration hadoop;
 
-    Inputs(float[] global, ConfEntries conf) {
+    Inputs(float[] global, float[] serverControl, ConfEntries conf) {
       this.global = global;
+      this.serverControl = serverControl;
       this.conf = conf;
     }
 
@@ -330,7 +335,7 @@ final class SiteRound implements AutoCloseable {
       SiteSigning.Signed signed;
       try {
         Inputs in = inputs.value();
-        signed = SiteSigning.trainSignAndHash(trainer, task.withGlobal(in.global), in.hadoop(), jobId,
+        signed = SiteSigning.trainSignAndHash(trainer, task.withInputs(in.global, in.serverControl), in.hadoop(), jobId,
             keys.get(task.siteId()));
       } catch (Exception e) {
         TaskContext ctx = TaskContext.get();
@@ -344,7 +349,7 @@ final class SiteRound implements AutoCloseable {
         return new SiteOutcome(task.siteId(), r, null, null, null);   // the driver checks the whole update
       }
       List<Rejection> rejected = UpdateValidation.validate(List.of(new SiteUpdate(task.siteId(), r.delta(),
-          r.examples())), length, List.of()).rejected();
+          r.examples(), r.localSteps(), r.controlDelta())), length, List.of()).rejected();
       return new SiteOutcome(task.siteId(), r, signed.deltaHash(), null,
           rejected.isEmpty() ? null : rejected.get(0).reason());
     }

@@ -15,7 +15,8 @@ import org.sparkgrid.settlement.signing.UpdateSignatures;
  * The site's side of signed updates, run inside the site's Spark task: load the site's key from
  * where its {@code key} in the federation file says (an environment variable or a keystore file
  * on the site's executor, or a development key), train, and sign the update
- * ({@link UpdateSignatures}: job, round, site, Keccak-256 of the delta, examples). The key is
+ * ({@link UpdateSignatures}: job, round, site, Keccak-256 of the delta, examples, and where the
+ * trainer reports them the local steps and Keccak-256 of the control-variate delta). The key is
  * loaded before training, so a site without its key fails at once; it never leaves the executor
  * and never reaches a message. Keys are kept per executor JVM after the first load (a keystore is
  * decrypted once, not every round).
@@ -49,7 +50,7 @@ public final class SiteSigning {
     SiteResult r = trainer.train(task, conf);
     byte[] hash = UpdateSignatures.deltaHash(r.delta());
     return new Signed(r.withSignature(UpdateSignatures.sign(signer, digest(jobId, task.round(), r.siteId(), hash,
-        r.examples()))), hash);
+        r.examples(), r.localSteps(), r.controlDelta()))), hash);
   }
 
   /** The digest the site signs and the coordinator checks: {@link UpdateSignatures#digest}. */
@@ -60,6 +61,15 @@ public final class SiteSigning {
   /** The same digest from the delta's hash ({@link UpdateSignatures#digestOfHash}). */
   static byte[] digest(String jobId, int round, String siteId, byte[] deltaHash, long examples) {
     return UpdateSignatures.digestOfHash(jobId, round, siteId, deltaHash, examples);
+  }
+
+  /**
+   * The digest of an update with its local steps and control-variate delta: version 2 of
+   * {@link UpdateSignatures}, or version 1 without either (steps 0, no control delta).
+   */
+  static byte[] digest(String jobId, int round, String siteId, byte[] deltaHash, long examples, long localSteps,
+      float[] controlDelta) {
+    return UpdateSignatures.digestOfHash(jobId, round, siteId, deltaHash, examples, localSteps, controlDelta);
   }
 
   /**

@@ -19,8 +19,10 @@ import org.sparkgrid.federation.round.UpdateValidation;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.Aggregation;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
+import org.sparkgrid.federation.strategy.Scaffold;
 import org.sparkgrid.federation.strategy.ShardedAggregation;
 import org.sparkgrid.federation.strategy.SiteUpdate;
+import org.sparkgrid.federation.strategy.UpdateFacts;
 import org.sparkgrid.jobs.data.ConfEntries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,9 +66,20 @@ final class TreeRound {
    * @param updates  their updates on the driver, or null where they stayed on the executors
    * @param rejected every selected site left out, with why, in selection order
    * @param slowest  wall time of the slowest accepted site's training, seconds
+   * @param sitesMs  the sites' training job(s) and the checks of their updates, milliseconds
+   * @param mergeMs  the merge, milliseconds
+   * @param collectMs bringing the updates to the driver for contribution scores ({@code needUpdates}
+   *     in a Spark-stage merge), milliseconds; 0 where they were not collected or were there already
    */
   record Merged(RoundState next, List<String> accepted, long[] examples, List<SiteUpdate> updates,
-      Map<String, String> rejected, double slowest) {}
+      Map<String, String> rejected, double slowest, double sitesMs, double mergeMs, double collectMs) {
+
+    /** This result with the time of the sites' job and of the merge, the collect's split off the merge's. */
+    Merged timed(double sites, double mergeAndCollect) {
+      return new Merged(next, accepted, examples, updates, rejected, slowest, sites, mergeAndCollect - collectMs,
+          collectMs);
+    }
+  }
 
   /** A valid update and the job (attempt) that holds it. */
   private record Valid(SiteRound from, SiteOutcome outcome) {}
@@ -116,6 +129,7 @@ final class TreeRound {
     int round = state.round();
     int need = Math.max(fed.minSites(), strategy.minUpdates());
     List<SiteRound> attempts = new ArrayList<>();
+    long started = System.nanoTime();
     Map<String, Valid> valid = new HashMap<>();
     Map<String, String> rejected = new HashMap<>();
     try {
@@ -154,8 +168,9 @@ final class TreeRound {
       long t1 = System.nanoTime();
       Merged merged = mode == Mode.DRIVER ? onDriver(state, ids, valid, inOrder(selected, rejected))
           : inSpark(state, ids, valid, inOrder(selected, rejected), needUpdates);
-      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (System.nanoTime() - t1) / 1_000_000);
-      return merged;
+      long t2 = System.nanoTime();
+      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (t2 - t1) / 1_000_000);
+      return merged.timed((t1 - started) / 1e6, (t2 - t1) / 1e6);
     } finally {
       attempts.forEach(SiteRound::close);
       sc.setJobDescription(null);
@@ -165,6 +180,8 @@ final class TreeRound {
   /** One job for the sites in {@code ask}, with the request's worker resources. */
   private SiteRound train(RoundState state, List<String> ask) {
     int round = state.round();
+    int length = state.global().length;
+    boolean controls = strategy.needsControlVariates();
     List<SiteTask> tasks = new ArrayList<>();
     List<FederationFile.SiteKey> keys = new ArrayList<>();
     List<List<String>> hosts = new ArrayList<>();
@@ -173,11 +190,13 @@ final class TreeRound {
       tasks.add(new SiteTask(id, site.data(), request.data(), networkJson, null, normalizer, numClasses,
           request.training().batchSize(), request.federation().localEpochs(), strategy.proximalMu(),
           request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
-          + id.hashCode(), round));
+          + id.hashCode(), round, controls
+          ? new SiteTask.Controls(null, Scaffold.siteControl(state.strategyState(), id, length)) : null));
       keys.add(site.key());
       hosts.add(site.hosts());
     }
-    return SiteRound.run(sc, jobId, tasks, keys, hosts, request.engine().resources(), state.global(), trainer, conf,
+    return SiteRound.run(sc, jobId, tasks, keys, hosts, request.engine().resources(), state.global(),
+        controls ? Scaffold.serverControl(state.strategyState(), length) : null, trainer, conf,
         request.federation().roundTimeoutMs(), mode == Mode.SPARK);
   }
 
@@ -204,8 +223,8 @@ final class TreeRound {
     }
     SignatureCheck signature = new SignatureCheck(jobId, round, federation, signatures);
     if (mode == Mode.DRIVER) {
-      UpdateValidation.Result v = UpdateValidation.validate(trained.stream().map(o -> new SiteUpdate(o.siteId(),
-          o.result().delta(), o.result().examples())).toList(), length, List.of(allowlist(), signature));
+      UpdateValidation.Result v = UpdateValidation.validate(trained.stream().map(TreeRound::update).toList(), length,
+          List.of(allowlist(), signature));
       v.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
       Map<String, SiteOutcome> byId = new HashMap<>();
       trained.forEach(o -> byId.put(o.siteId(), o));
@@ -214,7 +233,8 @@ final class TreeRound {
     }
     for (SiteOutcome o : trained) {
       Optional<String> problem = refused(o.siteId())
-          .or(() -> signature.problem(o.siteId(), o.result().examples(), o.deltaHash()));
+          .or(() -> signature.problem(o.siteId(), o.result().examples(), o.deltaHash(), o.result().localSteps(),
+              o.result().controlDelta()));
       if (problem.isPresent()) {
         rejected.put(o.siteId(), problem.get());
       } else {
@@ -224,15 +244,14 @@ final class TreeRound {
   }
 
   private Merged onDriver(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected) {
-    List<SiteUpdate> updates = ids.stream().map(id -> valid.get(id).outcome())
-        .map(o -> new SiteUpdate(o.siteId(), o.result().delta(), o.result().examples())).toList();
+    List<SiteUpdate> updates = ids.stream().map(id -> update(valid.get(id).outcome())).toList();
     // checked in check(); the merge re-runs only the cheap built-in checks
     RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, request.federation().minSites(),
         List.of());
     out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
     List<String> accepted = out.accepted().stream().map(SiteUpdate::siteId).toList();
     return new Merged(out.next(), accepted, out.accepted().stream().mapToLong(SiteUpdate::numExamples).toArray(),
-        out.accepted(), rejected, slowest(accepted, valid));
+        out.accepted(), rejected, slowest(accepted, valid), 0, 0, 0);
   }
 
   private Merged inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
@@ -241,15 +260,20 @@ final class TreeRound {
     rejected.forEach((id, why) -> all.add(new Rejection(id, why)));
     RoundAggregation.checkEnough(state.round(), ids.size(), all, strategy, request.federation().minSites());
     long[] counts = ids.stream().mapToLong(id -> valid.get(id).outcome().result().examples()).toArray();
+    List<SiteResult> results = ids.stream().map(id -> valid.get(id).outcome().result()).toList();
+    UpdateFacts facts = new UpdateFacts(counts, results.stream().mapToLong(SiteResult::localSteps).toArray(), ids,
+        results.stream().map(SiteResult::controlDelta).toList());
     List<SiteRound> from = ids.stream().map(id -> valid.get(id).from()).toList();
     int length = state.global().length;
     Aggregation a;
     try (SparkAggregation ranges = SiteRound.updates(sc, from, ids, length,
         SparkAggregation.shards(sc.getConf(), sc.defaultParallelism(), length), exchange(sc))) {
-      a = ShardedAggregation.aggregate(strategy, state.global(), counts, state.strategyState(), ranges);
+      a = ShardedAggregation.aggregate(strategy, state.global(), facts, state.strategyState(), ranges);
     }
-    return new Merged(RoundAggregation.next(state, a), ids, counts, needUpdates ? collect(ids, from) : null,
-        rejected, slowest(ids, valid));
+    long t0 = System.nanoTime();
+    List<SiteUpdate> collected = needUpdates ? collect(ids, from) : null;
+    return new Merged(RoundAggregation.next(state, a), ids, counts, collected, rejected, slowest(ids, valid), 0, 0,
+        (System.nanoTime() - t0) / 1e6);
   }
 
   /** The kept updates of {@code ids}, brought to the driver in that order (one collect per job that holds some). */
@@ -265,6 +289,12 @@ final class TreeRound {
       job.collect(held).forEach(u -> got.put(u.siteId(), u));
     }
     return ids.stream().map(got::get).toList();
+  }
+
+  /** A site's update as the strategies merge it, named by the site the task ran for. */
+  private static SiteUpdate update(SiteOutcome o) {
+    SiteResult r = o.result();
+    return new SiteUpdate(o.siteId(), r.delta(), r.examples(), r.localSteps(), r.controlDelta());
   }
 
   /** The allowlist as a driver-side check of the site id alone. */

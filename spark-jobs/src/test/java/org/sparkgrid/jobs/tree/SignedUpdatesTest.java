@@ -108,6 +108,27 @@ class SignedUpdatesTest {
   }
 
   @Test
+  void theLocalStepsAndTheControlDeltaAreSignedWithTheDelta() throws Exception {
+    SiteTask task = new SiteTask("site-01", "file:/s1", null, "{}", new float[3], null, 10, 32, 1, 0, 0.001, 7, 3);
+    float[] control = {-0.5f, 0.25f, 2f};
+    SiteTrainer trainer = (t, conf) -> new SiteResult(t.siteId(), DELTA.clone(), 120, 4, control.clone(), 0.5, 0.1);
+
+    SiteResult r = SiteSigning.trainAndSign(trainer, task, new org.apache.hadoop.conf.Configuration(), "fed-1",
+        new SiteKey.Dev(1));
+    SignatureCheck check = check(3, Map.of("site-01", r.signature()));
+
+    assertThat(check.problem(new SiteUpdate("site-01", DELTA, 120, 4, control))).isEmpty();
+    assertThat(check.problem("site-01", 120, UpdateSignatures.deltaHash(DELTA), 4, control)).isEmpty();
+    float[] otherControl = {-0.5f, 0.25f, 3f};
+    for (SiteUpdate changed : List.of(new SiteUpdate("site-01", DELTA, 120, 5, control),
+        new SiteUpdate("site-01", DELTA, 120, 4, otherControl), new SiteUpdate("site-01", DELTA, 120, 4, null),
+        new SiteUpdate("site-01", DELTA, 120))) {
+      assertThat(check.problem(changed)).as("%s", changed).hasValueSatisfying(p ->
+          assertThat(p).startsWith("signature check failed: the update of site site-01 is signed by 0x"));
+    }
+  }
+
+  @Test
   void aKeyIsReadFromTheVariableTheFederationFileNames() {
     String hex = org.web3j.utils.Numeric.toHexStringNoPrefixZeroPadded(KEY_1.credentials().getEcKeyPair().getPrivateKey(), 64);
     Map<String, String> env = Map.of("SITE01_KEY", hex);
