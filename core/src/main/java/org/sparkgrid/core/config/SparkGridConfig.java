@@ -237,7 +237,8 @@ public final class SparkGridConfig {
 
   public static final ConfigKey<String> SERVICE_PASSWORD_FILE = ConfigKey.ofString(
       "spark.sparkgrid.service.passwordFile", "",
-      "File whose first line is the password of `service.keystore`. Empty: `<home>/keys/service.password`.");
+      "File whose first line is the password of `service.keystore`. Empty: `<home>/keys/service.password` for the"
+          + " home's keystore; with another keystore, `serve` run at a terminal asks for it.");
 
   public static final ConfigKey<String> EVENTS_SERVICE_ACCOUNT = ConfigKey.ofString(
       "spark.sparkgrid.events.serviceAccount", "",
