@@ -127,6 +127,7 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
       TrainingRequest request = TrainCommand.readRequest(file, new Configuration());
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
       ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
       System.out.println(requester.describe());
       // the clients are asked again while --wait follows: a restarted embedded broker's new address is taken up
@@ -205,6 +206,7 @@ final class ServiceCommands {
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
       ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
       System.out.println(requester.describe());
       try (SparkGridClient client = ClientKeys.builder(config, () -> kafkaClients(config), requester).build()) {
@@ -240,6 +242,7 @@ final class ServiceCommands {
         System.out.println(site + " is already excluded from " + job);
         return 0;
       }
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
       ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
       System.out.println(requester.describe());
       try (SparkGridClient client = ClientKeys.builder(config, () -> kafkaClients(config), requester).build()) {

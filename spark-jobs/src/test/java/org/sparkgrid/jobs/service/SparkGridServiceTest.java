@@ -42,6 +42,8 @@ class SparkGridServiceTest {
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "SparkGridServiceTest");
+    // the operator's requester key, which bin/sparkgrid exclude-site signs with (serve makes it)
+    org.sparkgrid.settlement.signing.LocalKeys.loadOrCreate(dir.resolve("home/keys"), "requester");
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
     service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
     client = harness.client();
