@@ -11,6 +11,9 @@ import org.apache.kafka.clients.consumer.ConsumerInterceptor;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerInterceptor;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.ingest.SignatureHeaders;
@@ -27,9 +30,11 @@ import org.sparkgrid.settlement.signing.PersonalSignatures;
  *
  * <p>Settings (consumer properties): {@value #ACCOUNT} the account every record must recover to;
  * {@value #THREADS} 1 to verify on the consumer's thread, more to verify a poll's records on a pool
- * of that many threads.
+ * of that many threads. The consumer's producer (dead letters) gets the same settings, so this is a
+ * producer interceptor too, one that does nothing.
  */
-public final class SignatureCheckInterceptor implements ConsumerInterceptor<byte[], byte[]> {
+public final class SignatureCheckInterceptor
+    implements ConsumerInterceptor<byte[], byte[]>, ProducerInterceptor<byte[], byte[]> {
   /** The account every record must recover to. */
   public static final String ACCOUNT = "sparkgrid.bench.signer";
   /** Threads that verify one poll's records. */
@@ -51,6 +56,9 @@ public final class SignatureCheckInterceptor implements ConsumerInterceptor<byte
   @Override
   public void configure(Map<String, ?> configs) {
     account = SignedMessage.account(ACCOUNT, String.valueOf(configs.get(ACCOUNT)));
+    if (configs.containsKey("acks")) {
+      return; // the producer side: nothing to verify
+    }
     int threads = Integer.parseInt(String.valueOf(configs.containsKey(THREADS) ? configs.get(THREADS) : "1"));
     pool = threads > 1 ? new ForkJoinPool(threads) : null;
   }
@@ -85,6 +93,14 @@ public final class SignatureCheckInterceptor implements ConsumerInterceptor<byte
     }
     (ok ? VERIFIED : REFUSED).incrementAndGet();
   }
+
+  @Override
+  public ProducerRecord<byte[], byte[]> onSend(ProducerRecord<byte[], byte[]> record) {
+    return record;
+  }
+
+  @Override
+  public void onAcknowledgement(RecordMetadata metadata, Exception exception) {}
 
   @Override
   public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {}
