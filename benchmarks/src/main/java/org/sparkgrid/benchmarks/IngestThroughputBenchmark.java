@@ -112,6 +112,8 @@ public final class IngestThroughputBenchmark {
         double micro = ValidationThroughput.routeRate(records, 2.0);
         double recoverRate = recoverRate(signedRecords.subList(0, Math.min(n, 2_000)),
             signatures.subList(0, Math.min(n, 2_000)), requester.address());
+        double verifyRate = verifyRate(signedRecords.subList(0, Math.min(n, 2_000)),
+            signatures.subList(0, Math.min(n, 2_000)), requester);
 
         Map<String, Object> check = Map.of("interceptor.classes", SignatureCheckInterceptor.class.getName(),
             SignatureCheckInterceptor.ACCOUNT, requester.address());
@@ -142,6 +144,8 @@ public final class IngestThroughputBenchmark {
             "RequestRouter.route on 1 thread, no Kafka, no store (micro)", "", micro);
         System.out.printf(Locale.ROOT, "%-72s %10s %,13.0f%n",
             "signature recovery + compare on 1 thread, no Kafka, no store (micro)", "", recoverRate);
+        System.out.printf(Locale.ROOT, "%-72s %10s %,13.0f%n",
+            "ECDSA verify against the signer's known public key, 1 thread (micro)", "", verifyRate);
         System.out.printf(Locale.ROOT, "%-72s %10.2f %,13.0f%n",
             "RequestConsumer: topic to QUEUED job or dead letter, committed", plainNanos / 1e9, plainRate);
         System.out.printf(Locale.ROOT, "%-72s %10.2f %,13.0f%n",
@@ -247,6 +251,42 @@ public final class IngestThroughputBenchmark {
           .addTo(h);
       return h;
     }).collect(java.util.stream.Collectors.toList());
+  }
+
+  /**
+   * Records/s of a plain ECDSA verification (BouncyCastle's, the library under Web3j) of the same
+   * signatures against the signer's public key, one decoded point reused: what a registry that kept
+   * each requester's public key (learned at its first recovery) would pay instead of a recovery.
+   */
+  private static double verifyRate(List<byte[][]> records, List<Headers> signatures, ChainKey signer) {
+    org.bouncycastle.asn1.x9.X9ECParameters curve = org.bouncycastle.crypto.ec.CustomNamedCurves.getByName("secp256k1");
+    org.bouncycastle.crypto.params.ECDomainParameters domain =
+        new org.bouncycastle.crypto.params.ECDomainParameters(curve.getCurve(), curve.getG(), curve.getN(), curve.getH());
+    byte[] xy = org.web3j.utils.Numeric.toBytesPadded(signer.credentials().getEcKeyPair().getPublicKey(), 64);
+    byte[] encoded = new byte[65];
+    encoded[0] = 4;
+    System.arraycopy(xy, 0, encoded, 1, 64);
+    org.bouncycastle.crypto.params.ECPublicKeyParameters key = new org.bouncycastle.crypto.params.ECPublicKeyParameters(
+        curve.getCurve().decodePoint(encoded).normalize(), domain);
+    Runnable all = () -> {
+      for (int i = 0; i < records.size(); i++) {
+        SignatureHeaders h = SignatureHeaders.read(signatures.get(i)).orElseThrow();
+        byte[] text = SignedMessage.message(SignedMessage.Kind.REQUEST, new String(records.get(i)[0], StandardCharsets.UTF_8),
+            h.timestamp(), h.nonce(), records.get(i)[1]);
+        byte[] rsv = org.web3j.utils.Numeric.hexStringToByteArray(h.signature());
+        org.bouncycastle.crypto.signers.ECDSASigner v = new org.bouncycastle.crypto.signers.ECDSASigner();
+        v.init(false, key);
+        if (!v.verifySignature(org.web3j.crypto.Sign.getEthereumMessageHash(text),
+            new java.math.BigInteger(1, java.util.Arrays.copyOfRange(rsv, 0, 32)),
+            new java.math.BigInteger(1, java.util.Arrays.copyOfRange(rsv, 32, 64)))) {
+          throw new IllegalStateException("record " + i + " does not verify");
+        }
+      }
+    };
+    all.run();
+    long t0 = System.nanoTime();
+    all.run();
+    return records.size() / ((System.nanoTime() - t0) / 1e9);
   }
 
   /** Records/s of recover + compare on one thread, after a warm-up over the same records. */
