@@ -61,7 +61,8 @@ public final class LatencyBenchmark {
     SparkGridConfig config = SparkGridConfig.from(Map.of(
         "spark.sparkgrid.home", dir.resolve("home").toString(),
         "spark.sparkgrid.progress.enabled", "false",
-        "spark.sparkgrid.engine.jobsPerEpoch", jobsPerEpoch));
+        "spark.sparkgrid.engine.jobsPerEpoch", jobsPerEpoch,
+        "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
     System.out.printf("Latency benchmark: %d requests (MLP 784-32-10, %d training examples, 1 epoch, batch 32, "
         + "2 workers, no test set), spark.sparkgrid.engine.jobsPerEpoch=%s, local[2], %d cores%n",
         n, limit, jobsPerEpoch, Runtime.getRuntime().availableProcessors());

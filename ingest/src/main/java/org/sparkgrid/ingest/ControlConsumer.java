@@ -12,8 +12,15 @@ import java.util.Objects;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
+import org.sparkgrid.core.auth.SignedMessage;
+import org.sparkgrid.ingest.auth.Authorizer;
+import org.sparkgrid.ingest.auth.Identity;
+import org.sparkgrid.ingest.auth.Unauthorized;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.AuditRecord;
+import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
@@ -27,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * event ({@code command-refused}, seq 0) keyed by the command's job (else the record's key, else
  * empty) when the consumer has an {@link EventPublisher}, and skipped; a {@link JobStoreException}
  * makes the consumer wait and read the command again.
+ *
+ * <p>With an {@link Auth}, a command is obeyed only when signed (headers of {@link SignedMessage},
+ * kind {@code control}) by a registered requester that submitted the job and has {@code cancel-own},
+ * or by an {@code admin}; any other is refused the same way, its reason starting with what failed
+ * ({@link org.sparkgrid.ingest.auth.Denial}). Every verdict is appended to the job store's audit.
  *
  * <pre>{@code
  * try (ControlConsumer control = ControlConsumer.create("localhost:9092", Topics.DEFAULT, "sparkgrid-service",
@@ -44,13 +56,28 @@ public final class ControlConsumer extends PollLoop {
 
   private final ControlHandler handler;
   private final EventPublisher events;
+  private final Auth auth;
+
+  /**
+   * Who may give commands, and where verdicts and job owners are kept.
+   *
+   * @param authorizer decides
+   * @param store      whose job's {@link Job#requester()} is its owner; audits every verdict
+   */
+  public record Auth(Authorizer authorizer, JobStore store) {
+    public Auth {
+      Objects.requireNonNull(authorizer, "authorizer");
+      Objects.requireNonNull(store, "store");
+    }
+  }
 
   private ControlConsumer(org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer, String topic,
-      ControlHandler handler, EventPublisher events) {
+      ControlHandler handler, EventPublisher events, Auth auth) {
     super(consumer, topic,
         Duration.ofMillis(500), Duration.ofSeconds(1), "sparkgrid-control");
     this.handler = handler;
     this.events = events;
+    this.auth = auth;
   }
 
   /**
@@ -78,9 +105,18 @@ public final class ControlConsumer extends PollLoop {
    */
   public static ControlConsumer create(KafkaClients clients, Topics topics, String groupId, ControlHandler handler,
       EventPublisher events) {
+    return create(clients, topics, groupId, handler, events, null);
+  }
+
+  /**
+   * As {@link #create(KafkaClients, Topics, String, ControlHandler, EventPublisher)}, obeying only
+   * the commands {@code auth} allows ({@code null}: every one, unaudited).
+   */
+  public static ControlConsumer create(KafkaClients clients, Topics topics, String groupId, ControlHandler handler,
+      EventPublisher events, Auth auth) {
     Objects.requireNonNull(handler, "handler");
     return new ControlConsumer(clients.consumer("sparkgrid-control", Objects.requireNonNull(groupId, "groupId"), Map.of()),
-        topics.control(), handler, events);
+        topics.control(), handler, events, auth);
   }
 
   @Override
@@ -116,17 +152,41 @@ public final class ControlConsumer extends PollLoop {
   }
 
   private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+    Identity who = Identity.UNSIGNED;
+    if (auth != null) {
+      try {
+        who = auth.authorizer().authenticate(SignedMessage.Kind.CONTROL, record.key(), record.value(),
+            record.headers(), record.topic() + "-" + record.partition() + "@" + record.offset());
+      } catch (Unauthorized u) {
+        String job = jobOf(record);
+        String word = textField(record.value(), "command");
+        LOG.warn("control record {}-{}@{} refused: {}", record.topic(), record.partition(), record.offset(),
+            u.getMessage());
+        refuse(job, word, u.getMessage());
+        audit(u.account() == null ? AuditRecord.UNSIGNED : u.account(), null, word, job, "unauthorized: " + u.getMessage());
+        return;
+      }
+    }
     ControlCommand command;
     try {
       command = ControlCommand.fromJson(record.value() == null ? new byte[0] : record.value());
     } catch (IllegalArgumentException e) {
       LOG.warn("control record {}-{}@{} skipped: {}", record.topic(), record.partition(), record.offset(), e.getMessage());
-      String job = textField(record.value(), "job");
-      if (job == null && record.key() != null) {
-        job = new String(record.key(), StandardCharsets.UTF_8);
-      }
-      refuse(job == null ? "" : job, textField(record.value(), "command"), e.getMessage());
+      String job = jobOf(record);
+      String word = textField(record.value(), "command");
+      refuse(job, word, e.getMessage());
+      audit(who.auditAccount(), who.name(), word, job, e.getMessage());
       return;
+    }
+    if (auth != null) {
+      try {
+        auth.authorizer().authorizeCommand(who, command.command(), command.jobId(), auth.store().get(command.jobId()));
+      } catch (Unauthorized u) {
+        LOG.warn("control: {} {} refused: {}", command.command(), command.jobId(), u.getMessage());
+        refuse(command.jobId(), command.command(), u.getMessage());
+        audit(who.auditAccount(), who.name(), command.command(), command.jobId(), "unauthorized: " + u.getMessage());
+        return;
+      }
     }
     try {
       if (command instanceof ControlCommand.Cancel c) {
@@ -135,11 +195,39 @@ public final class ControlConsumer extends PollLoop {
         handler.excludeSite(x.jobId(), x.site());
       }
       LOG.info("control: {} {} done", command.command(), command.jobId());
+      audit(who.auditAccount(), who.name(), command.command(), command.jobId(), null);
     } catch (JobStoreException e) {
       throw e;
     } catch (RuntimeException e) {
       LOG.warn("control: {} {} refused: {}", command.command(), command.jobId(), e.getMessage());
       refuse(command.jobId(), command.command(), e.getMessage());
+      audit(who.auditAccount(), who.name(), command.command(), command.jobId(), e.getMessage());
+    }
+  }
+
+  /** The job a record is about: its {@code job} field, else its key, else empty. */
+  private static String jobOf(ConsumerRecord<byte[], byte[]> record) {
+    String job = textField(record.value(), "job");
+    if (job == null && record.key() != null) {
+      job = new String(record.key(), StandardCharsets.UTF_8);
+    }
+    return job == null ? "" : job;
+  }
+
+  /**
+   * Appends a command's verdict to the audit (obeyed when {@code refusedBecause} is null); a store
+   * failure here is logged, since the command was already decided.
+   */
+  private void audit(String account, String requester, String command, String jobId, String refusedBecause) {
+    if (auth == null) {
+      return;
+    }
+    try {
+      auth.store().appendAudit(List.of(new AuditRecord(java.time.Instant.now(), account, requester,
+          command == null ? "unknown" : command, jobId == null || jobId.isEmpty() ? null : jobId,
+          refusedBecause == null, refusedBecause)));
+    } catch (RuntimeException e) {
+      LOG.error("control: the verdict on {} {} was not audited: {}", command, jobId, e.toString());
     }
   }
 

@@ -43,7 +43,16 @@ public record Refusal(Reason reason, String field, String value, String message)
      * A valid request that the consumer's {@link RequestCheck} finds would fail: a data path that
      * does not exist or is not in its format, a federation file that does not fit the request.
      */
-    UNRUNNABLE_REQUEST("unrunnable-request");
+    UNRUNNABLE_REQUEST("unrunnable-request"),
+    /**
+     * A request the service cannot attribute to a registered requester within its roles and limits:
+     * unsigned, a bad signature, an unknown account, expired, replayed, outside the requester's
+     * namespace or over a limit; the message starts with which (see
+     * {@link org.sparkgrid.ingest.auth.Denial}); or a valid request that asks for more than its
+     * sender may have, e.g. a federation the operator did not register or a reward pool over the
+     * registered cap ({@code UnauthorizedRequestException}).
+     */
+    UNAUTHORIZED("unauthorized");
 
     private final String wire;
 

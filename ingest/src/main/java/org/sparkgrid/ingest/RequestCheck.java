@@ -8,7 +8,8 @@ import org.sparkgrid.core.request.TrainingRequest;
  * A check that {@link RequestConsumer} runs on each parsed request before it is stored, for what
  * the codec cannot see: whether its data paths exist and hold what the format says, whether its
  * federation file is consistent. A refused request goes to the dead-letter topic with reason
- * {@code unrunnable-request} and the field and value the check named; nothing is stored. The check
+ * {@code unrunnable-request} (or {@code unauthorized}, when the check throws an
+ * {@code UnauthorizedRequestException}) and the field and value the check named; nothing is stored. The check
  * must be fast (it runs on the consumer's thread): a header read, never a data read.
  *
  * <pre>{@code

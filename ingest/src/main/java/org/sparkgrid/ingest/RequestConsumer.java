@@ -1,7 +1,9 @@
 package org.sparkgrid.ingest;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,10 +20,16 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.header.Header;
+import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.core.request.InvalidRequestException;
+import org.sparkgrid.core.request.UnauthorizedRequestException;
 import org.sparkgrid.core.request.TrainingRequest;
+import org.sparkgrid.ingest.auth.Authorizer;
+import org.sparkgrid.ingest.auth.Identity;
+import org.sparkgrid.ingest.auth.Unauthorized;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
+import org.sparkgrid.ingest.jobs.AuditRecord;
 import org.sparkgrid.ingest.jobs.EnqueueOutcome;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
@@ -35,6 +43,14 @@ import org.slf4j.LoggerFactory;
  * Reads training requests from the requests topic into the {@link JobStore}, on its own thread.
  *
  * <ul>
+ *   <li>With an {@link Builder#authorizer}, each record is first checked to come from a registered
+ *       requester: its signature headers, account, timestamp and nonce before the record is read,
+ *       then its role, namespace and limits once it is; a record that fails goes to the dead-letter
+ *       topic as {@code unauthorized}, with a message that starts with what failed
+ *       ({@link org.sparkgrid.ingest.auth.Denial}), and publishes no event. A stored job keeps its
+ *       requester. Every verdict (accepted, or refused for any reason) is appended to the job
+ *       store's audit, in the poll's transaction before its jobs (a poll read again after a store
+ *       failure is audited again).
  *   <li>Each record is decided by a {@link RequestRouter}. The accepted requests of one poll are
  *       stored in one transaction ({@link JobStore#enqueueAll}, one commit per poll), each new one
  *       as a QUEUED job (its id is the job id) with a {@code queued} event; a request whose id the
@@ -79,6 +95,8 @@ public final class RequestConsumer extends PollLoop {
   private final Producer<byte[], byte[]> deadLetters;
   private final Consumer<String> onQueued;
   private final RequestCheck check;
+  private final Authorizer auth;
+  private final IntakeListener intake;
 
   private RequestConsumer(Builder b) {
     super(b.clients.consumer("sparkgrid-requests", b.groupId, b.kafkaProps),
@@ -90,6 +108,8 @@ public final class RequestConsumer extends PollLoop {
     this.deadLetters = b.clients.producer("sparkgrid-dead-letters", deadLetterDefaults(b.kafkaProps));
     this.onQueued = b.onQueued;
     this.check = b.check;
+    this.auth = b.auth;
+    this.intake = b.intake;
   }
 
   /**
@@ -120,6 +140,8 @@ public final class RequestConsumer extends PollLoop {
     private Duration retryBackoff = Duration.ofSeconds(1);
     private Consumer<String> onQueued = id -> { };
     private RequestCheck check = RequestCheck.NONE;
+    private Authorizer auth;
+    private IntakeListener intake = IntakeListener.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
     private Builder(KafkaClients clients, JobStore store, EventPublisher events) {
@@ -180,6 +202,21 @@ public final class RequestConsumer extends PollLoop {
       return this;
     }
 
+    /** Told of each new job and each dead-lettered refusal (the service's metrics); default {@link IntakeListener#NONE}. */
+    public Builder intake(IntakeListener listener) {
+      this.intake = Objects.requireNonNull(listener, "intake");
+      return this;
+    }
+
+    /**
+     * Who may submit: each record must come from a registered requester within its rights, and every
+     * verdict is audited in the job store. Default none: every record is taken, and nothing audited.
+     */
+    public Builder authorizer(Authorizer a) {
+      this.auth = Objects.requireNonNull(a, "authorizer");
+      return this;
+    }
+
     /**
      * A Kafka client setting (tuning such as {@code max.poll.records}) for the consumer or the
      * dead-letter producer, whichever knows it; the {@link KafkaClients} settings win over it.
@@ -207,14 +244,43 @@ public final class RequestConsumer extends PollLoop {
     Map<TopicPartition, Long> first = first(records);
     Map<TopicPartition, Long> end = end(records);
     List<NewJob> batch = new ArrayList<>();
+    List<Long> producedAt = new ArrayList<>(); // each batch entry's record timestamp, for the intake listener
     List<Refused> refused = new ArrayList<>();
+    List<AuditRecord> audit = new ArrayList<>();
     for (TopicPartition tp : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+        Identity who = Identity.UNSIGNED;
+        if (auth != null) {
+          try {
+            who = auth.authenticate(SignedMessage.Kind.REQUEST, record.key(), record.value(), record.headers(),
+                record.topic() + "-" + record.partition() + "@" + record.offset());
+          } catch (Unauthorized u) {
+            refused.add(new Refused(tp, record, u.refusal()));
+            audit.add(verdict(u.account(), null, keyText(record), u.refusal()));
+            continue;
+          } catch (JobStoreException e) {
+            LOG.error("job store failed recording a nonce; nothing stored, will read the {} records again: {}",
+                records.count(), e.getMessage());
+            commitAndRewind(first, first, end); // commits nothing, rewinds every partition
+            backoff();
+            return;
+          }
+        }
         Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
         RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
         if (route instanceof Refusal refusal) {
           refused.add(new Refused(tp, record, refusal));
+          audit.add(verdict(who.auditAccount(), who.name(), keyText(record), refusal));
         } else if (route instanceof RequestRouter.Accepted accepted) {
+          if (auth != null) {
+            try {
+              auth.authorizeRequest(who, accepted.request());
+            } catch (Unauthorized u) {
+              refused.add(new Refused(tp, record, u.refusal()));
+              audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), u.refusal()));
+              continue;
+            }
+          }
           Refusal unrunnable;
           try {
             unrunnable = checked(accepted.request());
@@ -227,15 +293,21 @@ public final class RequestConsumer extends PollLoop {
           }
           if (unrunnable != null) {
             refused.add(new Refused(tp, record, unrunnable));
+            audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), unrunnable));
           } else {
             batch.add(new NewJob(accepted.request(), accepted.priority(),
-                new RecordSource(record.topic(), record.partition(), record.offset())));
+                new RecordSource(record.topic(), record.partition(), record.offset()), who.name()));
+            audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), null));
+            producedAt.add(record.timestamp());
           }
         }
       }
     }
     List<EnqueueOutcome> outcomes;
     try {
+      if (auth != null) {
+        store.appendAudit(audit);
+      }
       outcomes = batch.isEmpty() ? List.of() : store.enqueueAll(batch); // one transaction for the poll
     } catch (JobStoreException e) {
       LOG.error("job store failed on a batch of {} requests; nothing stored, will read the {} records again: {}",
@@ -245,7 +317,7 @@ public final class RequestConsumer extends PollLoop {
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      report(batch.get(i), outcomes.get(i));
+      report(batch.get(i), outcomes.get(i), producedAt.get(i));
     }
     List<Pending> sent = new ArrayList<>(refused.size());
     for (Refused r : refused) {
@@ -272,7 +344,8 @@ public final class RequestConsumer extends PollLoop {
       check.check(request);
       return null;
     } catch (InvalidRequestException e) {
-      return new Refusal(Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
+      return new Refusal(e instanceof UnauthorizedRequestException ? Refusal.Reason.UNAUTHORIZED
+          : Refusal.Reason.UNRUNNABLE_REQUEST, e.field(), e.value(), e.getMessage());
     } catch (IOException e) {
       throw e;
     } catch (Throwable t) {
@@ -280,6 +353,17 @@ public final class RequestConsumer extends PollLoop {
           request.id(), t.toString());
       return null;
     }
+  }
+
+  /** The audit record of a request's verdict: accepted when {@code refusal} is null. */
+  private AuditRecord verdict(String account, String requester, String jobId, Refusal refusal) {
+    return new AuditRecord(Instant.now(), account == null ? AuditRecord.UNSIGNED : account, requester,
+        "request", jobId, refusal == null, refusal == null ? null : refusal.reason().wire() + ": " + refusal.message());
+  }
+
+  /** The record's key as text, the job id it claims; {@code null} if none. */
+  private static String keyText(ConsumerRecord<byte[], byte[]> record) {
+    return record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
   }
 
   private static Map<TopicPartition, Long> first(ConsumerRecords<byte[], byte[]> records) {
@@ -300,11 +384,12 @@ public final class RequestConsumer extends PollLoop {
   }
 
   /** Publishes the event of a stored request: {@code queued} for a new job, else {@code duplicate}. */
-  private void report(NewJob job, EnqueueOutcome outcome) {
+  private void report(NewJob job, EnqueueOutcome outcome, long producedAtMs) {
     String id = job.request().id();
     if (outcome instanceof EnqueueOutcome.Queued) {
       LOG.info("job {} queued from {} (priority {})", id, job.source(), job.priority());
       publish(id, outcome.eventSeq(), new JobEvent.Queued(job.priority()));
+      tell(() -> intake.queued(id, producedAtMs));
       try {
         onQueued.accept(id);
       } catch (RuntimeException e) {
@@ -314,6 +399,15 @@ public final class RequestConsumer extends PollLoop {
       LOG.info("request {} from {} is a duplicate of job {} ({}{}); not run again", id, job.source(), id, d.state(),
           d.sameRequest() ? "" : ", with a different request");
       publish(id, outcome.eventSeq(), new JobEvent.Duplicate(d.state(), d.sameRequest(), job.source()));
+    }
+  }
+
+  /** The intake listener observes and never holds up a request: what it throws is logged. */
+  private void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("intake listener failed: {}", e.toString());
     }
   }
 
@@ -350,6 +444,7 @@ public final class RequestConsumer extends PollLoop {
         }
         LOG.info("refused {}-{}@{}: {} {}", p.record.topic(), p.record.partition(), p.record.offset(),
             p.refusal.reason().wire(), p.refusal.message());
+        tell(() -> intake.deadLettered(p.refusal));
       } catch (ExecutionException e) {
         LOG.error("dead-letter topic {} refused {}-{}@{}; will read it again: {}", topics.deadLetters(),
             p.record.topic(), p.record.partition(), p.record.offset(), e.getCause().toString());

@@ -377,6 +377,40 @@ class KafkaIngestTest {
     }
   }
   @Test
+  void theIntakeListenerHearsEachNewJobWithItsRecordTimestampAndEachRefusalOnceDeadLettered() throws Exception {
+    Topics t = topics("intake");
+    long produced = 1_700_000_000_000L;
+    List<String> heard = new CopyOnWriteArrayList<>();
+    IntakeListener intake = new IntakeListener() {
+      @Override
+      public void queued(String jobId, long producedAtMs) {
+        heard.add("queued " + jobId + " produced at " + producedAtMs);
+      }
+
+      @Override
+      public void deadLettered(Refusal refusal) {
+        heard.add("dead-lettered " + refusal.reason().wire() + " " + refusal.field());
+      }
+    };
+    producer.send(new ProducerRecord<>(t.requests(), null, produced, "intake-1".getBytes(UTF_8),
+        TestRequests.bytes("intake-1"))).get();
+    producer.send(new ProducerRecord<>(t.requests(), null, produced + 5, "intake-1".getBytes(UTF_8),
+        TestRequests.bytes("intake-1"))).get(); // a duplicate: no new job
+    producer.send(new ProducerRecord<>(t.requests(), null, produced + 9, "intake-bad".getBytes(UTF_8),
+        "{not json".getBytes(UTF_8))).get();
+
+    try (JobStore store = store();
+         EventPublisher events = KafkaEventPublisher.create(bootstrap, t.events(), store);
+         RequestConsumer c = consumer(t, store, events).intake(intake).build()) {
+      c.start();
+
+      await("the commit past the three records", () -> Long.valueOf(3).equals(uncheckedCommitted(t)));
+      assertThat(heard).containsExactly("queued intake-1 produced at " + produced, "dead-lettered invalid-json $");
+      assertThat(read(t.deadLetters(), 1)).hasSize(1);
+    }
+  }
+
+  @Test
   void aRequestTheCheckRefusesGoesToTheDeadLetterTopicNamingTheFieldAndIsNotStored() throws Exception {
     Topics t = topics("checked");
     AtomicInteger unsure = new AtomicInteger(1); // the check cannot tell once: the poll is read again

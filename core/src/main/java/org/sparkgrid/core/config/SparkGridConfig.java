@@ -215,6 +215,36 @@ public final class SparkGridConfig {
       "spark.sparkgrid.chain.keystorePasswordFile", "",
       "File whose first line is the keystore's password. Empty: commands run at a terminal ask for it.");
 
+  public static final ConfigKey<Integer> METRICS_PORT = ConfigKey.ofInt("spark.sparkgrid.metrics.port", -1,
+      between(-1, 65_535),
+      "Port of the service's Prometheus endpoint (GET /metrics, docs/metrics.md); -1: no endpoint, 0: a free port"
+          + " (logged). 9464 is the usual choice.");
+
+  public static final ConfigKey<String> METRICS_HOST = ConfigKey.ofString("spark.sparkgrid.metrics.host", "127.0.0.1",
+      "Address the service's Prometheus endpoint binds to; 0.0.0.0 for every interface (a scraper on another host).");
+
+  public static final ConfigKey<Boolean> AUTH_REQUIRED = ConfigKey.ofBoolean("spark.sparkgrid.auth.required", true,
+      "The service takes only requests and control commands signed by a requester of the registry"
+          + " (`auth.registry`), within its roles and limits; the others go to the dead-letter topic as `unauthorized`"
+          + " (commands: a `command-refused` event). False: unsigned ones are taken as before signing existed (a signed"
+          + " one is still checked). See docs/security-requests.md.");
+
+  public static final ConfigKey<String> AUTH_REGISTRY = ConfigKey.ofString("spark.sparkgrid.auth.registry", "",
+      "The requester registry, a JSON file the operator owns (`bin/sparkgrid requester add|remove|list`): each"
+          + " requester's name, account, roles and limits. Read again when it changes. Empty: `<home>/requesters.json`,"
+          + " which `serve` creates with one admin, `local`, whose key it writes to `<home>/keys/requester.json`.");
+
+  public static final ConfigKey<Long> AUTH_CLOCK_SKEW_MS = ConfigKey.ofLong("spark.sparkgrid.auth.clockSkewMs",
+      300_000L, atLeast(1_000L),
+      "How far a signed record's timestamp may be from the service's clock, either way; an older or later one is"
+          + " refused as expired. Nonces are remembered for twice this.");
+
+  public static final ConfigKey<String> FEDERATION_REGISTRY = ConfigKey.ofString(
+      "spark.sparkgrid.federation.registry", "",
+      "Directory of the federations the operator registered (`bin/sparkgrid federation add`), one"
+          + " `<name>.json` each; tree requests name one and may only narrow it. A local path owned by the"
+          + " operator, never named by a request. Empty means `<home>/federations`.");
+
   public static final ConfigKey<String> REQUESTER_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.requester.keystore", "",
       "Web3 Secret Storage (V3) keystore file with the requester's key, which signs `submit`, `cancel` and"
           + " `exclude-site` (and SparkGridClient's requests and commands in the notebooks). Empty: `<home>/keys/requester.json`"
@@ -257,6 +287,8 @@ public final class SparkGridConfig {
       JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS,
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
+      METRICS_PORT, METRICS_HOST,
+      AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS, FEDERATION_REGISTRY,
       REQUESTER_KEYSTORE, REQUESTER_PASSWORD_FILE, REQUESTER_NAME, SERVICE_KEYSTORE, SERVICE_PASSWORD_FILE,
       EVENTS_SERVICE_ACCOUNT));
 
@@ -360,6 +392,12 @@ public final class SparkGridConfig {
   public String storeRoot() {
     String root = get(STORE_ROOT);
     return root.isEmpty() ? "file:" + home() + "/store" : root;
+  }
+
+  /** {@link #FEDERATION_REGISTRY}, or {@code <home>/federations} when empty. */
+  public String federationRegistry() {
+    String dir = get(FEDERATION_REGISTRY);
+    return dir.isEmpty() ? home() + "/federations" : dir;
   }
 
   /**

@@ -1,9 +1,19 @@
 package org.sparkgrid.core.request;
 
+import java.util.List;
+import java.util.regex.Pattern;
+
 /**
  * Tree mode: sites train locally, their updates merge on Spark each round.
  *
- * @param sites          path of the federation file (sites, their data and accounts; required)
+ * <p>Which federation: {@code name}, a federation the operator registered ({@code bin/sparkgrid
+ * federation add}), optionally narrowed to {@code siteIds}; or, only for {@code bin/sparkgrid
+ * train|federate} run by the operator, {@code sites}, the path of a federation file. Exactly one of
+ * {@code name} and {@code sites} is set; the service refuses {@code sites} (docs/tree-mode.md,
+ * "Registered federations").
+ *
+ * @param sites          path of a federation file (sites, their data and accounts); {@code null} when
+ *                       the request names a registered federation
  * @param rounds         rounds to run, 1..100000 (required)
  * @param localEpochs    epochs each site trains per round, 1..1000 (default 1)
  * @param fraction       fraction of sites sampled per round, (0, 1] (default 1.0)
@@ -14,10 +24,16 @@ package org.sparkgrid.core.request;
  *                       federation, the default) or {@code wait} (ask the sites that missed again)
  * @param minSitesRetries      with {@code wait}: how many times, 1..1000 (default 3)
  * @param minSitesRetryDelayMs with {@code wait}: pause before each retry in ms, 0..3600000 (default 10000)
+ * @param name           the registered federation this request runs in ({@link #isValidName}); {@code null}
+ *                       with {@code sites}
+ * @param siteIds        with {@code name}: the sites of it that take part, each at most once (empty: all of them)
  */
 public record FederationSpec(
     String sites, int rounds, int localEpochs, double fraction, int minSites, long roundTimeoutMs,
-    StrategySpec strategy, String belowMinSites, int minSitesRetries, long minSitesRetryDelayMs) {
+    StrategySpec strategy, String belowMinSites, int minSitesRetries, long minSitesRetryDelayMs,
+    String name, List<String> siteIds) {
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /** {@code belowMinSites}: stop the federation. */
   public static final String FAIL = "fail";
@@ -28,11 +44,36 @@ public record FederationSpec(
   /** The default of {@code minSitesRetryDelayMs}. */
   public static final long DEFAULT_MIN_SITES_RETRY_DELAY_MS = 10_000;
 
-  /** A federation whose rounds fail when they have too few updates. */
+  /** Copies the site ids; {@code null} is none. */
+  public FederationSpec {
+    siteIds = siteIds == null ? List.of() : List.copyOf(siteIds);
+  }
+
+  /** A federation file's federation whose rounds fail when they have too few updates. */
   public FederationSpec(String sites, int rounds, int localEpochs, double fraction, int minSites, long roundTimeoutMs,
       StrategySpec strategy) {
     this(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, FAIL, DEFAULT_MIN_SITES_RETRIES,
-        DEFAULT_MIN_SITES_RETRY_DELAY_MS);
+        DEFAULT_MIN_SITES_RETRY_DELAY_MS, null, List.of());
+  }
+
+  /** A registered federation, narrowed to {@code siteIds} (empty: all), whose short rounds fail. */
+  public static FederationSpec registered(String name, List<String> siteIds, int rounds, int localEpochs,
+      double fraction, int minSites, long roundTimeoutMs, StrategySpec strategy) {
+    return new FederationSpec(null, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, FAIL,
+        DEFAULT_MIN_SITES_RETRIES, DEFAULT_MIN_SITES_RETRY_DELAY_MS, name, siteIds);
+  }
+
+  /**
+   * Whether {@code name} can name a registered federation: 1-64 of {@code [A-Za-z0-9._-]}, starting
+   * with a letter or digit (so it is also a safe file name).
+   */
+  public static boolean isValidName(String name) {
+    return name != null && NAME.matcher(name).matches();
+  }
+
+  /** Whether the request names a registered federation ({@code name}) rather than a file ({@code sites}). */
+  public boolean isRegistered() {
+    return name != null;
   }
 
   /** Whether a round short of updates retries the sites that missed ({@code belowMinSites: wait}). */

@@ -5,9 +5,10 @@ package org.sparkgrid.core.request;
  *
  * <p>The message is {@code <field>: <reason>}, for example
  * {@code training.batchSize: must be between 1 and 65536, got 0}; it is what goes into the
- * dead-letter topic's reason header.
+ * dead-letter topic's reason header. {@link UnauthorizedRequestException} is the kind that asks for more than
+ * its sender may have.
  */
-public final class InvalidRequestException extends IllegalArgumentException {
+public class InvalidRequestException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 

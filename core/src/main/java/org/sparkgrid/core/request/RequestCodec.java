@@ -48,6 +48,8 @@ import org.sparkgrid.core.request.DataSpec.Format;
  *   <li>{@code data.labelColumn}, {@code data.header}: csv only
  *   <li>{@code engine.resources}: only with {@code engine.type} sparkgrid
  *   <li>{@code mode} tree requires {@code federation}; {@code federation} only in mode tree
+ *   <li>{@code federation}: exactly one of {@code name} (a registered federation) and {@code sites}
+ *       (a federation file); {@code siteIds} only with {@code name}
  *   <li>{@code sweep.trials}: required for method random, refused for grid; a swept
  *       {@code model.mlp.*} or {@code model.cnn.*} field needs that architecture; every swept
  *       value passes its field's own check and appears once in its list
@@ -198,7 +200,7 @@ public final class RequestCodec {
     if (r.data().test() != null) {
       checkData("data.test", r.data().test(), r.data().format(), checker);
     }
-    if (r.federation() != null && !checker.exists(r.federation().sites())) {
+    if (r.federation() != null && r.federation().sites() != null && !checker.exists(r.federation().sites())) {
       throw new InvalidRequestException("federation.sites", r.federation().sites(),
           r.federation().sites() + " does not exist");
     }

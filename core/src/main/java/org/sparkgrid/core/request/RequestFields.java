@@ -27,7 +27,7 @@ final class RequestFields {
   static final List<String> RESOURCES = List.of("cores", "memoryMb", "gpus");
   static final List<String> SWEEP = List.of("parameters", "method", "trials", "maxConcurrent", "select");
   static final List<String> FEDERATION = List.of(
-      "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy", "belowMinSites",
+      "name", "siteIds", "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy", "belowMinSites",
       "minSitesRetries", "minSitesRetryDelayMs");
   static final List<String> REWARD = List.of("poolPerRound", "scoring");
 

@@ -258,7 +258,28 @@ final class RequestReader {
   }
 
   private static FederationSpec readFederation(Obj o, StrategyCatalog strategies) {
-    String sites = o.path("sites", true);
+    String name = o.string("name", false);
+    if (name != null && !FederationSpec.isValidName(name)) {
+      throw new InvalidRequestException(o.at("name"), name, "must be the name of a registered federation: 1 to 64"
+          + " characters among A-Z a-z 0-9 . _ - starting with a letter or digit, got " + Json.quote(name));
+    }
+    String sites = o.path("sites", false);
+    if (name == null && sites == null) {
+      throw new InvalidRequestException(o.at("name"), null, "is required: the name of a federation the operator"
+          + " registered (bin/sparkgrid federation list)");
+    }
+    if (name != null && sites != null) {
+      throw new InvalidRequestException(o.at("sites"), sites, "give either name (a registered federation) or sites"
+          + " (a federation file), not both");
+    }
+    List<String> siteIds = List.of();
+    if (o.has("siteIds")) {
+      if (name == null) {
+        throw new InvalidRequestException(o.at("siteIds"), Json.text(o.get("siteIds")),
+            "only allowed with name (it narrows a registered federation to some of its sites)");
+      }
+      siteIds = readSiteIds(o);
+    }
     int rounds = o.read("rounds", ROUNDS, null);
     int localEpochs = o.read("localEpochs", LOCAL_EPOCHS, 1);
     double fraction = o.read("fraction", FRACTION, 1.0);
@@ -271,7 +292,26 @@ final class RequestReader {
     long retryDelayMs = o.read("minSitesRetryDelayMs", MIN_SITES_RETRY_DELAY_MS,
         FederationSpec.DEFAULT_MIN_SITES_RETRY_DELAY_MS);
     return new FederationSpec(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, belowMinSites,
-        retries, retryDelayMs);
+        retries, retryDelayMs, name, siteIds);
+  }
+
+  /** {@code federation.siteIds}: a non-empty array of distinct site ids (strings). */
+  private static List<String> readSiteIds(Obj o) {
+    List<JsonNode> items = o.array("siteIds", 1, Integer.MAX_VALUE);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      JsonNode v = items.get(i);
+      String at = o.at("siteIds") + "[" + i + "]";
+      if (!v.isTextual() || v.textValue().isBlank()) {
+        throw new InvalidRequestException(at, Json.text(v), "must be a site id (a non-empty string), got "
+            + Json.render(v));
+      }
+      if (ids.contains(v.textValue())) {
+        throw new InvalidRequestException(at, v.textValue(), "site " + Json.quote(v.textValue()) + " appears twice");
+      }
+      ids.add(v.textValue());
+    }
+    return List.copyOf(ids);
   }
 
   /**

@@ -148,7 +148,14 @@ final class RequestWriter {
 
   private static ObjectNode federation(FederationSpec f, ObjectMapper mapper) {
     ObjectNode o = mapper.createObjectNode();
-    o.put("sites", f.sites());
+    if (f.isRegistered()) {
+      o.put("name", f.name());
+      if (!f.siteIds().isEmpty()) {
+        f.siteIds().forEach(o.putArray("siteIds")::add);
+      }
+    } else {
+      o.put("sites", f.sites());
+    }
     o.put("rounds", f.rounds());
     o.put("localEpochs", f.localEpochs());
     o.put("fraction", f.fraction());

@@ -23,6 +23,8 @@ class SparkGridConfigTest {
     assertThat(conf.get(SparkGridConfig.CHECKPOINT_ENABLED)).isTrue();
     assertThat(conf.get(SparkGridConfig.CHECKPOINT_KEEP)).isEqualTo(3);
     assertThat(conf.get(SparkGridConfig.HOME)).isEmpty();
+    assertThat(conf.get(SparkGridConfig.METRICS_PORT)).isEqualTo(-1);
+    assertThat(conf.get(SparkGridConfig.METRICS_HOST)).isEqualTo("127.0.0.1");
   }
 
   @Test
@@ -104,6 +106,16 @@ class SparkGridConfigTest {
   }
 
   @Test
+  void theFederationRegistryIsUnderTheHomeUnlessSet() {
+    SparkGridConfig dflt = SparkGridConfig.from(Map.of("spark.sparkgrid.home", "/srv/sg"));
+    SparkGridConfig set = SparkGridConfig.from(Map.of("spark.sparkgrid.home", "/srv/sg",
+        "spark.sparkgrid.federation.registry", "/etc/sparkgrid/federations"));
+
+    assertThat(dflt.federationRegistry()).isEqualTo("/srv/sg/federations");
+    assertThat(set.federationRegistry()).isEqualTo("/etc/sparkgrid/federations");
+  }
+
+  @Test
   void refusesAnUnknownKeySuggestingTheClosest() {
     assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.engine.threadPerTask", "2")))
         .isInstanceOf(IllegalArgumentException.class)
@@ -166,7 +178,9 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
-        "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.requester.keystore",
+        "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
+        "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs",
+        "spark.sparkgrid.federation.registry", "spark.sparkgrid.requester.keystore",
         "spark.sparkgrid.requester.passwordFile", "spark.sparkgrid.requester.name",
         "spark.sparkgrid.service.keystore", "spark.sparkgrid.service.passwordFile",
         "spark.sparkgrid.events.serviceAccount");

@@ -142,6 +142,44 @@ class RequestCodecTest {
   }
 
   @Test
+  void readsARegisteredFederationNarrowedToSomeSitesAndWritesItBack() {
+    String json = with(without(TREE, "federation.sites"), Map.of("federation.name", "\"fmnist-10\"",
+        "federation.siteIds", "[\"site-03\", \"site-01\"]"));
+
+    FederationSpec f = RequestCodec.parse(json).federation();
+
+    assertThat(f).isEqualTo(FederationSpec.registered("fmnist-10", List.of("site-03", "site-01"), 30, 1, 1.0, 3,
+        120_000L, new StrategySpec("trimmed-mean", Map.of("trim", 0.2))));
+    assertThat(f.isRegistered()).isTrue();
+    assertThat(RequestCodec.parse(RequestCodec.write(RequestCodec.parse(json))).federation()).isEqualTo(f);
+  }
+
+  @Test
+  void refusesAFederationWithNeitherNameNorSitesOrWithBoth() {
+    assertThat(refusal(without(TREE, "federation.sites")))
+        .hasMessage("federation.name: is required: the name of a federation the operator registered"
+            + " (bin/sparkgrid federation list)");
+    assertThat(refusal(with(TREE, "federation.name", "\"fmnist-10\"")))
+        .hasMessage("federation.sites: give either name (a registered federation) or sites (a federation file), not both");
+  }
+
+  @Test
+  void refusesSiteIdsWithoutANameOrTwiceTheSameSite() {
+    assertThat(refusal(with(TREE, "federation.siteIds", "[\"a\"]")))
+        .hasMessage("federation.siteIds: only allowed with name (it narrows a registered federation to some of its"
+            + " sites)");
+    assertThat(refusal(with(without(TREE, "federation.sites"), Map.of("federation.name", "\"f\"",
+        "federation.siteIds", "[\"a\", \"a\"]"))))
+        .hasMessage("federation.siteIds[1]: site \"a\" appears twice");
+  }
+
+  @Test
+  void refusesAFederationNameThatCouldBeAPath() {
+    assertThat(refusal(with(without(TREE, "federation.sites"), "federation.name", "\"../x\"")))
+        .hasMessageStartingWith("federation.name: must be the name of a registered federation");
+  }
+
+  @Test
   void refusesAnUnknownBelowMinSites() {
     assertThat(refusal(with(TREE, "federation.belowMinSites", "\"pray\"")))
         .hasMessage("federation.belowMinSites: must be one of fail, wait, got \"pray\"");

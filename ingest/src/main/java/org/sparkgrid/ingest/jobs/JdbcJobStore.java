@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -64,10 +65,22 @@ public final class JdbcJobStore implements JobStore {
 
   private static final String COLUMNS = "id, request_json, state, priority, attempts, created_at, updated_at,"
       + " started_at, finished_at, error, phase, result_json, source_topic, source_partition, source_offset, event_seq,"
-      + " owner_id, heartbeat_at, lease_expires_at";
+      + " owner_id, heartbeat_at, lease_expires_at, requester";
 
   private static final String INSERT = "INSERT INTO " + TABLE + " (" + COLUMNS + ")"
-      + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, ?, NULL, NULL, NULL)";
+      + " VALUES (?, ?, ?, ?, 0, ?, ?, NULL, NULL, NULL, NULL, NULL, ?, ?, ?, ?, NULL, NULL, NULL, ?)";
+
+  /** The replay guard's table: each signer's used nonces ({@link #useNonce}). */
+  public static final String NONCES_TABLE = "sparkgrid_nonces";
+
+  /** The audit table: every verdict on a request or command ({@link #appendAudit}). */
+  public static final String AUDIT_TABLE = "sparkgrid_audit";
+
+  /** Longest audit reason stored; longer ones are cut and end with "...". */
+  public static final int MAX_AUDIT_REASON_CHARS = 1000;
+
+  /** How often, at most, {@link #useNonce} deletes expired nonces. */
+  private static final long PRUNE_EVERY_MS = 10_000;
 
   /** What a claim sets besides the state: a new run under an owner, with a fresh lease. */
   private static final String CLAIM_SET = ", started_at = ?, error = NULL, phase = NULL, owner_id = ?,"
@@ -83,6 +96,7 @@ public final class JdbcJobStore implements JobStore {
   private final long leaseMillis;
   private Connection connection;
   private boolean closed;
+  private long nextPruneMillis = Long.MIN_VALUE;
 
   private JdbcJobStore(String url, Properties info, Clock clock, String owner, Duration lease) {
     this.url = url;
@@ -327,11 +341,33 @@ public final class JdbcJobStore implements JobStore {
       st.setLong(9, source.offset());
     }
     st.setLong(10, eventSeq);
+    if (job.requester() == null) {
+      st.setNull(11, Types.VARCHAR);
+    } else {
+      st.setString(11, job.requester());
+    }
   }
 
   @Override
   public synchronized Optional<Job> get(String id) {
     return run(c -> find(c, id), "get " + id);
+  }
+
+  @Override
+  public synchronized Map<JobState, Long> countByState() {
+    return run(c -> {
+      Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+      for (JobState s : JobState.values()) {
+        counts.put(s, 0L);
+      }
+      try (PreparedStatement st = c.prepareStatement("SELECT state, COUNT(*) FROM " + TABLE + " GROUP BY state");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          counts.put(JobState.valueOf(rs.getString(1)), rs.getLong(2));
+        }
+      }
+      return counts;
+    }, "count jobs by state");
   }
 
   @Override
@@ -526,6 +562,92 @@ public final class JdbcJobStore implements JobStore {
   }
 
   @Override
+  public synchronized boolean useNonce(String account, String nonce, String source, Duration keep) {
+    Objects.requireNonNull(account, "account");
+    Objects.requireNonNull(nonce, "nonce");
+    return run(c -> {
+      long now = clock.millis();
+      if (now >= nextPruneMillis) {
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + NONCES_TABLE + " WHERE seen_at < ?")) {
+          st.setLong(1, now - keep.toMillis());
+          st.executeUpdate();
+        }
+        nextPruneMillis = now + PRUNE_EVERY_MS;
+      }
+      try (PreparedStatement st = c.prepareStatement("INSERT INTO " + NONCES_TABLE
+          + " (account, nonce, seen_at, source) VALUES (?, ?, ?, ?)")) {
+        st.setString(1, account);
+        st.setString(2, nonce);
+        st.setLong(3, now);
+        st.setString(4, source);
+        st.executeUpdate();
+        return true;
+      } catch (SQLException e) {
+        if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) {
+          throw e;
+        }
+      }
+      // used before: a replay, unless it is the same record read again
+      try (PreparedStatement st = c.prepareStatement("SELECT source FROM " + NONCES_TABLE
+          + " WHERE account = ? AND nonce = ?")) {
+        st.setString(1, account);
+        st.setString(2, nonce);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next() && source != null && source.equals(rs.getString(1));
+        }
+      }
+    }, "record a nonce of " + account);
+  }
+
+  @Override
+  public synchronized void appendAudit(List<AuditRecord> records) {
+    if (records.isEmpty()) {
+      return;
+    }
+    run(c -> inTransaction(c, () -> {
+      try (PreparedStatement st = c.prepareStatement("INSERT INTO " + AUDIT_TABLE
+          + " (at_ms, account, requester, kind, job_id, verdict, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        for (AuditRecord r : records) {
+          st.setLong(1, r.at().toEpochMilli());
+          st.setString(2, cutTo(r.account(), 128));
+          st.setString(3, r.requester());
+          st.setString(4, cutTo(r.kind(), 32));
+          st.setString(5, cutTo(r.jobId(), 128));
+          st.setString(6, r.verdict());
+          st.setString(7, cutTo(r.reason(), MAX_AUDIT_REASON_CHARS));
+          st.addBatch();
+        }
+        st.executeBatch();
+      }
+      return null;
+    }), "append " + records.size() + " audit records");
+  }
+
+  @Override
+  public synchronized List<AuditRecord> audit(String jobId, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit: must be at least 1, got " + limit);
+    }
+    return run(c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT at_ms, account, requester, kind, job_id, verdict, reason"
+          + " FROM " + AUDIT_TABLE + (jobId == null ? "" : " WHERE job_id = ?") + " ORDER BY seq DESC LIMIT " + limit)) {
+        if (jobId != null) {
+          st.setString(1, jobId);
+        }
+        List<AuditRecord> newestFirst = new ArrayList<>();
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            newestFirst.add(new AuditRecord(Instant.ofEpochMilli(rs.getLong(1)), rs.getString(2), rs.getString(3),
+                rs.getString(4), rs.getString(5), "accepted".equals(rs.getString(6)), rs.getString(7)));
+          }
+        }
+        Collections.reverse(newestFirst);
+        return newestFirst;
+      }
+    }, "read the audit");
+  }
+
+  @Override
   public synchronized void close() {
     closed = true;
     dropConnection();
@@ -673,7 +795,8 @@ public final class JdbcJobStore implements JobStore {
             rs.getLong("event_seq"),
             rs.getString("owner_id"),
             instant(rs, "heartbeat_at"),
-            instant(rs, "lease_expires_at")));
+            instant(rs, "lease_expires_at"),
+            rs.getString("requester")));
       }
     }
     return jobs;
@@ -686,6 +809,10 @@ public final class JdbcJobStore implements JobStore {
 
   private static NoSuchElementException noSuchJob(String id) {
     return new NoSuchElementException("no job " + id);
+  }
+
+  private static String cutTo(String s, int max) {
+    return s == null || s.length() <= max ? s : s.substring(0, max - 3) + "...";
   }
 
   private static String cut(String s) {

@@ -26,6 +26,8 @@ import java.time.Instant;
  * @param heartbeatAt when its owner last claimed it, changed it or sent a heartbeat; {@code null} if not RUNNING
  * @param leaseExpiresAt when another instance may take it over unless its owner sends a heartbeat first;
  *                    {@code null} if not RUNNING
+ * @param requester   the registered requester that submitted it (its name in the requester registry): whose
+ *                    {@code cancel-own} commands it obeys; {@code null} for a job stored from an unsigned request
  */
 public record Job(
     String id,
@@ -44,13 +46,22 @@ public record Job(
     long eventSeq,
     String owner,
     Instant heartbeatAt,
-    Instant leaseExpiresAt) {
+    Instant leaseExpiresAt,
+    String requester) {
+
+  /** A job without a requester (stored from an unsigned request, or before requesters existed). */
+  public Job(String id, String requestJson, JobState state, int priority, int attempts, Instant createdAt,
+      Instant updatedAt, Instant startedAt, Instant finishedAt, String error, String phase, String resultJson,
+      RecordSource source, long eventSeq, String owner, Instant heartbeatAt, Instant leaseExpiresAt) {
+    this(id, requestJson, state, priority, attempts, createdAt, updatedAt, startedAt, finishedAt, error, phase,
+        resultJson, source, eventSeq, owner, heartbeatAt, leaseExpiresAt, null);
+  }
 
   /** A job without owner or lease (one that was never claimed), as before leases existed. */
   public Job(String id, String requestJson, JobState state, int priority, int attempts, Instant createdAt,
       Instant updatedAt, Instant startedAt, Instant finishedAt, String error, String phase, String resultJson,
       RecordSource source, long eventSeq) {
     this(id, requestJson, state, priority, attempts, createdAt, updatedAt, startedAt, finishedAt, error, phase,
-        resultJson, source, eventSeq, null, null, null);
+        resultJson, source, eventSeq, null, null, null, null);
   }
 }

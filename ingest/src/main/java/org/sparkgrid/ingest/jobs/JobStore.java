@@ -2,7 +2,9 @@ package org.sparkgrid.ingest.jobs;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Set;
@@ -77,6 +79,24 @@ public interface JobStore extends AutoCloseable {
 
   /** The jobs in the filter's states, oldest first (by creation, then id), at most its limit. */
   List<Job> list(JobFilter filter);
+
+  /**
+   * How many jobs the store holds in each state, every state present (0 where none): what the
+   * service's metrics report. This default counts {@link #list} (up to 100000 jobs); a store
+   * counts in the database.
+   *
+   * @throws JobStoreException if the database failed
+   */
+  default Map<JobState, Long> countByState() {
+    Map<JobState, Long> counts = new EnumMap<>(JobState.class);
+    for (JobState s : JobState.values()) {
+      counts.put(s, 0L);
+    }
+    for (Job j : list(JobFilter.all().limit(100_000))) {
+      counts.merge(j.state(), 1L, Long::sum);
+    }
+    return counts;
+  }
 
   /**
    * The service instance this handle acts for: the owner of the jobs it claims, and the only one
@@ -191,6 +211,35 @@ public interface JobStore extends AutoCloseable {
    * @throws NoSuchElementException if there is no such job
    */
   long nextEventSeq(String id);
+
+  /**
+   * Records that {@code account} signed a record with {@code nonce}, unless it already did: the
+   * replay guard of signed requests and commands, shared by every service instance on this store.
+   * A nonce seen before from the same {@code source} (the same Kafka record, read again after a
+   * failure) is not a replay. Nonces first seen more than {@code keep} ago are pruned (from time to
+   * time, not on every call); the caller refuses records signed that long ago anyway.
+   *
+   * @param source where the record was read, e.g. {@code sparkgrid.requests-0@42}
+   * @return {@code true} if this is the nonce's first use by the account (or the same record again),
+   *     {@code false} if the account used it before for another record
+   * @throws JobStoreException if the database failed
+   */
+  boolean useNonce(String account, String nonce, String source, Duration keep);
+
+  /**
+   * Appends verdicts to the audit table, in one transaction.
+   *
+   * @throws JobStoreException if the database failed; none was appended
+   */
+  void appendAudit(List<AuditRecord> records);
+
+  /**
+   * The latest {@code limit} audit records, oldest of them first; only those about {@code jobId}
+   * when it is not {@code null}.
+   *
+   * @throws IllegalArgumentException if {@code limit} is less than 1
+   */
+  List<AuditRecord> audit(String jobId, int limit);
 
   /** Releases the database connection. */
   @Override

@@ -16,7 +16,8 @@ import org.flywaydb.core.api.output.MigrateResult;
  * The job store's schema, kept by Flyway migrations under {@code db/sparkgrid-jobs/} on the
  * classpath: {@code common/} for SQL that H2, PostgreSQL and MySQL all read, and one folder per
  * database ({@code h2/}, {@code postgresql/}, {@code mysql/}) for what differs. Version 1 is the
- * table as {@link JdbcJobStore} created it before migrations existed; version 2 adds job leases.
+ * table as {@link JdbcJobStore} created it before migrations existed; version 2 adds job leases;
+ * version 3 a job's requester, the replay guard's nonces and the audit table.
  *
  * <p>The history is kept in its own table, {@value #HISTORY_TABLE}, so that the store can share a
  * database (and Flyway) with another application. A database that already has the jobs table but

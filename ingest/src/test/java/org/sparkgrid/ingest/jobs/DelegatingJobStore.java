@@ -3,6 +3,7 @@ package org.sparkgrid.ingest.jobs;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.sparkgrid.core.request.TrainingRequest;
@@ -34,6 +35,11 @@ public class DelegatingJobStore implements JobStore {
   @Override
   public List<Job> list(JobFilter filter) {
     return delegate.list(filter);
+  }
+
+  @Override
+  public Map<JobState, Long> countByState() {
+    return delegate.countByState();
   }
 
   @Override
@@ -99,6 +105,21 @@ public class DelegatingJobStore implements JobStore {
   @Override
   public long nextEventSeq(String id) {
     return delegate.nextEventSeq(id);
+  }
+
+  @Override
+  public boolean useNonce(String account, String nonce, String source, Duration keep) {
+    return delegate.useNonce(account, nonce, source, keep);
+  }
+
+  @Override
+  public void appendAudit(List<AuditRecord> records) {
+    delegate.appendAudit(records);
+  }
+
+  @Override
+  public List<AuditRecord> audit(String jobId, int limit) {
+    return delegate.audit(jobId, limit);
   }
 
   @Override

@@ -260,6 +260,19 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void countByStateCountsEveryStateWithZerosForTheEmptyOnes() {
+    enqueue("a", 0);
+    enqueue("b", 0);
+    enqueue("c", 0);
+    store.start("b");
+    store.fail("c", "broken");
+
+    assertThat(store.countByState()).containsExactly(Map.entry(JobState.QUEUED, 1L), Map.entry(JobState.RUNNING, 1L),
+        Map.entry(JobState.SUCCEEDED, 0L), Map.entry(JobState.FAILED, 1L), Map.entry(JobState.CANCELLED, 0L),
+        Map.entry(JobState.TIMED_OUT, 0L));
+  }
+
+  @Test
   void eventSequenceRisesByOnePerEventAndSurvivesARestart() {
     enqueue("a", 0);
 
@@ -344,6 +357,70 @@ abstract class JobStoreContract {
   }
 
   // ---- leases: several service instances on one store
+
+  // ---- requesters, nonces, audit (version 3)
+
+  @Test
+  void aJobKeepsTheRequesterThatSubmittedIt() {
+    List<EnqueueOutcome> out = store.enqueueAll(List.of(
+        new NewJob(TestRequests.request("alice.a"), 0, null, "alice"),
+        new NewJob(TestRequests.request("plain"), 0, null)));
+
+    assertThat(out).hasSize(2).allMatch(o -> o instanceof EnqueueOutcome.Queued);
+    assertThat(store.get("alice.a").orElseThrow().requester()).isEqualTo("alice");
+    assertThat(store.get("plain").orElseThrow().requester()).isNull();
+    assertThat(store.claimNext().orElseThrow().requester()).as("kept through a claim").isEqualTo("alice");
+  }
+
+  @Test
+  void aNonceIsUsedOnceByAnAccountButMayBeReadAgainFromTheSameRecord() {
+    String alice = "0x" + "a".repeat(40);
+    String bob = "0x" + "b".repeat(40);
+    Duration keep = Duration.ofMinutes(10);
+
+    assertThat(store.useNonce(alice, "n1", "sparkgrid.requests-0@1", keep)).isTrue();
+    assertThat(store.useNonce(alice, "n1", "sparkgrid.requests-0@2", keep)).as("another record: a replay").isFalse();
+    assertThat(store.useNonce(alice, "n1", "sparkgrid.requests-0@1", keep)).as("the same record read again").isTrue();
+    assertThat(store.useNonce(bob, "n1", "sparkgrid.requests-0@3", keep)).as("another account's nonce").isTrue();
+    assertThat(open(B).useNonce(alice, "n1", "sparkgrid.requests-0@4", keep)).as("shared by instances").isFalse();
+  }
+
+  @Test
+  void noncesOlderThanTheirKeepArePruned() {
+    String alice = "0x" + "a".repeat(40);
+    Duration keep = Duration.ofMinutes(10);
+    store.useNonce(alice, "old", "r@1", keep);
+
+    clock.advance(Duration.ofMinutes(11).toMillis());
+    JdbcJobStore later = open(B); // prunes on its first call
+
+    assertThat(later.useNonce(alice, "fresh", "r@2", keep)).isTrue();
+    assertThat(later.useNonce(alice, "old", "r@3", keep)).as("pruned: its signature has expired anyway").isTrue();
+  }
+
+  @Test
+  void theAuditKeepsEveryVerdictAndReadsTheLatestOldestFirst() {
+    Instant t = clock.instant();
+    String alice = "0x" + "a".repeat(40);
+    store.appendAudit(List.of(
+        new AuditRecord(t, alice, "alice", "request", "alice.a", true, null),
+        new AuditRecord(t.plusMillis(1), AuditRecord.UNSIGNED, null, "request", "x", false,
+            "unauthorized: unsigned: no sparkgrid.signature header"),
+        new AuditRecord(t.plusMillis(2), alice, "alice", "cancel", "alice.a", true, null)));
+    store.appendAudit(List.of(new AuditRecord(t.plusMillis(3), alice, "alice", "exclude-site", "alice.a", false,
+        "r".repeat(1500))));
+
+    List<AuditRecord> all = store.audit(null, 100);
+    assertThat(all).extracting(AuditRecord::kind).containsExactly("request", "request", "cancel", "exclude-site");
+    assertThat(all.get(0)).isEqualTo(new AuditRecord(t, alice, "alice", "request", "alice.a", true, null));
+    assertThat(all.get(1).account()).isEqualTo("unsigned");
+    assertThat(all.get(1).verdict()).isEqualTo("refused");
+    assertThat(all.get(3).reason()).hasSize(JdbcJobStore.MAX_AUDIT_REASON_CHARS).endsWith("...");
+    assertThat(store.audit("alice.a", 2)).extracting(AuditRecord::kind).containsExactly("cancel", "exclude-site");
+    assertThat(store.audit("nobody", 10)).isEmpty();
+    assertThatThrownBy(() -> store.audit(null, 0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("limit: must be at least 1, got 0");
+  }
 
   @Test
   void anExpiredLeaseIsTakenOverByAnotherOwnerWithOneMoreAttempt() {
@@ -557,12 +634,12 @@ abstract class JobStoreContract {
 
   @Test
   void aNewStoreHasEveryVersionAndAReopenedOneAppliesNothing() throws Exception {
-    assertThat(history()).containsExactly("1 SQL", "2 SQL");
+    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL");
 
     store.close();
     store = open(A);
 
-    assertThat(history()).containsExactly("1 SQL", "2 SQL");
+    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL");
   }
 
   @Test
@@ -575,7 +652,7 @@ abstract class JobStoreContract {
     JdbcJobStore shared = open(A);
     shared.enqueue(TestRequests.request("a"), 0, null);
 
-    assertThat(history()).containsExactly("0 BASELINE", "1 SQL", "2 SQL");
+    assertThat(history()).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL");
     assertThat(shared.claimNext().orElseThrow().owner()).isEqualTo(A);
   }
 
@@ -631,7 +708,7 @@ abstract class JobStoreContract {
 
     JdbcJobStore upgraded = open(A);
 
-    assertThat(history()).containsExactly("1 BASELINE", "2 SQL");
+    assertThat(history()).containsExactly("1 BASELINE", "2 SQL", "3 SQL");
     Job running = upgraded.get("old-running").orElseThrow();
     assertThat(running.state()).isEqualTo(JobState.RUNNING);
     assertThat(running.phase()).isEqualTo("train");
@@ -639,6 +716,7 @@ abstract class JobStoreContract {
     assertThat(running.eventSeq()).isEqualTo(4);
     assertThat(running.owner()).isNull();
     assertThat(running.requestJson()).isEqualTo(json);
+    assertThat(running.requester()).as("a job from before requesters has none").isNull();
     // the single service of before restarts: its running job (no owner) is its to requeue
     assertThat(upgraded.recoverAfterRestart()).isEqualTo(1);
     assertThat(upgraded.claimNext().orElseThrow().id()).isEqualTo("old-queued"); // created first: ids sort
@@ -648,7 +726,7 @@ abstract class JobStoreContract {
     assertThat(resumed.owner()).isEqualTo(A);
     upgraded.close();
     open(B).close();
-    assertThat(history()).as("a second open applies nothing").containsExactly("1 BASELINE", "2 SQL");
+    assertThat(history()).as("a second open applies nothing").containsExactly("1 BASELINE", "2 SQL", "3 SQL");
   }
 
   // ---- durability and login

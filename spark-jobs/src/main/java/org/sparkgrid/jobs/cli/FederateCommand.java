@@ -3,9 +3,11 @@ package org.sparkgrid.jobs.cli;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
+import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.jobs.modes.RequestPreflight;
 import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.tree.Federations;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,9 +15,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code sparkgrid federate}: runs a tree-mode (federated) request on Spark, or resumes one. Before
- * Spark starts, the request and its federation file pass {@link RequestPreflight} ({@code minSites}
- * against the sites, every site's account on the allowlist, every site's data): a refusal exits 2
- * with one line naming the field and the value, and leaves no {@code runs/<job>/} in the store.
+ * Spark starts, the request and its federation pass {@link RequestPreflight} (a registered federation,
+ * narrowed only as its registration allows, the same check as the service's; or the operator's own
+ * federation file; then {@code minSites} against the sites, every site's account on the allowlist, every
+ * site's data): a refusal exits 2 with one line naming the field and the value, and leaves no
+ * {@code runs/<job>/} in the store.
  */
 @Command(name = "federate", mixinStandardHelpOptions = true,
     description = "Run a tree-mode request: sites train locally, updates merge each round; register the model.")
@@ -32,6 +36,8 @@ public final class FederateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     spark.apply();
+    SparkConf conf = SparkContexts.conf("SparkGrid federate", "local[*]");
+    SparkGridConfig config = SparkContexts.sparkGridConfig(conf);
     TrainingRequest request = null;
     if (source.request != null) {
       Configuration hadoop = new Configuration();
@@ -40,11 +46,10 @@ public final class FederateCommand implements Callable<Integer> {
         throw new IllegalArgumentException("mode: " + source.request + " is a compute-mode request; use"
             + " 'sparkgrid train', or set \"mode\": \"tree\" and a federation section");
       }
-      RequestPreflight.check(request, hadoop); // minSites, allowlist, site data: before Spark and the store
-
+      // the registered federation and how the request narrows it, minSites, allowlist, site data: before Spark
+      // and the store; the operator may name a federation file of its own
+      RequestPreflight.check(request, hadoop, Federations.registry(config), Federations.Files.ALLOWED);
     }
-    SparkConf conf = SparkContexts.conf("SparkGrid federate", "local[*]");
-    return TrainCommand.runAndReport(conf, SparkContexts.sparkGridConfig(conf), request, source.resume, jobId,
-        System.out);
+    return TrainCommand.runAndReport(conf, config, request, source.resume, jobId, System.out);
   }
 }

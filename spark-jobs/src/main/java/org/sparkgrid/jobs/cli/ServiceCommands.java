@@ -234,7 +234,8 @@ final class ServiceCommands {
       // the service checks again; checking here too shows the admin why a command would be refused
       try (JobStore store = store(config)) {
         already = org.sparkgrid.jobs.service.ServiceControlHandler.checkExclusion(store,
-            new org.sparkgrid.jobs.tree.SiteExclusions(Stores.checkpoints(config, hadoop)), hadoop, job, site);
+            new org.sparkgrid.jobs.tree.SiteExclusions(Stores.checkpoints(config, hadoop)), hadoop,
+            org.sparkgrid.jobs.tree.Federations.registry(config), job, site);
       } catch (IllegalStateException e) {
         throw new IllegalArgumentException(e.getMessage(), e); // a finished job, too few sites left: bad input here
       }

@@ -15,11 +15,14 @@ import picocli.CommandLine.Command;
  * bin/sparkgrid train --resume JOB              # continue a killed run from its last checkpoint
  * bin/sparkgrid models [NAME]                   # registered models, or NAME's versions
  * bin/sparkgrid split --data P --sites N --out D # cut a dataset into site directories + federation.json
+ * bin/sparkgrid federation add --name N --file F # register a federation (sites, accounts, pool cap, budget)
  * bin/sparkgrid federate --request tree.json    # tree mode: sites train locally, updates merge per round
  * bin/sparkgrid serve --embedded-kafka           # the request service, with a Kafka broker of its own
  * bin/sparkgrid submit req.json --wait          # send a request to the service and follow it
  * bin/sparkgrid report JOB                      # an HTML page with the job's plots
  * bin/sparkgrid exclude-site JOB SITE           # leave a site out of a running federation's next rounds
+ * bin/sparkgrid requester add --name N --account 0x.. --roles submit  # who may submit (requester registry)
+ * bin/sparkgrid audit --job JOB                 # verdicts on requests and control commands
  * </pre>
  *
  * <p>Exit status: 0 success, 2 bad input (the one line printed says what to fix), 1 any other failure.
@@ -30,9 +33,9 @@ import picocli.CommandLine.Command;
     versionProvider = SparkGridCli.Version.class,
     description = "Train neural networks on Apache Spark.",
     subcommands = {TrainCommand.class, QuickstartCommand.class, ModelsCommand.class, FederateCommand.class,
-        SplitCommand.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
+        SplitCommand.class, FederationCommands.FederationCmd.class, ServiceCommands.Serve.class, ServiceCommands.Submit.class, ServiceCommands.Jobs.class,
         ServiceCommands.JobCmd.class, ServiceCommands.Cancel.class, ServiceCommands.ExcludeSite.class,
-        ChainCommands.ChainCmd.class,
+        ChainCommands.ChainCmd.class, RequesterCommands.RequesterCmd.class, RequesterCommands.Audit.class,
         RewardsCommands.Rewards.class, RewardsCommands.Balance.class, RewardsCommands.Escrow.class, ReportCommand.class,
         CommandLine.HelpCommand.class})
 public final class SparkGridCli implements Runnable {
@@ -44,8 +47,8 @@ public final class SparkGridCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federate, serve, submit, jobs, job,"
-        + " cancel, exclude-site, chain, rewards, balance, escrow or report");
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command: quickstart, train, models, split, federation, federate, serve, submit, jobs, job,"
+        + " cancel, exclude-site, chain, requester, audit, rewards, balance, escrow or report");
   }
 
   public static void main(String[] args) {

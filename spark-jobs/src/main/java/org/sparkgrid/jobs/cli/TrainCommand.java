@@ -15,6 +15,7 @@ import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.jobs.modes.RequestPreflight;
 import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.tree.Federations;
 import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RunMode;
@@ -53,7 +54,8 @@ public final class TrainCommand implements Callable<Integer> {
     if (source.request != null) {
       Configuration hadoop = new Configuration();
       request = readRequest(source.request, hadoop);
-      RequestPreflight.check(request, hadoop); // before Spark starts: nothing is written for a request that would fail
+      // before Spark starts: nothing is written for a request that would fail; the operator may name a file
+      RequestPreflight.check(request, hadoop, Federations.registry(config), Federations.Files.ALLOWED);
     }
     return runAndReport(conf, config, request, source.resume, jobId, System.out);
   }

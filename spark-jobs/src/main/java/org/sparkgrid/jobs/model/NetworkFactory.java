@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -11,6 +12,7 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -88,8 +90,9 @@ public final class NetworkFactory {
    * @return the configuration; {@link #init} makes a network of it
    * @throws IllegalArgumentException for an unknown activation or updater, a CNN on an input that
    *     is not {@code {channels, height, width}}, convolution blocks that shrink the image below one
-   *     pixel, or raw DL4J JSON that does not parse or does not end in a {@code numClasses}-wide
-   *     output layer; the message names the request field and the value
+   *     pixel, or raw DL4J JSON that does not parse, whose dense first layer's {@code nIn} is not
+   *     the examples' size, or that does not end in a {@code numClasses}-wide output layer; the
+   *     message names the request field and the value
    */
   public static MultiLayerConfiguration build(
       ModelSpec model, TrainingSpec training, int[] inputShape, int numClasses) {
@@ -107,7 +110,7 @@ public final class NetworkFactory {
           inputShape, numClasses);
       case CNN -> cnn(required(model.cnn(), "model.cnn"), Objects.requireNonNull(training, "training"),
           inputShape, numClasses);
-      case DL4J -> dl4j(model.dl4jConfiguration(), numClasses);
+      case DL4J -> dl4j(model.dl4jConfiguration(), inputShape, numClasses);
     };
   }
 
@@ -302,11 +305,19 @@ public final class NetworkFactory {
     return layers.build();
   }
 
-  private static MultiLayerConfiguration dl4j(String json, int numClasses) {
+  private static MultiLayerConfiguration dl4j(String json, int[] inputShape, int numClasses) {
     MultiLayerConfiguration conf = parse(json, "model.dl4jConfiguration");
     List<NeuralNetConfiguration> confs = conf.getConfs();
     if (confs.isEmpty()) {
       throw new IllegalArgumentException("model.dl4jConfiguration has no layers");
+    }
+    Layer first = confs.get(0).getLayer();
+    // a dense first layer without an input preprocessor reads the flat examples: its nIn is their size
+    if (first instanceof FeedForwardLayer ff && !(first instanceof ConvolutionLayer)
+        && conf.getInputPreProcess(0) == null && ff.getNIn() > 0 && ff.getNIn() != numFeatures(inputShape)) {
+      throw new IllegalArgumentException("model.dl4jConfiguration's first layer has nIn = " + ff.getNIn()
+          + " but the data has " + numFeatures(inputShape) + " features per example (shape "
+          + Arrays.toString(inputShape) + ")");
     }
     Layer last = confs.get(confs.size() - 1).getLayer();
     if (!(last instanceof BaseOutputLayer output)) {
@@ -320,6 +331,24 @@ public final class NetworkFactory {
           + " but the data has " + numClasses + " classes");
     }
     return conf;
+  }
+
+  /**
+   * The number of classes a model fixes by itself: a raw DL4J configuration's output width; empty
+   * for the built-in architectures (their output follows the data) and for JSON that does not parse
+   * or ends in no output layer ({@link #build} says why).
+   */
+  public static Optional<Integer> outputWidth(ModelSpec model) {
+    if (model == null || model.architecture() != ModelSpec.Architecture.DL4J) {
+      return Optional.empty();
+    }
+    try {
+      List<NeuralNetConfiguration> confs = parse(model.dl4jConfiguration(), "model.dl4jConfiguration").getConfs();
+      return confs.isEmpty() || !(confs.get(confs.size() - 1).getLayer() instanceof BaseOutputLayer o)
+          ? Optional.empty() : Optional.of(Math.toIntExact(o.getNOut()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
   }
 
   private static MultiLayerConfiguration parse(String json, String field) {

@@ -51,6 +51,9 @@ public interface ProgressListener {
   /** A federated (tree-mode) round finished and was checkpointed. */
   default void roundDone(org.sparkgrid.jobs.run.RoundReport report) {}
 
+  /** A round's settlement receipt is stored, {@code latency} after the round was checkpointed. */
+  default void settled(java.time.Duration latency) {}
+
   /** Training finished. */
   default void finish() {}
 }

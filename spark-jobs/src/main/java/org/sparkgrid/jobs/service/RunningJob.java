@@ -17,6 +17,7 @@ import org.sparkgrid.jobs.engine.TrainingEngine;
 import org.sparkgrid.jobs.run.JobPhase;
 import org.sparkgrid.jobs.run.ProgressListener;
 import org.sparkgrid.jobs.run.RoundReport;
+import org.sparkgrid.jobs.service.metrics.ServiceMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +38,7 @@ final class RunningJob implements ProgressListener, AutoCloseable {
   private final EventPublisher events;
   private final ScheduledExecutorService timer;
   private final Consumer<String> cancelSparkJobs;
+  private final ServiceMetrics metrics;
   private ScheduledFuture<?> deadline;
   private String stoppedBecause;
 
@@ -44,15 +46,17 @@ final class RunningJob implements ProgressListener, AutoCloseable {
    * @param clock           the attempt's phase clock, with the job's limits
    * @param timer           runs the watchdog
    * @param cancelSparkJobs cancels the Spark jobs of a job group (the job id)
+   * @param metrics         told of each epoch, round and settlement
    */
   RunningJob(String jobId, PhaseClock clock, JobStore store, EventPublisher events, ScheduledExecutorService timer,
-      Consumer<String> cancelSparkJobs) {
+      Consumer<String> cancelSparkJobs, ServiceMetrics metrics) {
     this.jobId = jobId;
     this.clock = clock;
     this.store = store;
     this.events = events;
     this.timer = timer;
     this.cancelSparkJobs = cancelSparkJobs;
+    this.metrics = metrics;
   }
 
   @Override
@@ -141,6 +145,7 @@ final class RunningJob implements ProgressListener, AutoCloseable {
   @Override
   public synchronized void epochDone(EpochMetrics m, int epochs) {
     checkRunning();
+    this.metrics.epochDone(m);
     Map<String, Double> metrics = new LinkedHashMap<>();
     metrics.put("trainLoss", m.trainLoss());
     if (!Double.isNaN(m.testAccuracy())) {
@@ -154,7 +159,13 @@ final class RunningJob implements ProgressListener, AutoCloseable {
   @Override
   public synchronized void roundDone(RoundReport report) {
     checkRunning();
+    metrics.roundDone(report.metrics());
     events.publish(jobId, TreeEvents.round(report));
+  }
+
+  @Override
+  public void settled(java.time.Duration latency) {
+    metrics.settled(latency);
   }
 
   @Override

@@ -17,7 +17,8 @@ import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.federation.sites.FederationFile;
-import org.sparkgrid.jobs.tree.FederationRunner;
+import org.sparkgrid.federation.sites.FederationRegistry;
+import org.sparkgrid.jobs.tree.Federations;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 
 /**
@@ -31,7 +32,7 @@ import org.sparkgrid.jobs.tree.SiteExclusions;
  *
  * <pre>{@code
  * ControlHandler handler = new ServiceControlHandler(store, events, sc::cancelJobGroup,
- *     new SiteExclusions(checkpoints), sc.hadoopConfiguration());
+ *     new SiteExclusions(checkpoints), sc.hadoopConfiguration(), Federations.registry(config));
  * }</pre>
  */
 public final class ServiceControlHandler implements ControlHandler {
@@ -40,18 +41,21 @@ public final class ServiceControlHandler implements ControlHandler {
   private final ControlHandler cancels;
   private final SiteExclusions exclusions;
   private final Configuration hadoop;
+  private final FederationRegistry registry;
 
   /**
    * @param stopRunning stops a running job's work (e.g. cancels its Spark job group)
    * @param hadoop      reads the jobs' federation files
+   * @param registry    the operator's registered federations, which the jobs name
    */
   public ServiceControlHandler(JobStore store, EventPublisher events, Consumer<String> stopRunning,
-      SiteExclusions exclusions, Configuration hadoop) {
+      SiteExclusions exclusions, Configuration hadoop, FederationRegistry registry) {
     this.store = store;
     this.events = events;
     this.cancels = new JobStoreControlHandler(store, events, stopRunning);
     this.exclusions = exclusions;
     this.hadoop = hadoop;
+    this.registry = registry;
   }
 
   @Override
@@ -69,7 +73,7 @@ public final class ServiceControlHandler implements ControlHandler {
    */
   @Override
   public void excludeSite(String jobId, String site) {
-    checkExclusion(store, exclusions, hadoop, jobId, site);
+    checkExclusion(store, exclusions, hadoop, registry, jobId, site);
     if (exclusions.exclude(jobId, site)) {
       events.publish(jobId, new JobEvent.SiteExcluded(site));
     }
@@ -85,8 +89,8 @@ public final class ServiceControlHandler implements ControlHandler {
    * @throws IllegalStateException    if the job is over, or too few sites would be left
    * @throws UncheckedIOException     if the federation file cannot be read
    */
-  public static boolean checkExclusion(JobStore store, SiteExclusions exclusions, Configuration hadoop, String jobId,
-      String site) {
+  public static boolean checkExclusion(JobStore store, SiteExclusions exclusions, Configuration hadoop,
+      FederationRegistry registry, String jobId, String site) {
     Job job = store.get(jobId).orElseThrow(() -> new NoSuchElementException("exclude-site: no job '" + jobId
         + "' in the job store"));
     FederationSpec fed = RequestCodec.parse(job.requestJson()).federation();
@@ -100,10 +104,10 @@ public final class ServiceControlHandler implements ControlHandler {
     }
     FederationFile federation;
     try {
-      federation = FederationRunner.readFederation(fed.sites(), hadoop);
+      federation = Federations.resolve(fed, null, registry, hadoop, Federations.Files.ALLOWED);
     } catch (IOException e) {
-      throw new UncheckedIOException("exclude-site: cannot read job '" + jobId + "''s federation file " + fed.sites(),
-          e);
+      throw new UncheckedIOException("exclude-site: cannot read job '" + jobId + "''s federation "
+          + Federations.describe(fed), e);
     }
     if (!federation.ids().contains(site)) {
       throw new IllegalArgumentException("exclude-site: job '" + jobId + "' has no site '" + site + "' (sites: "

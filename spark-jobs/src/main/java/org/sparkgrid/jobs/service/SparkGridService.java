@@ -19,6 +19,7 @@ import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.ingest.ControlConsumer;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
+import org.sparkgrid.ingest.auth.Authorizer;
 import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.events.KafkaEventPublisher;
@@ -32,7 +33,9 @@ import org.sparkgrid.jobs.modes.RunModes;
 import org.sparkgrid.jobs.run.JobRuns;
 import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.TrainingRun;
+import org.sparkgrid.jobs.service.metrics.ServiceMetrics;
 import org.sparkgrid.jobs.store.Stores;
+import org.sparkgrid.jobs.tree.Federations;
 import org.sparkgrid.jobs.tree.SiteExclusions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,8 +48,14 @@ import org.slf4j.LoggerFactory;
  * runs; a request with a sweep publishes a {@code trial} event per finished trial, its leaderboard in the job's result.
  * A request whose data or federation file would make it fail ({@link RequestPreflight}) is refused
  * before it is stored: it goes to the dead-letter topic as {@code unrunnable-request}, naming the
- * field and the value. Cancel through the control topic; a refused control command is answered
- * with a {@code command-refused} event. Each phase
+ * field and the value; a tree request that names no registered federation or asks for more than its
+ * registration grants (docs/tree-mode.md, "Registered federations") goes there as {@code unauthorized}.
+ * Cancel through the control topic; a refused control command is answered
+ * with a {@code command-refused} event. Requests and commands must be signed by a requester of the
+ * registry ({@code spark.sparkgrid.auth.*}, {@link ServiceAuth}): others go to the dead-letter topic
+ * as {@code unauthorized} (commands: {@code command-refused}), and every verdict is audited in the
+ * job store; where that registry does not exist yet, {@link #start} creates it with the admin
+ * {@code local} and its key under the home. Each phase
  * of a job (data, train, checkpoint) may have a time limit ({@code training.timeouts}, else
  * {@code spark.sparkgrid.service.timeout.*}); past it the job ends TIMED_OUT with the phase named
  * (see {@link RunningJob}). A service killed at any point and started again puts the jobs that were
@@ -86,6 +95,7 @@ public final class SparkGridService implements AutoCloseable {
   private ControlConsumer control;
   private ExecutorService schedulers;
   private ScheduledExecutorService watchdog;
+  private ServiceMetrics metrics;
   private final Map<String, RunningJob> runningJobs = new ConcurrentHashMap<>();
   private volatile boolean running;
   private volatile Throwable fatal;
@@ -112,13 +122,20 @@ public final class SparkGridService implements AutoCloseable {
       LOG.info("{} job(s) were running when the service stopped: queued again, to resume from their checkpoints",
           recovered);
     }
+    ServiceAuth.createLocalRequester(config).ifPresent(local -> LOG.warn("no requester registry yet: created {} with"
+        + " the admin '{}' ({}), its key in {} (password in {})", ServiceAuth.registryPath(config), local.name(),
+        local.account(), ServiceAuth.keystorePath(config), ServiceAuth.passwordPath(config)));
+    Authorizer authorizer = ServiceAuth.authorizer(config, store);
+    metrics = ServiceMetrics.start(config, store::countByState, org.apache.spark.SparkEnv.get());
     events = signedEvents();
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
-        .check(RequestPreflight.of(sc.hadoopConfiguration())).onQueued(id -> wakeUp()).build();
+        .check(RequestPreflight.of(sc.hadoopConfiguration(), Federations.registry(config))).authorizer(authorizer)
+        .onQueued(id -> wakeUp()).intake(metrics).build();
     control = ControlConsumer.create(kafka, topics, "sparkgrid-service-control",
         new ServiceControlHandler(store, events, this::stopRunning,
-            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration()),
-        events);
+            new SiteExclusions(Stores.checkpoints(config, sc.hadoopConfiguration())), sc.hadoopConfiguration(),
+            Federations.registry(config)),
+        events, new ControlConsumer.Auth(authorizer, store));
     watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "sparkgrid-watchdog");
       t.setDaemon(true);
@@ -265,7 +282,7 @@ public final class SparkGridService implements AutoCloseable {
     try {
       TrainingRequest request = RequestCodec.parse(job.requestJson());
       progress = new RunningJob(id, new PhaseClock(PhaseClock.limits(request.training().timeouts(), config),
-          System::nanoTime), store, events, watchdog, sc::cancelJobGroup);
+          System::nanoTime), store, events, watchdog, sc::cancelJobGroup, metrics);
       runningJobs.put(id, progress);
       CheckpointStore checkpoints = Stores.checkpoints(config, sc.hadoopConfiguration());
       ModelStore models = Stores.models(config, sc.hadoopConfiguration());
@@ -359,6 +376,12 @@ public final class SparkGridService implements AutoCloseable {
     closeQuietly(requests);
     closeQuietly(control);
     closeQuietly(events);
+    closeQuietly(metrics);
+  }
+
+  /** Where the Prometheus endpoint listens, if {@code spark.sparkgrid.metrics.port} turned it on (docs/metrics.md). */
+  public Optional<java.net.InetSocketAddress> metricsAddress() {
+    return metrics == null ? Optional.empty() : metrics.address();
   }
 
   private static void closeQuietly(AutoCloseable c) {

@@ -76,7 +76,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The coordinator's data: {@code data.train} is its validation set (contribution scores, and
  * the normalizer when one is fitted), {@code data.test} its test set. Sites' data are named in the
- * federation file and never read by the driver.
+ * federation ({@link Federations#resolve}: the registered federation the request names, narrowed as
+ * it asks and re-checked against the registry at every start and resume, or the operator's own
+ * federation file) and never read by the driver.
  *
  * <pre>{@code
  * FederationRunner runner = new FederationRunner(sc, config, models, checkpoints, progress, new LocalSiteTrainer());
@@ -155,7 +157,9 @@ public final class FederationRunner implements TrainingRun {
     setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
     FederationSpec fed = request.federation();
-    FederationFile federation = readFederation(fed.sites(), hadoop);
+    // the registry is read again at every start and resume: the operator's registration, not the request, decides
+    FederationFile federation = Federations.resolve(fed, request.reward(), Federations.registry(config), hadoop,
+        Federations.Files.ALLOWED);
     // a chain to pay on needs the coordinator's key: check before any training, not after it
     org.sparkgrid.settlement.chain.ChainKey chainKey = request.reward() != null
         && RewardSettlement.target(config).isPresent() ? RewardSettlement.coordinatorKey(config) : null;
@@ -244,8 +248,10 @@ public final class FederationRunner implements TrainingRun {
           m.seconds()));
       saveRound(jobId, state, history);
       if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
+        long roundSaved = System.nanoTime();
         settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
             chainKey);
+        progress.settled(java.time.Duration.ofNanos(System.nanoTime() - roundSaved));
       }
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }

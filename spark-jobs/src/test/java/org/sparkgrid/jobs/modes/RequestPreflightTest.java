@@ -3,6 +3,7 @@ package org.sparkgrid.jobs.modes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +18,11 @@ import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.jobs.data.ExampleShard;
+import org.sparkgrid.core.request.UnauthorizedRequestException;
+import org.sparkgrid.federation.sites.FederationRegistry;
+import org.sparkgrid.federation.sites.RegisteredFederation;
 import org.sparkgrid.jobs.data.IdxWriter;
+import org.sparkgrid.jobs.tree.Federations;
 
 /** The checks at the door on real files through Hadoop's local file system: each refusal names the field and the value. */
 class RequestPreflightTest {
@@ -27,12 +32,26 @@ class RequestPreflightTest {
   @TempDir static Path dir;
   private static final Configuration HADOOP = new Configuration();
   private static String good;
+  private static FederationRegistry registry;
 
   @BeforeAll
   static void writeData() throws Exception {
     good = "file:" + dir.resolve("tiny");
     IdxWriter.write(HADOOP, good, ExampleShard.of(new int[] {1, 2, 2}, new float[12], new int[] {0, 1, 2}),
         new int[] {0, 1, 2});
+    registry = FederationRegistry.at(dir.resolve("federations"));
+    registry.add(new RegisteredFederation("reg", new FederationFile(List.of(site("s1", good, A1),
+        site("s2", good, A2), site("s3", good, A3)), Set.of()), BigInteger.valueOf(100), BigInteger.valueOf(300)));
+  }
+
+  /** A request in registered federation {@code name}: the sites it chooses, its rounds and pool. */
+  private static TrainingRequest registered(String name, String siteIds, int rounds, int minSites, String pool) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "pre-reg", "mode": "tree", "model": {"name": "pre", "architecture": "mlp"},
+         "data": {"format": "idx", "train": "%s"}, "training": {"epochs": 1},
+         "federation": {"name": "%s", %s"rounds": %d, "minSites": %d},
+         "reward": {"poolPerRound": "%s"}}
+        """.formatted(good, name, siteIds == null ? "" : "\"siteIds\": " + siteIds + ", ", rounds, minSites, pool));
   }
 
   private static TrainingRequest compute(String format, String train) {
@@ -58,9 +77,17 @@ class RequestPreflightTest {
     return new FederationFile.Site(id, data, account, 1.0, List.of());
   }
 
+  private static void operator(TrainingRequest r) throws Exception {
+    RequestPreflight.check(r, HADOOP, registry, Federations.Files.ALLOWED);
+  }
+
   private static InvalidRequestException refusal(TrainingRequest r) {
+    return refusal(r, Federations.Files.ALLOWED);
+  }
+
+  private static InvalidRequestException refusal(TrainingRequest r, Federations.Files files) {
     try {
-      RequestPreflight.check(r, HADOOP);
+      RequestPreflight.check(r, HADOOP, registry, files);
     } catch (InvalidRequestException e) {
       return e;
     } catch (Exception e) {
@@ -73,8 +100,8 @@ class RequestPreflightTest {
   void goodIdxAndCsvDataPass() throws Exception {
     Path csv = Files.writeString(dir.resolve("ok.csv"), "1,0.5,0.25\n0,0.1,0.2\n");
 
-    RequestPreflight.check(compute("idx", good), HADOOP);
-    RequestPreflight.check(compute("csv", "file:" + csv), HADOOP);
+    operator(compute("idx", good));
+    operator(compute("csv", "file:" + csv));
   }
 
   @Test
@@ -123,7 +150,7 @@ class RequestPreflightTest {
     assertThat(e.field()).isEqualTo("federation.minSites");
     assertThat(e.value()).isEqualTo("3");
     assertThat(e.getMessage()).isEqualTo("federation.minSites: must be at most the 2 sites of file:" + fed + ", got 3");
-    RequestPreflight.check(tree(fed, 2), HADOOP);
+    operator(tree(fed, 2));
   }
 
   @Test
@@ -158,5 +185,124 @@ class RequestPreflightTest {
 
     assertThat(e.field()).isEqualTo("federation.sites");
     assertThat(e.getMessage()).startsWith("federation.sites: federation.sites file:" + fed + ": not valid JSON");
+  }
+
+  private static TrainingRequest withModel(String format, String train, String model) {
+    return RequestCodec.parse("""
+        {"schema": 1, "id": "pre", "model": %s,
+         "data": {"format": "%s", "train": "%s"}, "training": {"epochs": 1}}
+        """.formatted(model, format, train));
+  }
+
+  @Test
+  void aCnnOnFlatCsvFeaturesIsRefused() throws Exception {
+    Path csv = Files.writeString(dir.resolve("flat.csv"), "1,0.5,0.25\n0,0.1,0.2\n");
+
+    InvalidRequestException e = refusal(withModel("csv", "file:" + csv,
+        "{\"name\": \"pre\", \"architecture\": \"cnn\"}"));
+
+    assertThat(e.field()).isEqualTo("model.architecture");
+    assertThat(e.value()).isEqualTo("cnn");
+    assertThat(e.getMessage()).isEqualTo("model.architecture: model.architecture cnn needs images, an input shape of"
+        + " {channels, height, width}. Current input shape is [2] (data file:" + csv + ": examples of shape [2])");
+  }
+
+  @Test
+  void convolutionsThatShrinkTheImagesBelowOnePixelAreRefusedNamingTheBlock() throws Exception {
+    // the fixture's images are 2x2: the default CNN's first 5x5 convolution does not fit
+    InvalidRequestException e = refusal(withModel("idx", good, "{\"name\": \"pre\", \"architecture\": \"cnn\"}"));
+
+    assertThat(e.field()).isEqualTo("model.cnn.conv[0]");
+    assertThat(e.getMessage()).isEqualTo("model.cnn.conv[0]: a 5x5 convolution with stride 1 on its 2x2 input would"
+        + " reach a spatial size of -2x-2; use fewer blocks, smaller kernels or strides, or less pooling"
+        + " (data " + good + ": examples of shape [1, 2, 2])");
+    operator(withModel("idx", good, """
+        {"name": "pre", "architecture": "cnn", "cnn": {"conv": [{"filters": 2, "kernel": 2, "pool": 1}]}}"""));
+  }
+
+  @Test
+  void rawDl4jWhoseFirstLayerDoesNotReadTheExamplesIsRefused() {
+    String json = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().list()
+        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(784).nOut(8).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(8).nOut(3)
+            .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+        .build().toJson();
+    String model = "{\"name\": \"pre\", \"architecture\": \"dl4j\", \"dl4j\": "
+        + json + "}";
+
+    InvalidRequestException e = refusal(withModel("idx", good, model));
+
+    assertThat(e.field()).isEqualTo("model.dl4jConfiguration");
+    assertThat(e.value()).isEqualTo("dl4j");
+    assertThat(e.getMessage()).isEqualTo("model.dl4jConfiguration: model.dl4jConfiguration's first layer has nIn = 784"
+        + " but the data has 4 features per example (shape [1, 2, 2]) (data " + good + ": examples of shape [1, 2, 2])");
+  }
+
+  @Test
+  void aSiteWhoseExamplesHaveAnotherShapeIsRefused() throws Exception {
+    String other = "file:" + dir.resolve("three");
+    IdxWriter.write(HADOOP, other, ExampleShard.of(new int[] {1, 3, 3}, new float[18], new int[] {0, 1}),
+        new int[] {0, 1});
+    Path fed = federation("shapes.json", List.of(site("s1", good, A1), site("s2", other, A2)), Set.of());
+
+    InvalidRequestException e = refusal(tree(fed, 1));
+
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.getMessage()).isEqualTo("federation.sites: site s2's data " + other + " has examples of shape"
+        + " [1, 3, 3], data.train " + good + " of shape [1, 2, 2]: the sites train the model the coordinator"
+        + " evaluates, so they must agree");
+  }
+
+  @Test
+  void aRegisteredFederationNarrowedWithinItsGrantPassesBothDoors() throws Exception {
+    TrainingRequest r = registered("reg", "[\"s2\", \"s3\"]", 3, 2, "100");
+
+    RequestPreflight.check(r, HADOOP, registry, Federations.Files.REFUSED);
+    operator(r);
+  }
+
+  @Test
+  void minSitesAboveTheChosenSitesNamesTheRegisteredFederation() {
+    InvalidRequestException e = refusal(registered("reg", "[\"s1\"]", 1, 2, "1"), Federations.Files.REFUSED);
+
+    assertThat(e).isNotInstanceOf(UnauthorizedRequestException.class);
+    assertThat(e.getMessage()).isEqualTo("federation.minSites: must be at most the 1 site of registered federation"
+        + " 'reg', got 2");
+  }
+
+  @Test
+  void theServiceRefusesAFederationFileOfTheRequestsOwnAsUnauthorized() throws Exception {
+    Path fed = federation("own.json", List.of(site("s1", good, A1)), Set.of());
+
+    InvalidRequestException e = refusal(tree(fed, 1), Federations.Files.REFUSED);
+
+    assertThat(e).isInstanceOf(UnauthorizedRequestException.class);
+    assertThat(e.field()).isEqualTo("federation.sites");
+    assertThat(e.value()).isEqualTo("file:" + fed);
+    assertThat(e.getMessage()).startsWith("federation.sites: a request may not describe its own federation");
+  }
+
+  @Test
+  void anUnknownFederationIsUnauthorizedBeforeItsDataIsLookedAt() {
+    TrainingRequest r = RequestCodec.parse(new String(RequestCodec.write(registered("nope", null, 1, 1, "1")),
+        StandardCharsets.UTF_8).replace(good, "file:" + dir.resolve("missing")));
+
+    InvalidRequestException e = refusal(r, Federations.Files.ALLOWED);
+
+    assertThat(e).isInstanceOf(UnauthorizedRequestException.class);
+    assertThat(e.getMessage()).isEqualTo("federation.name: no federation 'nope' is registered; the operator registers"
+        + " federations (bin/sparkgrid federation add)");
+  }
+
+  @Test
+  void aPoolOverTheCapOrRoundsOverTheBudgetAreUnauthorizedAtEitherDoor() {
+    for (Federations.Files files : Federations.Files.values()) {
+      assertThat(refusal(registered("reg", null, 1, 1, "101"), files))
+          .isInstanceOf(UnauthorizedRequestException.class).extracting(InvalidRequestException::field)
+          .isEqualTo("reward.poolPerRound");
+      assertThat(refusal(registered("reg", null, 4, 1, "100"), files))
+          .isInstanceOf(UnauthorizedRequestException.class).extracting(InvalidRequestException::field)
+          .isEqualTo("federation.rounds");
+    }
   }
 }

@@ -32,7 +32,6 @@ import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.jobs.cli.SparkGridCli;
 import org.sparkgrid.settlement.chain.ChainKey;
-import org.sparkgrid.settlement.signing.LocalKeys;
 import org.sparkgrid.settlement.signing.PersonalSignatures;
 
 /**
@@ -56,8 +55,9 @@ class ForgedEventsTest {
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "ForgedEventsTest");
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
-    LocalKeys.loadOrCreate(dir.resolve("home/keys"), "requester"); // the operator's key, as serve makes it
-    harness.startService(ServiceHarness.config(dir, Map.of()), store); // makes home/keys/service.*
+    // signed requests only: the service makes the admin 'local' and its key (home/keys/requester.*), which the
+    // CLI signs with, and its own key (home/keys/service.*), which signs the events
+    harness.startService(ServiceHarness.config(dir, Map.of("spark.sparkgrid.auth.required", "true")), store);
   }
 
   @AfterAll

@@ -2,11 +2,22 @@ package org.sparkgrid.jobs.service;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.sparkgrid.core.config.SparkGridConfig;
@@ -58,7 +69,9 @@ final class ServiceHarness implements AutoCloseable {
   /** The tests' service settings: home under {@code dir}, no console progress, plus {@code more}. */
   static SparkGridConfig config(Path dir, Map<String, String> more) {
     Map<String, String> m = new java.util.HashMap<>(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false"));
+        "spark.sparkgrid.progress.enabled", "false",
+        // signing clients arrive with h-signing
+        "spark.sparkgrid.auth.required", "false"));
     m.putAll(more);
     return SparkGridConfig.from(m);
   }
@@ -81,6 +94,38 @@ final class ServiceHarness implements AutoCloseable {
 
   SparkGridClient client() {
     return client;
+  }
+
+  /**
+   * Reads {@code topic} from its start until {@code count} records match or {@code wait} runs out;
+   * fewer than {@code count} when it ran out.
+   */
+  List<ConsumerRecord<byte[], byte[]>> read(String topic, int count, Duration wait,
+      Predicate<ConsumerRecord<byte[], byte[]>> match) {
+    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> parts = c.partitionsFor(topic).stream()
+          .map(p -> new TopicPartition(topic, p.partition())).toList();
+      c.assign(parts);
+      c.seekToBeginning(parts);
+      long deadline = System.nanoTime() + wait.toNanos();
+      while (out.size() < count && System.nanoTime() < deadline) {
+        c.poll(Duration.ofMillis(200)).forEach(r -> {
+          if (match.test(r)) {
+            out.add(r);
+          }
+        });
+      }
+    }
+    return out;
+  }
+
+  /** A record's header as text; {@code null} when absent. */
+  static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+    Header h = r.headers().lastHeader(name);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
   }
 
   @Override

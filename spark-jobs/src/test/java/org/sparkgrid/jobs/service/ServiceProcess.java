@@ -28,6 +28,7 @@ final class ServiceProcess {
         cmd.add(flag.strip());
       }
     }
+    cmd.add("-Dspark.sparkgrid.auth.required=false"); // signing clients arrive with h-signing
     cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     cmd.addAll(args);

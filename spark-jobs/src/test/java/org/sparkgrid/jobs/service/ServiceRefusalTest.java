@@ -3,25 +3,20 @@ package org.sparkgrid.jobs.service;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.federation.sites.FederationFile;
+import org.sparkgrid.federation.sites.FederationRegistry;
+import org.sparkgrid.federation.sites.RegisteredFederation;
 import org.sparkgrid.ingest.DeadLetter;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
@@ -81,40 +78,22 @@ class ServiceRefusalTest {
         """.formatted(id, id, train));
   }
 
-  private static TrainingRequest tree(String id, Path federation, int minSites) {
+  /** A tree request in the registered federation {@code federation}. */
+  private static TrainingRequest tree(String id, String federation, int minSites) {
     return RequestCodec.parse("""
         {"schema": 1, "id": "%s", "mode": "tree", "model": {"name": "%s", "architecture": "mlp"},
          "data": {"format": "idx", "train": "file:%s/t10k"}, "training": {"epochs": 1},
-         "federation": {"sites": "file:%s", "rounds": 1, "minSites": %d}}
+         "federation": {"name": "%s", "rounds": 1, "minSites": %d}}
         """.formatted(id, id, FMNIST, federation, minSites));
   }
 
-  /** Reads {@code topic} from the start until {@code count} records match or the wait runs out. */
   private static List<ConsumerRecord<byte[], byte[]>> read(String topic, int count,
       Predicate<ConsumerRecord<byte[], byte[]>> match) {
-    List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrapServers(),
-        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> parts = c.partitionsFor(topic).stream()
-          .map(p -> new TopicPartition(topic, p.partition())).toList();
-      c.assign(parts);
-      c.seekToBeginning(parts);
-      long deadline = System.nanoTime() + WAIT.toNanos();
-      while (out.size() < count && System.nanoTime() < deadline) {
-        c.poll(Duration.ofMillis(200)).forEach(r -> {
-          if (match.test(r)) {
-            out.add(r);
-          }
-        });
-      }
-    }
-    return out;
+    return harness.read(topic, count, WAIT, match);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
-    Header h = r.headers().lastHeader(name);
-    return h == null ? null : new String(h.value(), UTF_8);
+    return ServiceHarness.header(r, name);
   }
 
   @Test
@@ -124,19 +103,20 @@ class ServiceRefusalTest {
     IdxWriter.write(hadoop, tiny, ExampleShard.of(new int[] {1, 2, 2}, new float[8], new int[] {0, 1}), new int[] {0, 1});
     Files.writeString(dir.resolve("text-images-idx3-ubyte"), "label,pixel0\n1,2\n");
     Files.writeString(dir.resolve("text-labels-idx1-ubyte"), "1\n");
-    Path two = Files.write(dir.resolve("two.json"), new FederationFile(List.of(
+    FederationRegistry registry = FederationRegistry.at(dir.resolve("home/federations")); // the service's
+    registry.add(new RegisteredFederation("two", new FederationFile(List.of(
         new FederationFile.Site("s1", tiny, A1, 1.0, List.of()),
-        new FederationFile.Site("s2", tiny, A2, 1.0, List.of())), Set.of()).toJson());
-    Path allow = Files.write(dir.resolve("allow.json"), new FederationFile(List.of(
+        new FederationFile.Site("s2", tiny, A2, 1.0, List.of())), Set.of()), BigInteger.ZERO, BigInteger.ZERO));
+    registry.add(new RegisteredFederation("allow", new FederationFile(List.of(
         new FederationFile.Site("s1", tiny, A1, 1.0, List.of()),
-        new FederationFile.Site("s2", tiny, A2, 1.0, List.of())), Set.of(A1)).toJson());
+        new FederationFile.Site("s2", tiny, A2, 1.0, List.of())), Set.of(A1)), BigInteger.ZERO, BigInteger.ZERO));
     String missing = "file:" + dir.resolve("nope");
     String text = "file:" + dir.resolve("text");
 
     client.submit(compute("door-missing", missing));
     client.submit(compute("door-not-idx", text));
-    client.submit(tree("door-min-sites", two, 3));
-    client.submit(tree("door-allowlist", allow, 1));
+    client.submit(tree("door-min-sites", "two", 3));
+    client.submit(tree("door-allowlist", "allow", 1));
     client.submit(compute("door-good", "file:" + FMNIST + "/train"));
 
     Optional<JobEvent> end = client.follow("door-good", Duration.ofMinutes(5), e -> { });
@@ -148,17 +128,18 @@ class ServiceRefusalTest {
         .containsExactly("door-missing", "door-not-idx", "door-min-sites", "door-allowlist");
     assertThat(dead).extracting(r -> header(r, DeadLetter.REASON)).containsOnly("unrunnable-request");
     assertThat(dead).extracting(r -> header(r, DeadLetter.FIELD))
-        .containsExactly("data.train", "data.train", "federation.minSites", "federation.sites");
+        .containsExactly("data.train", "data.train", "federation.minSites", "federation.name");
     assertThat(dead).extracting(r -> header(r, DeadLetter.VALUE))
-        .containsExactly(missing, text, "3", "file:" + allow);
+        .containsExactly(missing, text, "3", "allow");
     assertThat(header(dead.get(0), DeadLetter.MESSAGE)).isEqualTo("data.train: " + missing
         + "-images-idx3-ubyte does not exist (nor " + missing + "-images-idx3-ubyte.gz)");
     assertThat(header(dead.get(1), DeadLetter.MESSAGE)).startsWith("data.train: ")
         .contains("magic number 0x6c616265 is not the expected 0x00000803");
     assertThat(header(dead.get(2), DeadLetter.MESSAGE))
-        .isEqualTo("federation.minSites: must be at most the 2 sites of file:" + two + ", got 3");
+        .isEqualTo("federation.minSites: must be at most the 2 sites of registered federation 'two', got 3");
     assertThat(header(dead.get(3), DeadLetter.MESSAGE))
-        .isEqualTo("federation.sites: site s2's account " + A2 + " is not on the allowlist of file:" + allow);
+        .isEqualTo("federation.name: site s2's account " + A2 + " is not on the allowlist of registered federation"
+            + " 'allow'");
     assertThat(store.list(JobFilter.all())).extracting(Job::id).filteredOn(id -> id.startsWith("door-"))
         .containsExactly("door-good");
     assertThat(dir.resolve("home/store/runs/door-min-sites")).doesNotExist();

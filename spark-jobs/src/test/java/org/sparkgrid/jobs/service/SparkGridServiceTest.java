@@ -42,8 +42,9 @@ class SparkGridServiceTest {
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "SparkGridServiceTest");
-    // the operator's requester key, which bin/sparkgrid exclude-site signs with (serve makes it)
-    org.sparkgrid.settlement.signing.LocalKeys.loadOrCreate(dir.resolve("home/keys"), "requester");
+    // the operator's admin 'local' and its key, which bin/sparkgrid exclude-site signs with, as a serve that
+    // requires signatures makes them (this service also takes the harness client's unsigned requests)
+    ServiceAuth.createLocalRequester(ServiceHarness.config(dir, Map.of("spark.sparkgrid.auth.required", "true")));
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
     service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
     client = harness.client();
@@ -190,15 +191,18 @@ class SparkGridServiceTest {
           org.sparkgrid.settlement.chain.LocalChain.derive(org.sparkgrid.settlement.chain.LocalChain.DEV_MNEMONIC, s + 1)
               .address(), 1.0, List.of(), new org.sparkgrid.federation.sites.FederationFile.SiteKey.Dev(s + 1)));
     }
-    Path fed = dir.resolve("svc-sites/federation.json");
-    Files.write(fed, new org.sparkgrid.federation.sites.FederationFile(sites, java.util.Set.of()).toJson());
+    // the operator registers the federation in the service's registry (<home>/federations); the request names it
+    org.sparkgrid.federation.sites.FederationRegistry.at(dir.resolve("home/federations")).add(
+        new org.sparkgrid.federation.sites.RegisteredFederation("svc-sites",
+            new org.sparkgrid.federation.sites.FederationFile(sites, java.util.Set.of()), java.math.BigInteger.ZERO,
+            java.math.BigInteger.ZERO));
     client.submit(RequestCodec.parse("""
         {"schema": 1, "id": "svc-tree", "mode": "tree",
          "model": {"name": "svc-tree", "architecture": "mlp", "mlp": {"hidden": [16]}},
          "data": {"format": "idx", "train": "file:%s/t10k", "test": "file:%s/t10k", "limit": 300},
          "training": {"epochs": 1, "batchSize": 32, "seed": 1},
-         "federation": {"sites": "file:%s", "rounds": 6, "minSites": 2}}
-        """.formatted(FMNIST, FMNIST, fed)));
+         "federation": {"name": "svc-sites", "rounds": 6, "minSites": 2}}
+        """.formatted(FMNIST, FMNIST)));
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
     Thread follower = new Thread(() -> client.follow("svc-tree", Duration.ofMinutes(5), seen::add));
     follower.start();

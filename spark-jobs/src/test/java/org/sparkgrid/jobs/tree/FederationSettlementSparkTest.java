@@ -150,6 +150,11 @@ class FederationSettlementSparkTest {
       List<String> seen = new ArrayList<>();
       ProgressListener observer = new ProgressListener() {
         @Override
+        public void settled(java.time.Duration latency) { // the metrics' settlement latency, before roundDone
+          seen.add("settled in " + (latency.isNegative() || latency.isZero() ? "no time" : "some time"));
+        }
+
+        @Override
         public void roundDone(RoundReport report) {
           try { // when round r is done (its checkpoint written): its root is on chain, the next round's is not
             int r = report.metrics().round();
@@ -164,7 +169,8 @@ class FederationSettlementSparkTest {
 
       FederationRunner.Result r = runner(d, "home-per-round", observer).run(request("per-round"), "per-round");
 
-      assertThat(seen).containsExactly("0:true:false:0", "1:true:false:0", "2:true:false:0");
+      assertThat(seen).containsExactly("settled in some time", "0:true:false:0", "settled in some time",
+          "1:true:false:0", "settled in some time", "2:true:false:0");
       List<SettlementPlan> plans = TreeRewards.plans("per-round", federation, r.state().contributions(),
           request("per-round").reward());
       assertThat(plans).hasSize(3);
