@@ -14,6 +14,8 @@
  *       {@link org.sparkgrid.ingest.DeadLetter}; the refusal rules:
  *       {@link org.sparkgrid.ingest.RequestRouter}, then the service's
  *       {@link org.sparkgrid.ingest.RequestCheck} (data and federation file, before a job is stored).
+ *   <li>Signed records: {@link org.sparkgrid.ingest.SignatureHeaders}, the four signature headers
+ *       of core's {@code SignedMessage} on a Kafka record.
  *   <li>A broker on one machine: {@link org.sparkgrid.ingest.kafka.EmbeddedKafka}.
  * </ul>
  *

@@ -251,6 +251,38 @@ public final class SparkGridConfig {
           + " `<name>.json` each; tree requests name one and may only narrow it. A local path owned by the"
           + " operator, never named by a request. Empty means `<home>/federations`.");
 
+  public static final ConfigKey<String> REQUESTER_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.requester.keystore", "",
+      "Web3 Secret Storage (V3) keystore file with the requester's key, which signs `submit`, `cancel` and"
+          + " `exclude-site` (and SparkGridClient's requests and commands in the notebooks). Empty: `<home>/keys/requester.json`"
+          + " when it exists (the operator's own key, which `serve` makes), else the environment variable"
+          + " SPARKGRID_REQUESTER_KEY (a hex private key).");
+
+  public static final ConfigKey<String> REQUESTER_PASSWORD_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.requester.passwordFile", "",
+      "File whose first line is the password of `requester.keystore`. Empty: `<home>/keys/requester.password` with"
+          + " the home's keystore; with another keystore, commands run at a terminal ask for it.");
+
+  public static final ConfigKey<String> REQUESTER_NAME = ConfigKey.ofString("spark.sparkgrid.requester.name", "local",
+      Validator.matching("[A-Za-z0-9_-]{1,64}", "1 to 64 characters of A-Z, a-z, 0-9, _ and -"),
+      "The requester's name in the service's registry: its job ids live in this namespace (`<name>.<id>`); a"
+          + " request id without the prefix gets it when signed.");
+
+  public static final ConfigKey<String> SERVICE_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.service.keystore", "",
+      "Web3 Secret Storage (V3) keystore file with the service's key, which signs every event. Empty:"
+          + " `<home>/keys/service.json`, made on the first `serve` (its account in `<home>/keys/service.account`).");
+
+  public static final ConfigKey<String> SERVICE_PASSWORD_FILE = ConfigKey.ofString(
+      "spark.sparkgrid.service.passwordFile", "",
+      "File whose first line is the password of `service.keystore`. Empty: `<home>/keys/service.password` for the"
+          + " home's keystore; with another keystore, `serve` run at a terminal asks for it.");
+
+  public static final ConfigKey<String> EVENTS_SERVICE_ACCOUNT = ConfigKey.ofString(
+      "spark.sparkgrid.events.serviceAccount", "",
+      Validator.matching("|0x[0-9a-fA-F]{40}", "empty or 0x and 40 hex digits"),
+      "The service account whose signed events the clients believe (`submit --wait`, `follow`, SparkGridClient);"
+          + " any other event is dropped with a line saying why. Empty: the account in `<home>/keys/service.account`"
+          + " when it exists (the CLI), else events are not verified (one warning says so).");
+
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
@@ -262,7 +294,9 @@ public final class SparkGridConfig {
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
       CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
       METRICS_PORT, METRICS_HOST,
-      AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS, FEDERATION_REGISTRY));
+      AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS, FEDERATION_REGISTRY,
+      REQUESTER_KEYSTORE, REQUESTER_PASSWORD_FILE, REQUESTER_NAME, SERVICE_KEYSTORE, SERVICE_PASSWORD_FILE,
+      EVENTS_SERVICE_ACCOUNT));
 
   private final Map<ConfigKey<?>, Object> values;
   private final Map<String, String> kafkaClientSettings;

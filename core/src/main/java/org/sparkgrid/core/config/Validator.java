@@ -52,6 +52,24 @@ public interface Validator<T> {
     };
   }
 
+  /** A string that matches {@code regex} entirely; {@code describe} says which in words. */
+  static Validator<String> matching(String regex, String describe) {
+    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(regex);
+    return new Validator<>() {
+      @Override
+      public void check(String key, String value) {
+        if (!pattern.matcher(value).matches()) {
+          throw new IllegalArgumentException(key + " must be " + describe + ". Current value is \"" + value + "\".");
+        }
+      }
+
+      @Override
+      public String describe() {
+        return describe;
+      }
+    };
+  }
+
   /** At least {@code min}. */
   static <N extends Number & Comparable<N>> Validator<N> atLeast(N min) {
     return new Validator<>() {

@@ -180,7 +180,21 @@ class SparkGridConfigTest {
         "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
         "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
         "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs",
-        "spark.sparkgrid.federation.registry");
+        "spark.sparkgrid.federation.registry", "spark.sparkgrid.requester.keystore",
+        "spark.sparkgrid.requester.passwordFile", "spark.sparkgrid.requester.name",
+        "spark.sparkgrid.service.keystore", "spark.sparkgrid.service.passwordFile",
+        "spark.sparkgrid.events.serviceAccount");
+  }
+
+  @Test
+  void refusesAServiceAccountOrRequesterNameOfTheWrongForm() {
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.events.serviceAccount", "0x12")))
+        .hasMessage("spark.sparkgrid.events.serviceAccount must be empty or 0x and 40 hex digits. Current value is \"0x12\".");
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.requester.name", "bob.smith")))
+        .hasMessage("spark.sparkgrid.requester.name must be 1 to 64 characters of A-Z, a-z, 0-9, _ and -."
+            + " Current value is \"bob.smith\".");
+    assertThat(SparkGridConfig.defaults().get(SparkGridConfig.REQUESTER_NAME)).isEqualTo("local");
+    assertThat(SparkGridConfig.defaults().get(SparkGridConfig.EVENTS_SERVICE_ACCOUNT)).isEmpty();
   }
 
   @Test

@@ -4,6 +4,9 @@
  *
  * <p>Start with {@link org.sparkgrid.ingest.events.JobEvent} (the records and their JSON) and
  * {@link org.sparkgrid.ingest.events.EventPublisher}; {@link
- * org.sparkgrid.ingest.events.KafkaEventPublisher} is the implementation.
+ * org.sparkgrid.ingest.events.KafkaEventPublisher} is the implementation (signing each event with
+ * the service's key when given one). A client believes an event only if
+ * {@link org.sparkgrid.ingest.events.EventVerifier} accepts it (signed by the service account, in
+ * sequence); each other record becomes a {@link org.sparkgrid.ingest.events.DroppedEvent} naming why.
  */
 package org.sparkgrid.ingest.events;

@@ -22,6 +22,7 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.ingest.kafka.KafkaHome;
 import org.sparkgrid.jobs.resources.SparkContexts;
+import org.sparkgrid.jobs.service.ClientKeys;
 import org.sparkgrid.jobs.service.SparkGridService;
 import org.sparkgrid.jobs.store.Stores;
 import picocli.CommandLine.Command;
@@ -128,7 +129,8 @@ final class ServiceCommands {
   }
 
   @Command(name = "submit", mixinStandardHelpOptions = true,
-      description = "Send a training request to the service; with --wait, follow it to the end.")
+      description = "Send a training request to the service, signed with the requester key (its id in the requester's"
+          + " namespace, e.g. local.ID); with --wait, follow it to the end, believing only events the service signed.")
   static final class Submit implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The request JSON") String file;
 
@@ -144,23 +146,36 @@ final class ServiceCommands {
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
       TrainingRequest request = TrainCommand.readRequest(file, new Configuration());
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
+      ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
+      System.out.println(requester.describe());
       // the clients are asked again while --wait follows: a restarted embedded broker's new address is taken up
-      try (SparkGridClient client = SparkGridClient.connect(() -> kafkaClients(config), Topics.DEFAULT)) {
+      try (SparkGridClient client = ClientKeys.builder(config, () -> kafkaClients(config), requester)
+          .topics(Topics.DEFAULT).build()) {
         SparkGridClient.Submission s = client.submit(request);
         System.out.printf("submitted %s (partition %d, offset %d)%n", s.jobId(), s.partition(), s.offset());
         if (!await) {
           return 0;
         }
-        try (WaitConsole console = new WaitConsole(System.out, request.id(), WaitView.of(request))) {
-          Optional<JobEvent> end = client.follow(request.id(), Duration.ofMinutes(timeoutMinutes), console);
+        warnIfUnverified(client);
+        try (WaitConsole console = new WaitConsole(System.out, s.jobId(), WaitView.of(request))) {
+          Optional<JobEvent> end = client.follow(s.jobId(), Duration.ofMinutes(timeoutMinutes), console, console::dropped);
           if (end.isEmpty()) {
             console.close();
-            System.err.println("sparkgrid: no final event for " + request.id() + " within " + timeoutMinutes + " min");
+            System.err.println("sparkgrid: no final event for " + s.jobId() + " within " + timeoutMinutes + " min");
             return 1;
           }
           return console.exitStatus().orElse(1);
         }
       }
+    }
+  }
+
+  /** The one line a follower prints when it believes every event (no service account known). */
+  static void warnIfUnverified(SparkGridClient client) {
+    if (client.serviceAccount().isEmpty()) {
+      System.err.println("sparkgrid: warning: events are not verified: no service account (set"
+          + " spark.sparkgrid.events.serviceAccount, or run where the service wrote <home>/keys/service.account)");
     }
   }
 
@@ -206,7 +221,10 @@ final class ServiceCommands {
     @Override
     public Integer call() throws Exception {
       SparkGridConfig config = config(spark);
-      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
+      ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
+      System.out.println(requester.describe());
+      try (SparkGridClient client = ClientKeys.builder(config, () -> kafkaClients(config), requester).build()) {
         client.cancel(id);
         System.out.println("cancel sent for " + id);
         return 0;
@@ -240,7 +258,10 @@ final class ServiceCommands {
         System.out.println(site + " is already excluded from " + job);
         return 0;
       }
-      try (SparkGridClient client = SparkGridClient.connect(kafkaClients(config))) {
+      kafkaClients(config); // a refused Kafka setting is said first, before the key is looked for
+      ClientKeys.Requester requester = ClientKeys.requireRequester(config, System::getenv);
+      System.out.println(requester.describe());
+      try (SparkGridClient client = ClientKeys.builder(config, () -> kafkaClients(config), requester).build()) {
         client.excludeSite(job, site);
       }
       System.out.println("exclude-site sent: " + site + " trains in no round of " + job + " after the current one"

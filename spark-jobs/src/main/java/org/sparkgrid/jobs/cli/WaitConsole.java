@@ -8,12 +8,13 @@ import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.sparkgrid.ingest.events.DroppedEvent;
 import org.sparkgrid.ingest.events.JobEvent;
 
 /**
  * Draws a {@link WaitView} on the console for {@code submit --wait}: a live bar over the job's
  * epochs with the last epoch's loss and accuracy beside it, and lines (prefixed with the job id)
- * for everything else.
+ * for everything else; one line for each event the client did not believe ({@link #dropped}).
  */
 final class WaitConsole implements Consumer<JobEvent>, AutoCloseable {
   private final PrintStream out;
@@ -56,6 +57,14 @@ final class WaitConsole implements Consumer<JobEvent>, AutoCloseable {
     if (u.barMessage() != null && bar != null) {
       bar.setExtraMessage(" " + u.barMessage());
     }
+  }
+
+  /** Prints {@code [sparkgrid] ignored an event for JOB not signed by the service 0x...: REASON (...)}. */
+  void dropped(DroppedEvent d) {
+    if (bar != null) {
+      out.println(); // leave the bar's line
+    }
+    out.println("[sparkgrid] " + d.message());
   }
 
   /** The exit status once the job is over: 0 if it succeeded, else 1. */

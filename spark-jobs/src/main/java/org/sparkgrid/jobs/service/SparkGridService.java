@@ -131,7 +131,7 @@ public final class SparkGridService implements AutoCloseable {
         local.account(), ServiceAuth.keystorePath(config), ServiceAuth.passwordPath(config)));
     Authorizer authorizer = ServiceAuth.authorizer(config, store);
     metrics = ServiceMetrics.start(config, store::countByState, org.apache.spark.SparkEnv.get());
-    events = KafkaEventPublisher.create(kafka, topics.events(), store);
+    events = signedEvents();
     requests = RequestConsumer.builder(kafka, store, events).topics(topics).groupId("sparkgrid-service")
         .check(RequestPreflight.of(sc.hadoopConfiguration(), Federations.registry(config))).authorizer(authorizer)
         .onQueued(id -> wakeUp()).intake(metrics).build();
@@ -161,6 +161,20 @@ public final class SparkGridService implements AutoCloseable {
       schedulers.submit(() -> schedule(slot));
     }
     LOG.info("SparkGrid service consuming {} on {} ({} job(s) at once)", topics.requests(), kafka.bootstrapServers(), n);
+  }
+
+  /** The event publisher, signing with the service's key ({@link ServiceKey}); logs the account. */
+  private KafkaEventPublisher signedEvents() {
+    org.sparkgrid.settlement.chain.ChainKey key;
+    try {
+      key = ServiceKey.load(config);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the service's key: " + e.getMessage(), e);
+    }
+    LOG.info("events are signed by the service account {} (clients believe it from {})", key.address(),
+        ServiceKey.accountFile(config));
+    return KafkaEventPublisher.create(kafka, topics.events(), store)
+        .signedBy(org.sparkgrid.settlement.signing.PersonalSignatures.signer(key));
   }
 
   private void wakeUp() {

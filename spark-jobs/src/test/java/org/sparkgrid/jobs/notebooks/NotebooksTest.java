@@ -84,6 +84,10 @@ class NotebooksTest {
   static void startWhatZeppelinWouldFindRunning() throws Exception {
     assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
     home = dir.resolve("home");
+    // the operator's admin 'local' and its key, which the notes' client signs with, as a serve that requires
+    // signatures makes them (the service below also takes unsigned requests, for the notes that send none)
+    org.sparkgrid.jobs.service.ServiceAuth.createLocalRequester(SparkGridConfig.from(Map.of(
+        "spark.sparkgrid.home", home.toString(), "spark.sparkgrid.auth.required", "true")));
     System.setProperty(LocalChain.NODE_MODULES_PROPERTY, ROOT.resolve("settlement/node_modules").toString());
     // the broker and the chain start in the background while the interpreter warms up
     kafkaStart = CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dir.resolve("kafka")));
@@ -229,7 +233,7 @@ class NotebooksTest {
     assertThat(number(epochs.get(1), "testAccuracy")).isGreaterThan(0.3);
     assertThat(run.table("F1 per class")).hasSize(10);
     assertThat(jobs.list(JobFilter.in(JobState.SUCCEEDED))).anySatisfy(j ->
-        assertThat(j.id()).startsWith("fmnist-mlp-notebook-"));
+        assertThat(j.id()).startsWith("local.fmnist-mlp-notebook-"));
     assertThat(home.resolve("store/models/fmnist-mlp-notebook/1/model.zip")).exists();
     assertThat(run.output("The model in the store")).contains("file:" + home.resolve("store/models/fmnist-mlp-notebook/1"));
   }

@@ -42,6 +42,9 @@ class SparkGridServiceTest {
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "SparkGridServiceTest");
+    // the operator's admin 'local' and its key, which bin/sparkgrid exclude-site signs with, as a serve that
+    // requires signatures makes them (this service also takes the harness client's unsigned requests)
+    ServiceAuth.createLocalRequester(ServiceHarness.config(dir, Map.of("spark.sparkgrid.auth.required", "true")));
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
     service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
     client = harness.client();
