@@ -53,7 +53,7 @@ class EscrowFundedSettlerTest {
         new Payee("b", fx.node.key(2).address(), 2, 10)), Weighting.SCORE);
   }
 
-  private Settler settler(JobDeposit deposit) {
+  private Settler settler(JobDeposit deposit) throws java.io.IOException {
     return Settler.builder(fx.chain, fx.coordinator, fx.deployment.distributor(), new FileReceiptStore(dir))
         .retry(QUICK).fundedBy(deposit).build();
   }
