@@ -5,9 +5,12 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.contracts.JobEscrow;
+import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.sparkgrid.settlement.ledger.Bytes32;
 import org.web3j.crypto.Hash;
+import org.web3j.protocol.core.methods.response.TransactionReceipt;
 import org.web3j.tuples.generated.Tuple5;
 import org.web3j.tx.ReadonlyTransactionManager;
 
@@ -87,6 +90,25 @@ public record JobDeposit(String escrow, String job) {
       }
       return this;
     }
+  }
+
+  /**
+   * Deposits {@code amount} for this job from the requester's tokens: approves the escrow for
+   * exactly that amount, then deposits (two transactions). What {@code bin/sparkgrid escrow deposit}
+   * sends.
+   *
+   * @param deadline epoch seconds after which anyone may have the rest refunded
+   * @return the deposit's transaction receipt
+   * @throws org.sparkgrid.settlement.chain.RevertedException if the escrow refuses (the reason
+   *     decoded: {@code JobExists}, {@code ZeroFee}, too few tokens)
+   * @throws Exception whatever else Web3j throws
+   */
+  public TransactionReceipt deposit(Chain chain, ChainKey requester, BigInteger amount, long deadline)
+      throws Exception {
+    JobEscrow e = JobEscrow.load(escrow, chain.web3j(), chain.transactionManager(requester), chain.gas());
+    SparkGridToken.load(e.token().send(), chain.web3j(), chain.transactionManager(requester), chain.gas())
+        .approve(escrow, amount).send();
+    return e.deposit(id().bytes(), amount, BigInteger.valueOf(deadline)).send();
   }
 
   /**
