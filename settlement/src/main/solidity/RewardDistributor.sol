@@ -8,6 +8,12 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 
+/// @notice The part of JobEscrow a distributor draws on.
+interface IJobEscrowDraw {
+    function token() external view returns (IERC20);
+    function releaseTo(bytes32 jobId, address recipient, uint256 amount) external;
+}
+
 /// @title Merkle reward distributor: one root per settlement, pull payments
 /// @notice The coordinator publishes, per settlement id, one Merkle root over the payouts
 ///         (index, account, amount) and funds the settlement's total in the same transaction.
@@ -36,6 +42,7 @@ contract RewardDistributor is AccessControl, Pausable, ReentrancyGuardTransient 
     mapping(bytes32 settlementId => mapping(uint256 word => uint256 bits)) private _claimed;
 
     event SettlementPublished(bytes32 indexed settlementId, bytes32 root, uint256 total);
+    event FundedFromEscrow(bytes32 indexed settlementId, address indexed escrow, bytes32 indexed jobId, uint256 total);
     event Claimed(bytes32 indexed settlementId, uint256 index, address indexed account, uint256 amount);
 
     error SettlementExists(bytes32 settlementId);
@@ -45,6 +52,8 @@ contract RewardDistributor is AccessControl, Pausable, ReentrancyGuardTransient 
     error AlreadyClaimed(bytes32 settlementId, uint256 index);
     error InvalidProof();
     error Underfunded(bytes32 settlementId, uint256 amount, uint256 remaining);
+    error EscrowTokenMismatch(address escrow, address escrowToken);
+    error EscrowShortfall(bytes32 settlementId, uint256 received, uint256 total);
 
     /// @param token_       the reward token
     /// @param admin        gets DEFAULT_ADMIN_ROLE (grants roles, pauses)
@@ -62,12 +71,37 @@ contract RewardDistributor is AccessControl, Pausable, ReentrancyGuardTransient 
         onlyRole(COORDINATOR_ROLE)
         whenNotPaused
     {
+        _record(settlementId, root, total);
+        token.safeTransferFrom(msg.sender, address(this), total);
+    }
+
+    /// @notice Publishes a settlement's root funded from a job's deposit in `escrow` (which must
+    ///         have granted this contract its DISTRIBUTOR_ROLE and pay in the same token): the
+    ///         escrow transfers `total` here and reverts with DepositExceeded if less remains of
+    ///         the deposit. The caller's own tokens are not touched. A settlement id is published
+    ///         at most once, so a deposit is drawn at most once per settlement.
+    function publishFromEscrow(bytes32 settlementId, bytes32 root, uint256 total, IJobEscrowDraw escrow, bytes32 jobId)
+        external
+        onlyRole(COORDINATOR_ROLE)
+        whenNotPaused
+        nonReentrant
+    {
+        address escrowToken = address(escrow.token());
+        if (escrowToken != address(token)) revert EscrowTokenMismatch(address(escrow), escrowToken);
+        _record(settlementId, root, total);
+        emit FundedFromEscrow(settlementId, address(escrow), jobId, total);
+        uint256 before = token.balanceOf(address(this));
+        escrow.releaseTo(jobId, address(this), total);
+        uint256 received = token.balanceOf(address(this)) - before;
+        if (received != total) revert EscrowShortfall(settlementId, received, total);
+    }
+
+    function _record(bytes32 settlementId, bytes32 root, uint256 total) private {
         if (root == bytes32(0)) revert EmptyRoot();
         if (total > type(uint128).max) revert TotalTooLarge(total);
         if (_settlements[settlementId].root != bytes32(0)) revert SettlementExists(settlementId);
         _settlements[settlementId] = Settlement(root, uint128(total), uint128(total));
         emit SettlementPublished(settlementId, root, total);
-        token.safeTransferFrom(msg.sender, address(this), total);
     }
 
     /// @notice Pays `amount` to `account` once, if (index, account, amount) is a leaf of the

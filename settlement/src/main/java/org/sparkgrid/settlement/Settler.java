@@ -41,7 +41,14 @@ import org.web3j.tx.FastRawTransactionManager;
  * <p>Its events are read from the deployment block on, in ranges of
  * {@link org.sparkgrid.settlement.chain.ChainOptions#logBlockRange()} blocks.
  *
- * <p>Before each publication the settler approves the distributor to take exactly that settlement's
+ * <p>Funded by a job's deposit ({@link Builder#fundedBy}): each settlement is published with
+ * {@code publishFromEscrow}, which draws its total from the deposit in the {@code JobEscrow} in the
+ * same transaction (the coordinator's own tokens are not touched, and no allowance is given); the
+ * escrow refuses, with {@code DepositExceeded}, to pay more than remains of the deposit, so a job
+ * never pays more than its requester deposited. As the id is published at most once, each
+ * settlement draws on the deposit at most once, however often it is retried or resumed.
+ *
+ * <p>Otherwise, funded by the coordinator: before each publication the settler approves the distributor to take exactly that settlement's
  * total from the coordinator's tokens (one more transaction per settlement), never more: the
  * publication's {@code transferFrom} spends the allowance back to 0, so no allowance is left that a
  * later publication, or anyone holding the distributor's coordinator role, could draw on. An
@@ -66,6 +73,7 @@ public final class Settler {
   private final long fromBlock;
   private final FastRawTransactionManager transactions;
   private final RewardDistributor distributor;
+  private final JobDeposit fundedBy;
 
   private Settler(Builder b) {
     this.chain = b.chain;
@@ -74,6 +82,7 @@ public final class Settler {
     this.store = b.store;
     this.retry = b.retry;
     this.fromBlock = b.fromBlock;
+    this.fundedBy = b.fundedBy;
     this.transactions = chain.transactionManager(key);
     this.distributor = RewardDistributor.load(distributorAddress, chain.web3j(), transactions, chain.gas());
   }
@@ -152,8 +161,13 @@ public final class Settler {
     }
     TransactionReceipt tx;
     try {
-      ensureAllowance(plan.total());
-      tx = call(() -> distributor.publish(plan.id().bytes(), plan.root().bytes(), plan.total()).send());
+      if (fundedBy != null) {
+        tx = call(() -> distributor.publishFromEscrow(plan.id().bytes(), plan.root().bytes(), plan.total(),
+            fundedBy.escrow(), fundedBy.id().bytes()).send());
+      } else {
+        ensureAllowance(plan.total());
+        tx = call(() -> distributor.publish(plan.id().bytes(), plan.root().bytes(), plan.total()).send());
+      }
     } catch (RevertedException e) {
       Optional<TransactionReceipt> mined = publishedEarlier(plan); // a concurrent publication of the same plan?
       if (mined.isPresent()) {
@@ -256,8 +270,8 @@ public final class Settler {
 
   @Override
   public String toString() {
-    return "Settler[" + chain + ", coordinator=" + key.address() + ", distributor=" + distributorAddress + ", "
-        + store + "]";
+    return "Settler[" + chain + ", coordinator=" + key.address() + ", distributor=" + distributorAddress
+        + (fundedBy == null ? "" : ", funded by " + fundedBy) + ", " + store + "]";
   }
 
   /** Options of a {@link Settler}. */
@@ -268,6 +282,7 @@ public final class Settler {
     private final ReceiptStore store;
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private long fromBlock;
+    private JobDeposit fundedBy;
 
     private Builder(Chain chain, ChainKey key, String distributor, ReceiptStore store) {
       this.chain = Objects.requireNonNull(chain, "chain");
@@ -292,6 +307,15 @@ public final class Settler {
         throw new IllegalArgumentException("fromBlock must be >= 0. Current value is " + block + ".");
       }
       this.fromBlock = block;
+      return this;
+    }
+
+    /**
+     * Funds every settlement from this job's deposit in the escrow instead of the coordinator's
+     * tokens (the class comment says how).
+     */
+    public Builder fundedBy(JobDeposit deposit) {
+      this.fundedBy = Objects.requireNonNull(deposit, "deposit");
       return this;
     }
 

@@ -97,7 +97,8 @@ public final class SparkGridConfig {
       "Address of the deployed RewardDistributor contract that rewards are published to.");
 
   public static final ConfigKey<String> CHAIN_ESCROW = ConfigKey.ofString("spark.sparkgrid.chain.escrow", "",
-      "Address of the deployed JobEscrow contract that compute-job fees are deposited in.");
+      "Address of the deployed JobEscrow contract: compute-job fees and tree jobs' reward deposits, which each"
+          + " round's settlement draws from.");
 
   public static final ConfigKey<String> KAFKA_BOOTSTRAP_SERVERS = ConfigKey.ofString(
       "spark.sparkgrid.kafka.bootstrapServers", "",

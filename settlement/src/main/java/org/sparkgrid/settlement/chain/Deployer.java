@@ -86,7 +86,8 @@ public final class Deployer {
   }
 
   /**
-   * Deploys the contracts (three transactions, two with an existing token).
+   * Deploys the contracts and grants the distributor the escrow's {@code DISTRIBUTOR_ROLE} (four
+   * transactions, three with an existing token).
    *
    * @throws IllegalArgumentException if the existing token is no ERC-20 on this chain
    * @throws RevertedException if a deployment reverts (the reason decoded)
@@ -114,6 +115,8 @@ public final class Deployer {
     }
     JobEscrow escrow = JobEscrow.deploy(chain.web3j(), tm, chain.gas(),
         tokenAddress, admin, coordinatorAddress, BigInteger.valueOf(penaltyBps), sink).send();
+    // the distributor may draw tree jobs' deposits into their settlements (publishFromEscrow), never more than remains
+    escrow.grantRole(escrow.DISTRIBUTOR_ROLE().send(), distributor.getContractAddress()).send();
     Deployment d = new Deployment(tokenAddress, distributor.getContractAddress(), escrow.getContractAddress(),
         firstBlock);
     LOG.info("deployed {} on {}", d, chain);

@@ -178,7 +178,7 @@ final class RewardsCommands {
 
   /** The job id as the escrow keys it: keccak-256 of the id's UTF-8 bytes. */
   static byte[] escrowId(String jobId) {
-    return org.web3j.crypto.Hash.sha3(jobId.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return org.sparkgrid.settlement.JobDeposit.idOf(jobId).bytes();
   }
 
   static JobEscrow escrow(Chain chain, RewardSettlement.Target t, ChainKey key) {
@@ -188,11 +188,13 @@ final class RewardsCommands {
     return JobEscrow.load(t.escrow(), chain.web3j(), chain.transactionManager(key), chain.gas());
   }
 
-  @Command(name = "deposit", mixinStandardHelpOptions = true, description = "Deposit a job's fee in the escrow.")
+  @Command(name = "deposit", mixinStandardHelpOptions = true,
+      description = "Deposit a job's fee in the escrow: a compute job's fee, or a tree job's reward budget.")
   static final class Deposit implements Callable<Integer> {
     @Option(names = "--job", required = true) String job;
 
-    @Option(names = "--fee", required = true, description = "In the token's smallest unit") BigInteger fee;
+    @Option(names = {"--fee", "--amount"}, required = true, description = "In the token's smallest unit; for a"
+        + " tree job with a reward, at least poolPerRound x rounds (its rewards are paid from it)") BigInteger fee;
 
     @Option(names = "--deadline-minutes", defaultValue = "1440",
         description = "After this, anyone may have the fee refunded (default: ${DEFAULT-VALUE})")
@@ -211,13 +213,9 @@ final class RewardsCommands {
       ChainKey key = keys.key(config);
       RewardSettlement.Target t = target(config);
       try (Chain chain = connect(config, t)) {
-        var ro = new ReadonlyTransactionManager(chain.web3j(), t.distributor());
-        String tokenAddress = RewardDistributor.load(t.distributor(), chain.web3j(), ro, chain.gas()).token().send();
-        SparkGridToken token = SparkGridToken.load(tokenAddress, chain.web3j(), chain.transactionManager(key),
-            chain.gas());
-        token.approve(t.escrow(), fee).send();
+        escrow(chain, t, key); // names the missing key if there is no escrow
         long deadline = java.time.Instant.now().getEpochSecond() + deadlineMinutes * 60;
-        var r = escrow(chain, t, key).deposit(escrowId(job), fee, BigInteger.valueOf(deadline)).send();
+        var r = org.sparkgrid.settlement.JobDeposit.of(t.escrow(), job).deposit(chain, key, fee, deadline);
         System.out.println("deposited " + fee + " for job " + job + " in " + r.getTransactionHash());
         return 0;
       }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,7 @@ import org.sparkgrid.jobs.run.RoundReport;
 import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.run.TrainingRun;
+import org.sparkgrid.settlement.JobDeposit;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -163,6 +165,11 @@ public final class FederationRunner implements TrainingRun {
     // a chain to pay on needs the coordinator's key: check before any training, not after it
     org.sparkgrid.settlement.chain.ChainKey chainKey = request.reward() != null
         && RewardSettlement.target(config).isPresent() ? RewardSettlement.coordinatorKey(config) : null;
+    if (chainKey != null) { // paid from the requester's deposit: refused before training if it cannot cover every round
+      JobDeposit.State deposit = RewardSettlement.checkDeposit(config, jobId, request.reward(), fed.rounds());
+      progress.phase("Rewards of " + jobId + " paid from its requester's deposit of " + deposit.fee() + " in the escrow "
+          + deposit.deposit().escrow() + " (" + deposit.remaining() + " left)");
+    }
     DataSpec data = request.data();
 
     ExampleShard validation = read(data, data.train(), Math.min(VALIDATION_LIMIT,
@@ -285,6 +292,8 @@ public final class FederationRunner implements TrainingRun {
         models.updateLineage(version, Lineage.settlementsUpdate(
             settleRounds("Reading the receipts of", jobId, plans, chainKey)
             .stream().map(Lineage.Settlement::fromMap).toList()));
+        BigInteger rest = RewardSettlement.releaseRest(config, jobId, chainKey);
+        progress.phase("Released the rest of " + jobId + "'s deposit to its requester: " + rest);
       } else {
         progress.phase("reward: no chain configured (spark.sparkgrid.chain.rpcUrl): " + plans.size()
             + " rounds' payouts recorded in lineage, nothing paid");
@@ -331,7 +340,7 @@ public final class FederationRunner implements TrainingRun {
     progress.phase(doing + " " + plans.stream().map(SettlementPlan::name).toList() + " on "
         + RewardSettlement.target(config).map(RewardSettlement.Target::rpcUrl).orElse("?"));
     try {
-      return RewardSettlement.settle(config, plans, chainKey);
+      return RewardSettlement.settle(config, plans, chainKey, jobId);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("federation " + jobId + ": interrupted while settling rewards", e);

@@ -1,25 +1,35 @@
 package org.sparkgrid.jobs.tree;
 
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.core.request.RewardSpec;
 import org.sparkgrid.settlement.FileReceiptStore;
+import org.sparkgrid.settlement.JobDeposit;
 import org.sparkgrid.settlement.RetryPolicy;
 import org.sparkgrid.settlement.Settler;
 import org.sparkgrid.settlement.chain.Chain;
 import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.ChainOptions;
 import org.sparkgrid.settlement.chain.ChainRecord;
+import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 
 /**
  * Publishes settlement plans on the chain that {@code spark.sparkgrid.chain.*} names, with the
  * coordinator's key (from a keystore or {@code SPARKGRID_CHAIN_KEY} in the entry points); receipts kept under
  * SparkGrid's home, so a rerun settles nothing twice. Returns, per plan, what lineage records.
+ *
+ * <p>A tree job's rewards are paid from its requester's deposit in the {@code JobEscrow}, keyed by
+ * the job id ({@code bin/sparkgrid escrow deposit --job <job> --fee <poolPerRound x rounds>}):
+ * {@link #checkDeposit} refuses a federation whose deposit is missing or too small before it
+ * trains, {@link #settle} draws each round's total from it, and {@link #releaseRest} returns what
+ * is left to the requester when the federation succeeds. The coordinator's own tokens pay nothing.
  */
 public final class RewardSettlement {
   private RewardSettlement() {}
@@ -98,20 +108,88 @@ public final class RewardSettlement {
     return key;
   }
 
+  private static Target requireTarget(SparkGridConfig config) throws IOException {
+    return target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
+        + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or run 'bin/sparkgrid chain'"));
+  }
+
   /**
-   * @throws IllegalArgumentException if the distributor address or the key is missing
+   * The job's deposit in the configured escrow.
+   *
+   * @throws IllegalArgumentException if no chain or no escrow is configured
+   */
+  public static JobDeposit deposit(SparkGridConfig config, String jobId) throws IOException {
+    Target t = requireTarget(config);
+    if (t.escrow().isBlank()) {
+      throw new IllegalArgumentException("reward: spark.sparkgrid.chain.escrow is not set ('bin/sparkgrid chain'"
+          + " records it): a tree job's rewards are paid from its requester's deposit in the JobEscrow");
+    }
+    return JobDeposit.of(t.escrow(), jobId);
+  }
+
+  /**
+   * Checks, before a federation trains, that its requester deposited at least {@code poolPerRound x
+   * rounds} for the job in the escrow, and that the deposit is still open.
+   *
+   * @return the deposit as the escrow shows it
+   * @throws IllegalArgumentException in one line if it is missing, closed or too small (naming the
+   *     command that deposits), or no escrow is configured
+   */
+  public static JobDeposit.State checkDeposit(SparkGridConfig config, String jobId, RewardSpec reward, int rounds)
+      throws IOException {
+    BigInteger pool = new BigInteger(reward.poolPerRound());
+    JobDeposit deposit = deposit(config, jobId);
+    Target t = requireTarget(config);
+    try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId(), ChainOptions.from(config))) {
+      return deposit.read(chain).requireAtLeast(pool.multiply(BigInteger.valueOf(rounds)),
+          "poolPerRound " + pool + " x " + rounds + " rounds");
+    }
+  }
+
+  /**
+   * A succeeded federation: releases what is left of its deposit (nothing if the rounds drew it
+   * all) back to its requester, with the coordinator's key. Nothing is sent if the deposit is
+   * closed already (a rerun).
+   *
+   * @return what was released (0 when nothing was sent)
+   * @throws IllegalStateException if the chain refuses the release
+   */
+  public static BigInteger releaseRest(SparkGridConfig config, String jobId, ChainKey key) throws IOException {
+    JobDeposit deposit = deposit(config, jobId);
+    Target t = requireTarget(config);
+    try (Chain chain = Chain.connect(t.rpcUrl(), t.chainId(), ChainOptions.from(config))) {
+      JobDeposit.State state = deposit.read(chain);
+      if (state.status() != 1) {
+        return BigInteger.ZERO;
+      }
+      try {
+        JobEscrow.load(deposit.escrow(), chain.web3j(), chain.transactionManager(key), chain.gas())
+            .release(deposit.id().bytes(), state.requester()).send();
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException("releasing the rest of job '" + jobId + "''s deposit: " + e.getMessage(), e);
+      }
+      return state.remaining();
+    }
+  }
+
+  /**
+   * Settles the plans, each drawing its total from the job's deposit in the escrow.
+   *
+   * @throws IllegalArgumentException if the distributor address, the escrow or the key is missing
    * @throws IOException if a receipt cannot be stored
    */
-  public static List<Map<String, Object>> settle(SparkGridConfig config, List<SettlementPlan> plans, ChainKey key)
-      throws IOException, InterruptedException {
-    Target t = target(config).orElseThrow(() -> new IllegalArgumentException("no chain configured: set"
-        + " spark.sparkgrid.chain.rpcUrl and spark.sparkgrid.chain.distributor, or run 'bin/sparkgrid chain'"));
+  public static List<Map<String, Object>> settle(SparkGridConfig config, List<SettlementPlan> plans, ChainKey key,
+      String jobId) throws IOException, InterruptedException {
+    Target t = requireTarget(config);
+    JobDeposit deposit = deposit(config, jobId);
     String distributor = t.distributor();
     Chain chain = Chain.connect(t.rpcUrl(), t.chainId(), ChainOptions.from(config));
     try {
       Settler settler = Settler.builder(chain, key, distributor,
           new FileReceiptStore(Path.of(config.home(), "settlements"))).retry(RetryPolicy.from(config))
-          .fromBlock(t.deploymentBlock()).build();
+          .fromBlock(t.deploymentBlock()).fundedBy(deposit).build();
       List<Map<String, Object>> out = new ArrayList<>();
       for (SettlementPlan plan : plans) {
         Settler.Outcome o = settler.settle(plan);

@@ -124,7 +124,11 @@ class ChainCommandsTest {
     List<SettlementPlan> plans = List.of(
         SettlementPlan.of("fed-1337/round-0", BigInteger.valueOf(6_000), sites, Weighting.SCORE),
         SettlementPlan.of("fed-1337/round-1", BigInteger.valueOf(1_400), sites, Weighting.EXAMPLES));
-    List<Map<String, Object>> settled = RewardSettlement.settle(config, plans, coordinator);
+    try (var chain = org.sparkgrid.settlement.chain.Chain.connect(node.rpcUrl(), node.chainId())) {
+      org.sparkgrid.settlement.JobDeposit.of(recorded.escrow(), "fed-1337").deposit(chain, node.key(0),
+          BigInteger.valueOf(7_400), System.currentTimeMillis() / 1000 + 3600); // the requester's: both rounds
+    }
+    List<Map<String, Object>> settled = RewardSettlement.settle(config, plans, coordinator, "fed-1337");
     assertThat(settled).extracting(m -> m.get("chainId")).containsExactly(1337L, 1337L);
 
     for (int i = 1; i <= SITES; i++) {
@@ -214,7 +218,11 @@ class ChainCommandsTest {
     SettlementPlan plan = SettlementPlan.of("local/round-0", BigInteger.valueOf(500), List.of(
         new Payee("site-01", first.node().key(1).address(), 1, 1)), Weighting.SCORE);
     try {
-      RewardSettlement.settle(config, List.of(plan), first.node().key(0));
+      try (var chain = org.sparkgrid.settlement.chain.Chain.connect(first.node().rpcUrl(), first.node().chainId())) {
+        org.sparkgrid.settlement.JobDeposit.of(ChainRecord.read(ChainRecord.file(config)).escrow(), "local")
+            .deposit(chain, first.node().key(0), BigInteger.valueOf(500), System.currentTimeMillis() / 1000 + 3600);
+      }
+      RewardSettlement.settle(config, List.of(plan), first.node().key(0), "local");
     } finally {
       first.node().close(); // writes the state file
     }
@@ -273,6 +281,9 @@ class ChainCommandsTest {
         """.formatted(fmnist, fmnist, federation));
     List<String> properties = List.of("spark.master", "spark.ui.enabled", "spark.sparkgrid.chain.keystore",
         "spark.sparkgrid.chain.keystorePasswordFile");
+    // the requester (here the token holder, account 0) deposits the job's rewards: 2 rounds x 1000
+    assertThat(run(home, 0, false, withKey(0, "escrow", "deposit", "--job", "fed-1337", "--amount", "2000")))
+        .contains("deposited 2000 for job fed-1337");
     try {
       run(home, 0, false, "federate", "--request", request.toString(), "--master", "local[2]",
           "--conf", "spark.ui.enabled=false",

@@ -48,8 +48,12 @@ class RewardsCommandsTest {
     plans = List.of(SettlementPlan.of("fed-1/round-0", BigInteger.valueOf(1000), sites, Weighting.SCORE),
         SettlementPlan.of("fed-1/round-1", BigInteger.valueOf(1000), sites, Weighting.EXAMPLES));
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home.toString(),
-        "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.distributor", deployment.distributor()));
-    RewardSettlement.settle(config, plans, node.key(0));
+        "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.distributor", deployment.distributor(),
+        "spark.sparkgrid.chain.escrow", deployment.escrow()));
+    // the requester (here the token holder, account 0) deposits both rounds' pools
+    org.sparkgrid.settlement.JobDeposit.of(deployment.escrow(), "fed-1").deposit(chain, node.key(0),
+        BigInteger.valueOf(2_000), System.currentTimeMillis() / 1000 + 3600);
+    RewardSettlement.settle(config, plans, node.key(0), "fed-1");
   }
 
   @AfterAll

@@ -11,7 +11,7 @@ import java.util.List;
  * configuration, one ND4J thread, Spark on 127.0.0.1, the test's classpath), logging to {@code log}:
  * what the restart ITs kill with SIGKILL.
  */
-final class ServiceProcess {
+public final class ServiceProcess {
   private ServiceProcess() {}
 
   /**
@@ -19,7 +19,7 @@ final class ServiceProcess {
    * @param args      its arguments
    * @param log       stdout and stderr together
    */
-  static Process start(Class<?> mainClass, List<String> args, Path log) throws IOException {
+  public static Process start(Class<?> mainClass, List<String> args, Path log) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx2g");

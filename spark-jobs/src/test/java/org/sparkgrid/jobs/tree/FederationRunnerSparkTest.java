@@ -431,9 +431,16 @@ class FederationRunnerSparkTest {
       Deployment d = Deployer.with(chain, coordinator).deploy();
       SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
           "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.chainId", "" + node.chainId(),
-          "spark.sparkgrid.chain.distributor", d.distributor()));
-      List<Map<String, Object>> settled = RewardSettlement.settle(config, plans, coordinator);
-      List<Map<String, Object>> again = RewardSettlement.settle(config, plans, coordinator);
+          "spark.sparkgrid.chain.distributor", d.distributor(), "spark.sparkgrid.chain.escrow", d.escrow()));
+      // the job's requester (here the token holder, account 0) deposits the two rounds' pools
+      SparkGridToken.load(d.token(), chain.web3j(), chain.transactionManager(coordinator), chain.gas())
+          .approve(d.escrow(), new java.math.BigInteger("2000000")).send();
+      org.sparkgrid.settlement.contracts.JobEscrow.load(d.escrow(), chain.web3j(), chain.transactionManager(coordinator),
+          chain.gas()).deposit(org.sparkgrid.settlement.JobDeposit.idOf("tree-paid").bytes(),
+          new java.math.BigInteger("2000000"), java.math.BigInteger.valueOf(System.currentTimeMillis() / 1000 + 3600))
+          .send();
+      List<Map<String, Object>> settled = RewardSettlement.settle(config, plans, coordinator, "tree-paid");
+      List<Map<String, Object>> again = RewardSettlement.settle(config, plans, coordinator, "tree-paid");
 
       assertThat(settled).hasSize(2);
       assertThat(again).extracting(m -> m.get("transactionHash"))

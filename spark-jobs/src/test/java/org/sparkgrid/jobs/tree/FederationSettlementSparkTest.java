@@ -32,11 +32,14 @@ import org.sparkgrid.jobs.run.RoundReport;
 import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
 import org.sparkgrid.settlement.Claimant;
+import org.sparkgrid.settlement.JobDeposit;
 import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.Deployer;
 import org.sparkgrid.settlement.chain.Deployment;
 import org.sparkgrid.settlement.chain.EventLogs;
 import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.sparkgrid.settlement.contracts.RewardDistributor;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.sparkgrid.settlement.ledger.Bytes32;
@@ -46,13 +49,15 @@ import org.web3j.crypto.WalletUtils;
 
 /**
  * Per-round settlement of a tree-mode federation on real Spark ({@code local[2]}) and a real anvil
- * node: each round is published when it ends, the coordinator's allowance never outlives a
- * settlement, and a federation stopped between a round's checkpoint and its settlement, then
- * resumed, pays every round exactly once.
+ * node, paid from the requester's deposit in the escrow: each round is published when it ends,
+ * drawing its pool from the deposit (the coordinator's tokens and allowance untouched), a missing
+ * or small deposit is refused before training, and a federation stopped between a round's
+ * checkpoint and its settlement, then resumed, pays every round exactly once.
  */
 class FederationSettlementSparkTest {
   private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
   private static final String POOL = "1000000";
+  private static final BigInteger THREE_POOLS = new BigInteger(POOL).multiply(BigInteger.valueOf(3));
   private static JavaSparkContext sc;
   @TempDir static Path dir;
   private static Path federationFile;
@@ -116,13 +121,26 @@ class FederationSettlementSparkTest {
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root",
         dir.resolve("store").toUri().toString(), "spark.sparkgrid.home", dir.resolve(home).toString(),
         "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.chainId", "" + node.chainId(),
-        "spark.sparkgrid.chain.distributor", d.distributor(),
+        "spark.sparkgrid.chain.distributor", d.distributor(), "spark.sparkgrid.chain.escrow", d.escrow(),
         "spark.sparkgrid.chain.keystore", coordinatorKeystore.toString(),
         "spark.sparkgrid.chain.keystorePasswordFile", passwordFile.toString()));
     return new FederationRunner(sc, config,
         new HadoopModelStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()),
         new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration()), progress,
         new LocalSiteTrainer());
+  }
+
+  /** The requester (account 5) deposits {@code amount} for the job: what 'bin/sparkgrid escrow deposit' sends. */
+  private static JobDeposit deposit(Chain chain, Deployment d, String job, BigInteger amount) throws Exception {
+    ChainKey requester = node.key(5);
+    SparkGridToken.load(d.token(), chain.web3j(), chain.transactionManager(node.key(0)), chain.gas())
+        .transfer(requester.address(), amount).send();
+    SparkGridToken.load(d.token(), chain.web3j(), chain.transactionManager(requester), chain.gas())
+        .approve(d.escrow(), amount).send();
+    JobDeposit deposit = JobDeposit.of(d.escrow(), job);
+    JobEscrow.load(d.escrow(), chain.web3j(), chain.transactionManager(requester), chain.gas())
+        .deposit(deposit.id().bytes(), amount, BigInteger.valueOf(System.currentTimeMillis() / 1000 + 3600)).send();
+    return deposit;
   }
 
   private static RewardDistributor distributor(Chain chain, Deployment d) {
@@ -147,6 +165,9 @@ class FederationSettlementSparkTest {
       RewardDistributor distributor = distributor(chain, d);
       SparkGridToken token = SparkGridToken.load(d.token(), chain.web3j(), chain.transactionManager(node.key(0)),
           chain.gas());
+      JobDeposit deposit = deposit(chain, d, "per-round", THREE_POOLS.add(BigInteger.valueOf(7)));
+      BigInteger coordinatorTokens = token.balanceOf(node.key(0).address()).send();
+      BigInteger requesterTokens = token.balanceOf(node.key(5).address()).send();
       List<String> seen = new ArrayList<>();
       ProgressListener observer = new ProgressListener() {
         @Override
@@ -160,7 +181,8 @@ class FederationSettlementSparkTest {
             int r = report.metrics().round();
             seen.add(r + ":" + !rootOnChain(distributor, "per-round/round-" + r).isZero() + ":"
                 + !rootOnChain(distributor, "per-round/round-" + (r + 1)).isZero() + ":"
-                + token.allowance(node.key(0).address(), d.distributor()).send());
+                + token.allowance(node.key(0).address(), d.distributor()).send() + ":"
+                + deposit.read(chain).remaining());
           } catch (Exception e) {
             throw new IllegalStateException(e);
           }
@@ -169,8 +191,9 @@ class FederationSettlementSparkTest {
 
       FederationRunner.Result r = runner(d, "home-per-round", observer).run(request("per-round"), "per-round");
 
-      assertThat(seen).containsExactly("settled in some time", "0:true:false:0", "settled in some time",
-          "1:true:false:0", "settled in some time", "2:true:false:0");
+      // each round drew its pool from the deposit (3,000,007), nothing from the coordinator
+      assertThat(seen).containsExactly("settled in some time", "0:true:false:0:2000007", "settled in some time",
+          "1:true:false:0:1000007", "settled in some time", "2:true:false:0:7");
       List<SettlementPlan> plans = TreeRewards.plans("per-round", federation, r.state().contributions(),
           request("per-round").reward());
       assertThat(plans).hasSize(3);
@@ -179,7 +202,11 @@ class FederationSettlementSparkTest {
         assertThat(publications(chain, d, plan.name())).as(plan.name()).isEqualTo(1);
       }
       assertThat(token.allowance(node.key(0).address(), d.distributor()).send()).isZero();
-      assertThat(token.balanceOf(d.distributor()).send()).isEqualTo(new BigInteger(POOL).multiply(BigInteger.valueOf(3)));
+      assertThat(token.balanceOf(d.distributor()).send()).isEqualTo(THREE_POOLS);
+      assertThat(token.balanceOf(node.key(0).address()).send()).isEqualTo(coordinatorTokens);
+      // succeeded: the rest of the deposit went back to the requester, the deposit is closed
+      assertThat(deposit.read(chain).status()).isEqualTo(2);
+      assertThat(token.balanceOf(node.key(5).address()).send()).isEqualTo(requesterTokens.add(BigInteger.valueOf(7)));
     }
   }
 
@@ -188,6 +215,7 @@ class FederationSettlementSparkTest {
     try (Chain chain = Chain.connect(node.rpcUrl(), node.chainId())) {
       Deployment d = Deployer.with(chain, node.key(0)).deploy();
       RewardDistributor distributor = distributor(chain, d);
+      deposit(chain, d, "stopped", THREE_POOLS);
       // the coordinator stops after round 2's checkpoint, before round 2 is settled
       ProgressListener killer = new ProgressListener() {
         @Override
@@ -247,6 +275,7 @@ class FederationSettlementSparkTest {
     try (Chain chain = Chain.connect(node.rpcUrl(), node.chainId())) {
       Deployment d = Deployer.with(chain, node.key(0)).deploy();
       RewardDistributor distributor = distributor(chain, d);
+      deposit(chain, d, "refused", THREE_POOLS);
       distributor.pause().send(); // the chain refuses every publication
 
       assertThatThrownBy(() -> runner(d, "home-refused", ProgressListener.NONE).run(request("refused"), "refused"))
@@ -262,6 +291,35 @@ class FederationSettlementSparkTest {
       for (int r = 0; r < 3; r++) {
         assertThat(publications(chain, d, "refused/round-" + r)).as("round-" + r).isEqualTo(1);
       }
+    }
+  }
+
+  @Test
+  void aMissingOrSmallDepositIsRefusedBeforeTrainingInOneLine() throws Exception {
+    try (Chain chain = Chain.connect(node.rpcUrl(), node.chainId())) {
+      Deployment d = Deployer.with(chain, node.key(0)).deploy();
+      List<String> lines = new ArrayList<>();
+      ProgressListener recorder = new ProgressListener() {
+        @Override
+        public void phase(String line) {
+          lines.add(line);
+        }
+      };
+
+      assertThatThrownBy(() -> runner(d, "home-no-deposit", recorder).run(request("no-deposit"), "no-deposit"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("reward: job 'no-deposit' has no deposit in the escrow " + d.escrow() + "; its requester must"
+              + " deposit 3000000 (poolPerRound 1000000 x 3 rounds) first: bin/sparkgrid escrow deposit --job"
+              + " no-deposit --fee 3000000");
+
+      deposit(chain, d, "small-deposit", THREE_POOLS.subtract(BigInteger.ONE));
+      assertThatThrownBy(() -> runner(d, "home-small", recorder).run(request("small-deposit"), "small-deposit"))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("reward: the deposit of job 'small-deposit' in the escrow " + d.escrow() + " is 2999999, less"
+              + " than the 3000000 its rewards need (poolPerRound 1000000 x 3 rounds)");
+      assertThat(lines).noneMatch(l -> l.startsWith("round ") || l.startsWith("Federation "));
+      assertThat(new HadoopCheckpointStore(dir.resolve("store").toUri().toString(), sc.hadoopConfiguration())
+          .latest("small-deposit")).isEmpty();
     }
   }
 }
