@@ -35,10 +35,13 @@ import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
 import org.sparkgrid.jobs.data.IdxWriter;
+import org.sparkgrid.settlement.JobDeposit;
 import org.sparkgrid.settlement.chain.Chain;
+import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.Deployer;
 import org.sparkgrid.settlement.chain.Deployment;
 import org.sparkgrid.settlement.chain.LocalChain;
+import org.sparkgrid.settlement.contracts.JobEscrow;
 import org.sparkgrid.settlement.contracts.SparkGridToken;
 import org.web3j.crypto.WalletUtils;
 import org.web3j.protocol.core.DefaultBlockParameterName;
@@ -99,6 +102,7 @@ class ServiceFederationAuthorizationTest {
     harness.startService(ServiceHarness.config(dir, Map.of(
         "spark.sparkgrid.chain.rpcUrl", node.rpcUrl(), "spark.sparkgrid.chain.chainId", "" + node.chainId(),
         "spark.sparkgrid.chain.distributor", deployment.distributor(),
+        "spark.sparkgrid.chain.escrow", deployment.escrow(),
         "spark.sparkgrid.chain.keystore", keystore.toString(),
         "spark.sparkgrid.chain.keystorePasswordFile", password.toString())), store);
     client = harness.client();
@@ -123,6 +127,18 @@ class ServiceFederationAuthorizationTest {
          "federation": {%s, "minSites": 2},
          "reward": {"poolPerRound": "%s", "scoring": "examples"}}
         """.formatted(id, id, FMNIST, FMNIST, federation, pool));
+  }
+
+  /** A requester (account 5) deposits {@code amount} for {@code job}: what 'bin/sparkgrid escrow deposit' sends. */
+  private static void deposit(String job, BigInteger amount) throws Exception {
+    ChainKey requester = node.key(5);
+    SparkGridToken.load(deployment.token(), chain.web3j(), chain.transactionManager(node.key(0)), chain.gas())
+        .transfer(requester.address(), amount).send();
+    SparkGridToken.load(deployment.token(), chain.web3j(), chain.transactionManager(requester), chain.gas())
+        .approve(deployment.escrow(), amount).send();
+    JobEscrow.load(deployment.escrow(), chain.web3j(), chain.transactionManager(requester), chain.gas())
+        .deposit(JobDeposit.of(deployment.escrow(), job).id().bytes(), amount,
+            BigInteger.valueOf(System.currentTimeMillis() / 1000 + 3600)).send();
   }
 
   private static BigInteger coordinatorNonce() throws Exception {
@@ -169,14 +185,16 @@ class ServiceFederationAuthorizationTest {
     assertThat(dir.resolve("home/store/runs/auth-pool")).doesNotExist();
     assertThat(coordinatorNonce()).isEqualTo(nonceBefore);
 
-    // the same service, chain and coordinator pay a request that narrows the federation within its grant
+    // the same service, chain and coordinator pay a request that narrows the federation within its grant,
+    // from its requester's deposit in the escrow (one round of 1000)
+    deposit("auth-narrow", CAP);
     client.submit(request("auth-narrow", "\"name\": \"fed3\", \"siteIds\": [\"site-01\", \"site-03\"], \"rounds\": 1",
         "1000"));
     Optional<JobEvent> end = client.follow("auth-narrow", Duration.ofMinutes(5), e -> { });
 
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
-    assertThat(coordinatorNonce()).isGreaterThan(nonceBefore);
+    assertThat(coordinatorNonce()).isGreaterThan(nonceBefore); // the coordinator published, the escrow paid
     SparkGridToken token = SparkGridToken.load(deployment.token(), chain.web3j(),
         chain.transactionManager(node.key(0)), chain.gas());
     assertThat(token.balanceOf(deployment.distributor()).send()).isEqualTo(CAP);
