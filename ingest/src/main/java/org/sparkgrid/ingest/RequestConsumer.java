@@ -247,24 +247,28 @@ public final class RequestConsumer extends PollLoop {
     List<Long> producedAt = new ArrayList<>(); // each batch entry's record timestamp, for the intake listener
     List<Refused> refused = new ArrayList<>();
     List<AuditRecord> audit = new ArrayList<>();
+    Map<ConsumerRecord<byte[], byte[]>, Verdict> verdicts;
+    try {
+      verdicts = authenticate(records);
+    } catch (JobStoreException e) {
+      LOG.error("job store failed recording the poll's nonces; nothing stored, will read the {} records again: {}",
+          records.count(), e.getMessage());
+      commitAndRewind(first, first, end); // commits nothing, rewinds every partition
+      backoff();
+      return;
+    }
     for (TopicPartition tp : records.partitions()) {
       for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
         Identity who = Identity.UNSIGNED;
         if (auth != null) {
-          try {
-            who = auth.authenticate(SignedMessage.Kind.REQUEST, record.key(), record.value(), record.headers(),
-                record.topic() + "-" + record.partition() + "@" + record.offset());
-          } catch (Unauthorized u) {
+          Verdict v = verdicts.get(record);
+          if (v.refusal() != null) {
+            Unauthorized u = v.refusal();
             refused.add(new Refused(tp, record, u.refusal()));
             audit.add(verdict(u.account(), null, keyText(record), u.refusal()));
             continue;
-          } catch (JobStoreException e) {
-            LOG.error("job store failed recording a nonce; nothing stored, will read the {} records again: {}",
-                records.count(), e.getMessage());
-            commitAndRewind(first, first, end); // commits nothing, rewinds every partition
-            backoff();
-            return;
           }
+          who = v.who();
         }
         Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
         RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
@@ -462,6 +466,39 @@ public final class RequestConsumer extends PollLoop {
   @Override
   protected void closed() {
     deadLetters.close();
+  }
+
+  /** Who signed a record of the poll, or why it is refused. */
+  private record Verdict(Identity who, Unauthorized refusal) {}
+
+  /**
+   * Who signed each record of the poll: every record's signature checked, then the poll's nonces
+   * recorded at once (one job-store transaction, {@link Authorizer#checkReplays}). Empty without an
+   * authorizer.
+   *
+   * @throws JobStoreException if the store could not record the nonces
+   */
+  private Map<ConsumerRecord<byte[], byte[]>, Verdict> authenticate(ConsumerRecords<byte[], byte[]> records) {
+    Map<ConsumerRecord<byte[], byte[]>, Verdict> out = new java.util.IdentityHashMap<>();
+    if (auth == null) {
+      return out;
+    }
+    List<ConsumerRecord<byte[], byte[]>> checked = new ArrayList<>();
+    List<Authorizer.Verified> verified = new ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      try {
+        verified.add(auth.verify(SignedMessage.Kind.REQUEST, record.key(), record.value(), record.headers(),
+            record.topic() + "-" + record.partition() + "@" + record.offset()));
+        checked.add(record);
+      } catch (Unauthorized u) {
+        out.put(record, new Verdict(null, u));
+      }
+    }
+    List<java.util.Optional<Unauthorized>> replays = auth.checkReplays(verified);
+    for (int i = 0; i < checked.size(); i++) {
+      out.put(checked.get(i), new Verdict(verified.get(i).identity(), replays.get(i).orElse(null)));
+    }
+    return out;
   }
 
   private record Refused(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal) {}

@@ -4,6 +4,8 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -17,6 +19,7 @@ import org.sparkgrid.core.request.SweepSpec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.ingest.jobs.Job;
+import org.sparkgrid.ingest.jobs.JobStore;
 
 /**
  * Decides whether a request or control command comes from a registered requester within its
@@ -102,13 +105,38 @@ public final class Authorizer {
    */
   public Identity authenticate(SignedMessage.Kind kind, byte[] key, byte[] value, Headers headers, String source)
       throws Unauthorized {
+    Verified v = verify(kind, key, value, headers, source);
+    if (v.nonce() != null && !replay.firstUse(v.identity().account(), v.nonce(), source)) {
+      throw replayed(v);
+    }
+    return v.identity();
+  }
+
+  /**
+   * A record whose signature, signer, registration and clock window checked out, before its nonce
+   * is recorded ({@link #checkReplays}).
+   *
+   * @param identity who signed it ({@link Identity#UNSIGNED}, with no nonce, where unsigned records are taken)
+   * @param nonce    its nonce, {@code null} if unsigned
+   * @param source   where it was read
+   */
+  public record Verified(Identity identity, String nonce, String source) {}
+
+  /**
+   * {@link #authenticate} but for the replay check: what a consumer calls for each record of a
+   * poll before it records the poll's nonces at once with {@link #checkReplays}.
+   *
+   * @throws Unauthorized naming the first check that failed
+   */
+  public Verified verify(SignedMessage.Kind kind, byte[] key, byte[] value, Headers headers, String source)
+      throws Unauthorized {
     String signature = header(headers, SignedMessage.SIGNATURE_HEADER);
     String signer = header(headers, SignedMessage.SIGNER_HEADER);
     String timestamp = header(headers, SignedMessage.TIMESTAMP_HEADER);
     String nonce = header(headers, SignedMessage.NONCE_HEADER);
     if (signature == null && signer == null && timestamp == null && nonce == null) {
       if (!required) {
-        return Identity.UNSIGNED;
+        return new Verified(Identity.UNSIGNED, null, source);
       }
       throw new Unauthorized(Denial.UNSIGNED, SignedMessage.SIGNATURE_HEADER, null, null,
           "the record carries no signature (headers " + String.join(", ", HEADERS) + "); this service takes only"
@@ -174,12 +202,32 @@ public final class Authorizer {
               + " the service's clock (" + now + "); the window is " + skewMillis
               + " ms either way (spark.sparkgrid.auth.clockSkewMs)");
     }
-    if (!replay.firstUse(account, nonce, source)) {
-      throw new Unauthorized(Denial.REPLAYED, SignedMessage.NONCE_HEADER, nonce, account,
-          "nonce " + nonce + " was already used by " + account + " (requester " + requester.name()
-              + ") for another record; sign each record with a new nonce");
+    return new Verified(new Identity(account, requester), nonce, source);
+  }
+
+  /**
+   * Records the nonces of {@code verified} records at once (one job-store transaction for a poll)
+   * and says which were replayed: for each, in order, empty or the refusal.
+   *
+   * @throws org.sparkgrid.ingest.jobs.JobStoreException if the store failed: nothing recorded, read the records again
+   */
+  public List<Optional<Unauthorized>> checkReplays(List<Verified> verified) {
+    List<Verified> signed = verified.stream().filter(v -> v.nonce() != null).toList();
+    List<Boolean> first = replay.firstUses(signed.stream()
+        .map(v -> new JobStore.NonceUse(v.identity().account(), v.nonce(), v.source())).toList());
+    List<Optional<Unauthorized>> out = new ArrayList<>(verified.size());
+    int i = 0;
+    for (Verified v : verified) {
+      out.add(v.nonce() == null || first.get(i++) ? Optional.empty() : Optional.of(replayed(v)));
     }
-    return new Identity(account, requester);
+    return out;
+  }
+
+  private static Unauthorized replayed(Verified v) {
+    String account = v.identity().account();
+    return new Unauthorized(Denial.REPLAYED, SignedMessage.NONCE_HEADER, v.nonce(), account,
+        "nonce " + v.nonce() + " was already used by " + account + " (requester " + v.identity().requester().name()
+            + ") for another record; sign each record with a new nonce");
   }
 
   /**

@@ -599,6 +599,71 @@ public final class JdbcJobStore implements JobStore {
     }, "record a nonce of " + account);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction: the nonces already recorded for these accounts are read (at most
+   * {@value #IN_LIST_MAX} at a time), the new ones inserted in one batch. Two instances recording
+   * the same nonce at once cannot both succeed: the table's primary key refuses the second insert,
+   * whose whole batch then fails and is read again, and finds the nonce.
+   */
+  @Override
+  public synchronized List<Boolean> useNonces(List<NonceUse> uses, Duration keep) {
+    if (uses.isEmpty()) {
+      return List.of();
+    }
+    return run(c -> inTransaction(c, () -> {
+      long now = clock.millis();
+      if (now >= nextPruneMillis) {
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + NONCES_TABLE + " WHERE seen_at < ?")) {
+          st.setLong(1, now - keep.toMillis());
+          st.executeUpdate();
+        }
+        nextPruneMillis = now + PRUNE_EVERY_MS;
+      }
+      // what the table holds already: (account, nonce) -> source
+      Map<List<String>, String> seen = new HashMap<>();
+      for (int from = 0; from < uses.size(); from += IN_LIST_MAX) {
+        List<NonceUse> part = uses.subList(from, Math.min(uses.size(), from + IN_LIST_MAX));
+        String in = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
+        try (PreparedStatement st = c.prepareStatement("SELECT account, nonce, source FROM " + NONCES_TABLE
+            + " WHERE nonce IN (" + in + ")")) {
+          for (int i = 0; i < part.size(); i++) {
+            st.setString(i + 1, part.get(i).nonce());
+          }
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              seen.put(List.of(rs.getString(1), rs.getString(2)), String.valueOf(rs.getString(3)));
+            }
+          }
+        }
+      }
+      List<Boolean> out = new ArrayList<>(uses.size());
+      try (PreparedStatement st = c.prepareStatement("INSERT INTO " + NONCES_TABLE
+          + " (account, nonce, seen_at, source) VALUES (?, ?, ?, ?)")) {
+        boolean any = false;
+        for (NonceUse u : uses) {
+          String before = seen.putIfAbsent(List.of(u.account(), u.nonce()), String.valueOf(u.source()));
+          if (before == null) {
+            st.setString(1, u.account());
+            st.setString(2, u.nonce());
+            st.setLong(3, now);
+            st.setString(4, u.source());
+            st.addBatch();
+            any = true;
+            out.add(true);
+          } else {
+            out.add(u.source() != null && u.source().equals(before)); // the same record read again
+          }
+        }
+        if (any) {
+          st.executeBatch();
+        }
+      }
+      return out;
+    }), "record " + uses.size() + " nonces");
+  }
+
   @Override
   public synchronized void appendAudit(List<AuditRecord> records) {
     if (records.isEmpty()) {

@@ -226,6 +226,30 @@ public interface JobStore extends AutoCloseable {
    */
   boolean useNonce(String account, String nonce, String source, Duration keep);
 
+  /** One signed record's nonce, for {@link #useNonces}. */
+  record NonceUse(String account, String nonce, String source) {
+    public NonceUse {
+      java.util.Objects.requireNonNull(account, "account");
+      java.util.Objects.requireNonNull(nonce, "nonce");
+    }
+  }
+
+  /**
+   * {@link #useNonce} for a poll's records at once, in one transaction where the store can: the
+   * answer for each use, in order. A nonce used twice within {@code uses} by one account is a replay
+   * the second time (unless from the same source). This default calls {@link #useNonce} for each.
+   *
+   * @throws JobStoreException if the database failed (or another instance recorded one of these
+   *     nonces at the same moment): nothing of the batch is recorded, read the records again
+   */
+  default java.util.List<Boolean> useNonces(java.util.List<NonceUse> uses, Duration keep) {
+    java.util.List<Boolean> out = new java.util.ArrayList<>(uses.size());
+    for (NonceUse u : uses) {
+      out.add(useNonce(u.account(), u.nonce(), u.source(), keep));
+    }
+    return out;
+  }
+
   /**
    * Appends verdicts to the audit table, in one transaction.
    *

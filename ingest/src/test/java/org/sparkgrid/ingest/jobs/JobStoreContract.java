@@ -373,6 +373,27 @@ abstract class JobStoreContract {
   }
 
   @Test
+  void aPollsNoncesAreRecordedAtOnceWithTheSameAnswersAsOneByOne() {
+    String alice = "0x" + "a".repeat(40);
+    String bob = "0x" + "b".repeat(40);
+    Duration keep = Duration.ofMinutes(10);
+    assertThat(store.useNonce(alice, "old", "r@1", keep)).isTrue();
+
+    List<Boolean> answers = store.useNonces(List.of(
+        new JobStore.NonceUse(alice, "new", "r@2"),
+        new JobStore.NonceUse(alice, "old", "r@3"),      // used before by another record: a replay
+        new JobStore.NonceUse(alice, "old", "r@1"),      // the same record read again
+        new JobStore.NonceUse(bob, "old", "r@4"),        // another account's nonce
+        new JobStore.NonceUse(alice, "new", "r@5"),      // twice in one poll: the second is a replay
+        new JobStore.NonceUse(alice, "new", "r@2")), keep); // the first again
+
+    assertThat(answers).containsExactly(true, false, true, true, false, true);
+    assertThat(open(B).useNonce(alice, "new", "r@6", keep)).as("recorded for every instance").isFalse();
+    assertThat(open(B).useNonce(bob, "old", "r@4", keep)).as("the same record").isTrue();
+    assertThat(store.useNonces(List.of(), keep)).isEmpty();
+  }
+
+  @Test
   void aNonceIsUsedOnceByAnAccountButMayBeReadAgainFromTheSameRecord() {
     String alice = "0x" + "a".repeat(40);
     String bob = "0x" + "b".repeat(40);

@@ -59,4 +59,48 @@ class PersonalSignaturesTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("signature's v must be 27 or 28, got 29");
   }
+
+  @Test
+  void libsecp256k1RecoversWhatWeb3jRecovers() {
+    // this build's machines are Linux x86_64, where the native library must load
+    assertThat(PersonalSignatures.nativeRecovery()).as("libsecp256k1 loaded").isTrue();
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    java.math.BigInteger n = org.web3j.crypto.Sign.CURVE_PARAMS.getN();
+    for (int i = 0; i < 200; i++) {
+      byte[] keyBytes = new byte[32];
+      random.nextBytes(keyBytes);
+      ChainKey key = ChainKey.ofPrivateKey(org.web3j.utils.Numeric.toHexString(keyBytes));
+      byte[] message = new byte[1 + random.nextInt(300)];
+      random.nextBytes(message);
+      String signature = PersonalSignatures.sign(key, message);
+      byte[] rsv = org.web3j.utils.Numeric.hexStringToByteArray(signature);
+
+      assertThat(PersonalSignatures.RECOVERY.signer(message, signature))
+          .isEqualTo(PersonalSignatures.web3jSigner(message, rsv))
+          .isEqualTo(key.address().toLowerCase(java.util.Locale.ROOT));
+
+      // the same signature with s' = n - s and v flipped (high s): both accept it, for the same key
+      byte[] high = rsv.clone();
+      byte[] s2 = org.web3j.utils.Numeric.toBytesPadded(n.subtract(new java.math.BigInteger(1,
+          java.util.Arrays.copyOfRange(rsv, 32, 64))), 32);
+      System.arraycopy(s2, 0, high, 32, 32);
+      high[64] = (byte) (rsv[64] == 27 ? 28 : 27);
+      assertThat(PersonalSignatures.RECOVERY.signer(message, org.web3j.utils.Numeric.toHexString(high)))
+          .isEqualTo(PersonalSignatures.web3jSigner(message, high));
+
+      // a changed message recovers the same other account in both
+      message[0] ^= 1;
+      assertThat(PersonalSignatures.RECOVERY.signer(message, signature))
+          .isEqualTo(PersonalSignatures.web3jSigner(message, rsv))
+          .isNotEqualTo(key.address().toLowerCase(java.util.Locale.ROOT));
+    }
+  }
+
+  @Test
+  void rAndSOffTheCurveRecoverNoKey() {
+    String zeros = "0x" + "0".repeat(128) + "1b";
+    assertThatThrownBy(() -> PersonalSignatures.RECOVERY.signer(new byte[] {1}, zeros))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("signature recovers no public key");
+  }
 }

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.ingest.auth.Authorizer;
+import org.sparkgrid.ingest.auth.ReplayGuard;
 import org.sparkgrid.ingest.auth.RegistryFile;
 import org.sparkgrid.ingest.auth.Requester;
 import org.sparkgrid.ingest.auth.RequesterRegistry;
@@ -93,7 +94,7 @@ public final class ServiceAuth {
         required ? "signed by a registered requester only" : "unsigned ones taken too (spark.sparkgrid.auth.required"
             + "=false)", path, registry.get().requesters().size());
     return new Authorizer(registry, PersonalSignatures.RECOVERY, Clock.systemUTC(), skew,
-        (account, nonce, source) -> store.useNonce(account, nonce, source, keep), required);
+        ReplayGuard.inStore(store, keep), required);
   }
 
   /**
