@@ -3,18 +3,11 @@ package org.sparkgrid.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.sparkgrid.ingest.RequestConsumer;
 import org.sparkgrid.ingest.Topics;
@@ -54,8 +47,6 @@ import org.sparkgrid.ingest.kafka.KafkaClients;
  * H2's default write delay would give; {@code {dir}} in it stands for a temporary directory.
  */
 public final class IngestThroughputBenchmark {
-  private static final String GROUP = "sparkgrid-service";
-  private static final long TIMEOUT_MINUTES = 10;
 
   private IngestThroughputBenchmark() {}
 
@@ -118,27 +109,27 @@ public final class IngestThroughputBenchmark {
     TopicPartition requests = new TopicPartition(topics.requests(), 0);
     try (Admin admin = KafkaClients.plain(bootstrap).admin("bench-admin")) {
       topics.createMissing(admin, 1, (short) 1);
-      produce(bootstrap, topics.requests(), records);
+      IngestBench.produce(bootstrap, topics.requests(), records, null);
 
       // baseline: Kafka's own read rate, a consumer that only counts (once to warm up, once timed)
-      countAll(bootstrap, requests, n);
-      long bareNanos = countAll(bootstrap, requests, n);
+      IngestBench.countAll(bootstrap, requests, n);
+      long bareNanos = IngestBench.countAll(bootstrap, requests, n);
 
       long ingestNanos;
       long queued;
       try (JobStore store = JdbcJobStore.open(settings, Clock.systemUTC());
           EventPublisher events = KafkaEventPublisher.create(bootstrap, topics.events(), store);
           RequestConsumer consumer = RequestConsumer.builder(bootstrap, store, events).topics(topics)
-              .groupId(GROUP).kafkaProperty("max.poll.records", maxPoll).build()) {
+              .groupId(IngestBench.GROUP).kafkaProperty("max.poll.records", maxPoll).build()) {
         long t0 = System.nanoTime();
         consumer.start();
-        awaitCommitted(admin, requests, n);
+        IngestBench.awaitCommitted(admin, requests, n);
         ingestNanos = System.nanoTime() - t0;
         events.flush();
         queued = store.list(JobFilter.in(JobState.QUEUED).limit(100_000)).size();
       }
-      long deadLettered = endOffset(bootstrap, new TopicPartition(topics.deadLetters(), 0));
-      long published = endOffset(bootstrap, new TopicPartition(topics.events(), 0));
+      long deadLettered = IngestBench.endOffset(bootstrap, new TopicPartition(topics.deadLetters(), 0));
+      long published = IngestBench.endOffset(bootstrap, new TopicPartition(topics.events(), 0));
       if (queued != valid || deadLettered != refused || published != valid) {
         throw new IllegalStateException(String.format(Locale.ROOT,
             "counts do not match the mix: %d queued (expected %d), %d dead letters (expected %d), %d events (expected %d)",
@@ -176,60 +167,6 @@ public final class IngestThroughputBenchmark {
     public void close() throws Exception {
       if (server != null) {
         server.close();
-      }
-    }
-  }
-
-  private static void produce(String bootstrap, String topic, List<byte[][]> records) {
-    Map<String, Object> tuning = Map.of(ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.plain(bootstrap).producer("bench-producer", tuning)) {
-      for (byte[][] r : records) {
-        producer.send(new ProducerRecord<>(topic, r[0], r[1]));
-      }
-      producer.flush();
-    }
-  }
-
-  /** Nanoseconds a fresh consumer takes to read {@code n} records of {@code tp} from the start. */
-  private static long countAll(String bootstrap, TopicPartition tp, int n) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
-      long t0 = System.nanoTime();
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long count = 0;
-      long deadline = t0 + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-      while (count < n) {
-        count += consumer.poll(Duration.ofMillis(200)).count();
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("bare consumer read only " + count + " of " + n + " records");
-        }
-      }
-      return System.nanoTime() - t0;
-    }
-  }
-
-  private static long endOffset(String bootstrap, TopicPartition tp) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
-      return consumer.endOffsets(List.of(tp)).get(tp);
-    }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-    return KafkaClients.plain(bootstrap).consumer("bench-consumer", null, Map.of());
-  }
-
-  /** Waits until the service's group committed offset {@code n} on {@code tp}, checking every 50 ms. */
-  private static void awaitCommitted(Admin admin, TopicPartition tp, long n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-    long at = -1;
-    while (at < n) {
-      OffsetAndMetadata o = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().get(tp);
-      at = o == null ? -1 : o.offset();
-      if (at < n) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("RequestConsumer committed only offset " + at + " of " + n);
-        }
-        Thread.sleep(50);
       }
     }
   }

@@ -7,13 +7,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -61,8 +56,6 @@ import org.sparkgrid.settlement.signing.PersonalSignatures;
  * would give; {@code {dir}} in it stands for a temporary directory, one per run.
  */
 public final class SignedIngestBenchmark {
-  private static final String GROUP = "sparkgrid-service";
-  private static final long TIMEOUT_MINUTES = 10;
 
   private SignedIngestBenchmark() {}
 
@@ -95,20 +88,20 @@ public final class SignedIngestBenchmark {
         for (Topics t : List.of(plain, signed, signedPool, warm)) {
           t.createMissing(admin, 1, (short) 1);
         }
-        produce(bootstrap, plain.requests(), records, null);
-        produce(bootstrap, warm.requests(), records, null);
+        IngestBench.produce(bootstrap, plain.requests(), records, null);
+        IngestBench.produce(bootstrap, warm.requests(), records, null);
         long t0 = System.nanoTime();
         List<byte[][]> signedRecords = relabel(records, REQUESTER + ".");
         List<Headers> signatures = sign(PersonalSignatures.signer(requester), signedRecords);
         System.out.printf(Locale.ROOT, "(signed %,d records in %.1f s, not timed below)%n", n, (System.nanoTime() - t0) / 1e9);
-        produce(bootstrap, signed.requests(), signedRecords, signatures);
+        IngestBench.produce(bootstrap, signed.requests(), signedRecords, signatures);
         if (verifyThreads > 1) {
-          produce(bootstrap, signedPool.requests(), signedRecords, signatures);
+          IngestBench.produce(bootstrap, signedPool.requests(), signedRecords, signatures);
         }
 
         // baseline: Kafka's own read rate, a consumer that only counts (once to warm up, once timed)
-        countAll(bootstrap, requests, n);
-        long bareNanos = countAll(bootstrap, requests, n);
+        IngestBench.countAll(bootstrap, requests, n);
+        long bareNanos = IngestBench.countAll(bootstrap, requests, n);
 
         // the micro figures: parse+validate on one thread, no Kafka, no store; signature recovery on one thread
         double micro = ValidationThroughput.routeRate(records, 2.0);
@@ -194,7 +187,7 @@ public final class SignedIngestBenchmark {
     try (JobStore store = JdbcJobStore.open(url);
         EventPublisher events = KafkaEventPublisher.create(bootstrap, topics.events(), store)) {
       RequestConsumer.Builder b = RequestConsumer.builder(bootstrap, store, events).topics(topics)
-          .groupId(GROUP).kafkaProperty("max.poll.records", Integer.parseInt(maxPoll));
+          .groupId(IngestBench.GROUP).kafkaProperty("max.poll.records", Integer.parseInt(maxPoll));
       kafkaProps.forEach(b::kafkaProperty);
       org.sparkgrid.ingest.auth.Authorizer auth = authorizer.apply(store);
       if (auth != null) {
@@ -203,14 +196,14 @@ public final class SignedIngestBenchmark {
       try (RequestConsumer consumer = b.build()) {
         long t0 = System.nanoTime();
         consumer.start();
-        awaitCommitted(admin, requests, n);
+        IngestBench.awaitCommitted(admin, requests, n);
         nanos = System.nanoTime() - t0;
       }
       events.flush();
       queued = store.list(JobFilter.in(JobState.QUEUED).limit(100_000)).size();
     }
-    long deadLettered = endOffset(bootstrap, new TopicPartition(topics.deadLetters(), 0));
-    long published = endOffset(bootstrap, new TopicPartition(topics.events(), 0));
+    long deadLettered = IngestBench.endOffset(bootstrap, new TopicPartition(topics.deadLetters(), 0));
+    long published = IngestBench.endOffset(bootstrap, new TopicPartition(topics.events(), 0));
     if (queued != valid || deadLettered != refused || published != valid) {
       throw new IllegalStateException(String.format(Locale.ROOT,
           "counts on %s do not match the mix: %d queued (expected %d), %d dead letters (expected %d), %d events (expected %d)",
@@ -326,60 +319,5 @@ public final class SignedIngestBenchmark {
     long t0 = System.nanoTime();
     all.run();
     return records.size() / ((System.nanoTime() - t0) / 1e9);
-  }
-
-  private static void produce(String bootstrap, String topic, List<byte[][]> records, List<Headers> headers) {
-    Map<String, Object> tuning = Map.of(ProducerConfig.LINGER_MS_CONFIG, 20, ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.plain(bootstrap).producer("bench-producer", tuning)) {
-      for (int i = 0; i < records.size(); i++) {
-        byte[][] r = records.get(i);
-        producer.send(new ProducerRecord<>(topic, null, r[0], r[1], headers == null ? null : headers.get(i)));
-      }
-      producer.flush();
-    }
-  }
-
-  /** Nanoseconds a fresh consumer takes to read {@code n} records of {@code tp} from the start. */
-  private static long countAll(String bootstrap, TopicPartition tp, int n) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
-      long t0 = System.nanoTime();
-      consumer.assign(List.of(tp));
-      consumer.seekToBeginning(List.of(tp));
-      long count = 0;
-      long deadline = t0 + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-      while (count < n) {
-        count += consumer.poll(Duration.ofMillis(200)).count();
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("bare consumer read only " + count + " of " + n + " records");
-        }
-      }
-      return System.nanoTime() - t0;
-    }
-  }
-
-  private static long endOffset(String bootstrap, TopicPartition tp) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrap)) {
-      return consumer.endOffsets(List.of(tp)).get(tp);
-    }
-  }
-
-  private static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
-    return KafkaClients.plain(bootstrap).consumer("bench-consumer", null, Map.of());
-  }
-
-  /** Waits until the service's group committed offset {@code n} on {@code tp}, checking every 50 ms. */
-  private static void awaitCommitted(Admin admin, TopicPartition tp, long n) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(TIMEOUT_MINUTES);
-    long at = -1;
-    while (at < n) {
-      OffsetAndMetadata o = admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get().get(tp);
-      at = o == null ? -1 : o.offset();
-      if (at < n) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("RequestConsumer committed only offset " + at + " of " + n);
-        }
-        Thread.sleep(50);
-      }
-    }
   }
 }
