@@ -567,13 +567,7 @@ public final class JdbcJobStore implements JobStore {
     Objects.requireNonNull(nonce, "nonce");
     return run(c -> {
       long now = clock.millis();
-      if (now >= nextPruneMillis) {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + NONCES_TABLE + " WHERE seen_at < ?")) {
-          st.setLong(1, now - keep.toMillis());
-          st.executeUpdate();
-        }
-        nextPruneMillis = now + PRUNE_EVERY_MS;
-      }
+      pruneNonces(c, now, keep);
       try (PreparedStatement st = c.prepareStatement("INSERT INTO " + NONCES_TABLE
           + " (account, nonce, seen_at, source) VALUES (?, ?, ?, ?)")) {
         st.setString(1, account);
@@ -614,13 +608,7 @@ public final class JdbcJobStore implements JobStore {
     }
     return run(c -> inTransaction(c, () -> {
       long now = clock.millis();
-      if (now >= nextPruneMillis) {
-        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + NONCES_TABLE + " WHERE seen_at < ?")) {
-          st.setLong(1, now - keep.toMillis());
-          st.executeUpdate();
-        }
-        nextPruneMillis = now + PRUNE_EVERY_MS;
-      }
+      pruneNonces(c, now, keep);
       // what the table holds already: (account, nonce) -> source
       Map<List<String>, String> seen = new HashMap<>();
       for (int from = 0; from < uses.size(); from += IN_LIST_MAX) {
@@ -662,6 +650,17 @@ public final class JdbcJobStore implements JobStore {
       }
       return out;
     }), "record " + uses.size() + " nonces");
+  }
+
+  /** Deletes the nonces first seen more than {@code keep} before {@code now}, at most every {@value #PRUNE_EVERY_MS} ms. */
+  private void pruneNonces(Connection c, long now, Duration keep) throws SQLException {
+    if (now >= nextPruneMillis) {
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM " + NONCES_TABLE + " WHERE seen_at < ?")) {
+        st.setLong(1, now - keep.toMillis());
+        st.executeUpdate();
+      }
+      nextPruneMillis = now + PRUNE_EVERY_MS;
+    }
   }
 
   @Override
