@@ -229,6 +229,7 @@ public final class FederationRunner implements TrainingRun {
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
       TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
+      SiteRefusals.on(sc).report(round, progress::phase);
       Map<String, String> rejected = out.rejected();
       float[] before = state.global();
       long scored = System.nanoTime();
@@ -433,6 +434,7 @@ public final class FederationRunner implements TrainingRun {
     for (FederationFile.Site s : federation.sites()) {
       checkpoints.putRunFile(jobId, "site-" + s.id() + "-model.zip", out -> ModelZip.write(net, normalizer, out));
     }
+    SiteStores.publish(sc, jobId, federation.sites(), net, normalizer, progress::phase); // sites with a store
     return v;
   }
 
