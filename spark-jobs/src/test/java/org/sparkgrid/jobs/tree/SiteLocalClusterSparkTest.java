@@ -130,6 +130,9 @@ class SiteLocalClusterSparkTest {
       assertThat(net.params().toFloatVector()).as(site + "'s model").containsExactly(r.state().global());
     }
     assertThat(dir.resolve("store/runs/site-local/site-site-a-model.zip")).as("the coordinator's copy").exists();
+    sc.sc().listenerBus().waitUntilEmpty(10_000);
+    assertThat(SiteRefusals.on(sc).all()).as("placed on the identity's executor first, never refused")
+        .noneMatch(x -> x.message().startsWith("site site-a's") || x.message().startsWith("site site-b's"));
   }
 
   @Test
