@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * List<SiteRefusals.Refusal> seen = refusals.take();
  * }</pre>
  *
- * Events arrive asynchronously: a refusal made just before a round ended may be taken with the next round's.
+ * Events arrive asynchronously: {@link #report} waits for them briefly, and a refusal still queued then
+ * is taken with the next round's.
  */
 public final class SiteRefusals extends SparkListener {
   private static final Logger LOG = LoggerFactory.getLogger(SiteRefusals.class);
@@ -44,12 +45,16 @@ public final class SiteRefusals extends SparkListener {
   private final List<Refusal> seen = new ArrayList<>();
   private final List<Refusal> all = new ArrayList<>();
 
-  private SiteRefusals() {}
+  private final org.apache.spark.SparkContext sc;
+
+  private SiteRefusals(org.apache.spark.SparkContext sc) {
+    this.sc = sc;
+  }
 
   /** The application's listener, added to the context on first use. */
   public static SiteRefusals on(JavaSparkContext sc) {
     return BY_APPLICATION.computeIfAbsent(sc.sc().applicationId(), id -> {
-      SiteRefusals r = new SiteRefusals();
+      SiteRefusals r = new SiteRefusals(sc.sc());
       sc.sc().addSparkListener(r);
       return r;
     });
@@ -79,9 +84,16 @@ public final class SiteRefusals extends SparkListener {
 
   /**
    * Takes the refusals recorded since the last call and, if any, logs them and says them as round
-   * {@code round}'s (0-based) placement line.
+   * {@code round}'s (0-based) placement line. Waits up to a second for Spark's listener events of the
+   * round's tasks to arrive first.
    */
   public void report(int round, Consumer<String> say) {
+    try {
+      sc.listenerBus().waitUntilEmpty(1_000);
+    } catch (java.util.concurrent.TimeoutException e) {
+      LOG.debug("round {}: Spark's listener events still queued after 1 s; later refusals go with the next round",
+          round + 1);
+    }
     String line = summary(take());
     if (!line.isEmpty()) {
       LOG.warn("round {}: {}", round + 1, line);

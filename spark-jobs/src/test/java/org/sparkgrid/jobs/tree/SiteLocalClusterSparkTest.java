@@ -164,6 +164,8 @@ class SiteLocalClusterSparkTest {
           ? "site-a" : "site-b") + ", not of site-c");
     });
     assertThat(dir.resolve("store-site-c").resolve("site-c-refused")).as("site-c's store").doesNotExist();
+    assertThat(said).anyMatch(s -> s.startsWith("round 1: placement: 2 attempts refused by site identity (site"
+        + " site-c's task refused executor "));
     assertThat(said).anyMatch(s -> s.startsWith("site site-c's store did not receive the final model: site site-c's"
         + " task refused executor"));
     assertThat(dir.resolve("store-site-a").resolve("site-c-refused").resolve("model.zip")).exists();
