@@ -100,8 +100,10 @@ public final class SiteIdentity {
       return Optional.empty();
     }
     String why = executor.sites().isEmpty()
-        ? "it holds no site identity (Spark resource " + RESOURCE + "; give the site's workers a discovery script"
-            + " that prints the site id, or set spark.sparkgrid.federation.siteIdentity=coordinator on one machine)"
+        ? "it holds no site identity (Spark resource " + RESOURCE + ": give the site's workers a discovery script"
+            + " that prints the site id and set spark.executor.resource." + RESOURCE + ".amount=1 and"
+            + " spark.task.resource." + RESOURCE + ".amount=0.01; on one machine set"
+            + " spark.sparkgrid.federation.siteIdentity=coordinator)"
         : "it holds the identity of " + String.join(", ", executor.sites()) + ", not of " + siteId;
     return Optional.of("site " + siteId + "'s task refused executor " + executor.executorId() + " on host "
         + executor.host() + ": " + why);

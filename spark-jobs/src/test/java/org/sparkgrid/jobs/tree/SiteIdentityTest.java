@@ -28,9 +28,10 @@ class SiteIdentityTest {
     SiteIdentity.Executor none = new SiteIdentity.Executor("3", "h", List.of());
 
     assertThat(SiteIdentity.refusal("site-a", none)).hasValueSatisfying(m -> assertThat(m)
-        .startsWith("site site-a's task refused executor 3 on host h: it holds no site identity (Spark resource"
-            + " sparkgrid-site;")
-        .contains("spark.sparkgrid.federation.siteIdentity=coordinator"));
+        .isEqualTo("site site-a's task refused executor 3 on host h: it holds no site identity (Spark resource"
+            + " sparkgrid-site: give the site's workers a discovery script that prints the site id and set"
+            + " spark.executor.resource.sparkgrid-site.amount=1 and spark.task.resource.sparkgrid-site.amount=0.01;"
+            + " on one machine set spark.sparkgrid.federation.siteIdentity=coordinator)"));
   }
 
   @Test
