@@ -85,6 +85,17 @@ public final class SparkGridConfig {
           + " Either way the driver checks each update's signature (in `spark` mode over the delta's hash from the"
           + " signing executor).");
 
+  public static final ConfigKey<String> FEDERATION_SITE_IDENTITY = ConfigKey.ofString(
+      "spark.sparkgrid.federation.siteIdentity", "auto", Validator.oneOf("auto", "executor", "coordinator"),
+      "Where a tree-mode site's identity lives. `executor`: each site task checks, before it reads the site's data,"
+          + " that its executor holds that site's id in the Spark resource `sparkgrid-site` (a discovery script on the"
+          + " site's workers prints it), refuses any other executor (Spark retries the task elsewhere) and is placed on"
+          + " the site's executors first; the final model is written to each site's `store` by a task on that site's"
+          + " executor. `coordinator`: any executor may train any site (one machine, where every executor is the"
+          + " coordinator's). `auto` (default): `coordinator` on `local`/`local[N]` masters, whose one JVM has no site"
+          + " boundary to keep, and `executor` on every cluster master, so that a cluster refuses rather than silently"
+          + " mixes sites. See docs/tree-mode.md, Where sites run.");
+
   public static final ConfigKey<String> CHAIN_RPC_URL = ConfigKey.ofString("spark.sparkgrid.chain.rpcUrl", "",
       "Ethereum JSON-RPC endpoint where rewards are settled. Empty: contributions are recorded in lineage, nothing is paid."
           + " The coordinator's key comes from spark.sparkgrid.chain.keystore or the environment variable SPARKGRID_CHAIN_KEY,"
@@ -287,7 +298,7 @@ public final class SparkGridConfig {
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
       ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
-      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, CHAIN_RPC_URL, CHAIN_ID,
+      PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, FEDERATION_SITE_IDENTITY, CHAIN_RPC_URL, CHAIN_ID,
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,
       KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,

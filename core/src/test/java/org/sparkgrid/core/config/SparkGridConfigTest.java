@@ -157,6 +157,16 @@ class SparkGridConfigTest {
   }
 
   @Test
+  void siteIdentityIsAutoUnlessSetAndRefusesOtherWords() {
+    assertThat(SparkGridConfig.from(Map.of()).get(SparkGridConfig.FEDERATION_SITE_IDENTITY)).isEqualTo("auto");
+    assertThat(SparkGridConfig.from(Map.of("spark.sparkgrid.federation.siteIdentity", "executor"))
+        .get(SparkGridConfig.FEDERATION_SITE_IDENTITY)).isEqualTo("executor");
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.federation.siteIdentity", "site")))
+        .hasMessage("spark.sparkgrid.federation.siteIdentity must be one of auto, executor, coordinator."
+            + " Current value is \"site\".");
+  }
+
+  @Test
   void listsEveryKeyOnceInDeclarationOrder() {
     assertThat(SparkGridConfig.all()).extracting(ConfigKey::name).containsExactly(
         "spark.sparkgrid.home", "spark.sparkgrid.store.root", "spark.sparkgrid.engine.threadsPerTask",
@@ -164,7 +174,8 @@ class SparkGridConfigTest {
         "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
         "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep",
-        "spark.sparkgrid.federation.aggregation", "spark.sparkgrid.chain.rpcUrl",
+        "spark.sparkgrid.federation.aggregation", "spark.sparkgrid.federation.siteIdentity",
+        "spark.sparkgrid.chain.rpcUrl",
         "spark.sparkgrid.chain.chainId", "spark.sparkgrid.chain.distributor", "spark.sparkgrid.chain.escrow",
         "spark.sparkgrid.kafka.bootstrapServers",
         "spark.sparkgrid.service.maxConcurrentJobs", "spark.sparkgrid.service.timeout.dataMs",

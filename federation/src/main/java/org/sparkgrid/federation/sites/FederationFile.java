@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * {"sites": [{"id": "site-01", "data": "hdfs://site01/fmnist/train", "account": "0x5aAe...",
- *             "weight": 1.0, "hosts": ["worker-3"],
+ *             "weight": 1.0, "hosts": ["worker-3"], "store": "hdfs://site01/sparkgrid/models",
  *             "key": {"keystore": "/etc/sparkgrid/site-01.json", "passwordEnv": "SITE01_KEYSTORE_PASSWORD"}},
  *            ...],
  *  "allowlist": ["0x5aAe...", ...]}
@@ -45,13 +45,21 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
    * @param hosts   executor hosts that hold the site's data: its training task prefers them (empty: any)
    * @param key     where the site's executor finds the private key of {@code account}, to sign its
    *                updates ({@code null}: {@link SiteKey#DEFAULT})
+   * @param store   where the site keeps the federation's final model: a Hadoop path (directory) that the
+   *                site's own executor writes {@code <store>/<job id>/model.zip} to; {@code null}: none
    */
-  public record Site(String id, String data, String account, double weight, List<String> hosts, SiteKey key) {
+  public record Site(String id, String data, String account, double weight, List<String> hosts, SiteKey key,
+      String store) {
 
     /** Copies the hosts; a null key is {@link SiteKey#DEFAULT}. */
     public Site {
       hosts = List.copyOf(hosts);
       key = key == null ? SiteKey.DEFAULT : key;
+    }
+
+    /** A site without a store of its own. */
+    public Site(String id, String data, String account, double weight, List<String> hosts, SiteKey key) {
+      this(id, data, account, weight, hosts, key, null);
     }
 
     /** A site that signs with {@link SiteKey#DEFAULT}. */
@@ -61,7 +69,7 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
 
     /** This site with another signing key. */
     public Site withKey(SiteKey other) {
-      return new Site(id, data, account, weight, hosts, other);
+      return new Site(id, data, account, weight, hosts, other, store);
     }
   }
 
@@ -146,7 +154,7 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
       if (!s.isObject()) {
         throw new IllegalArgumentException(what + ": " + f + ": must be an object");
       }
-      unknown(s, what, f + ".", Set.of("id", "data", "account", "weight", "hosts", "key"));
+      unknown(s, what, f + ".", Set.of("id", "data", "account", "weight", "hosts", "key", "store"));
       String id = text(s, what, f + ".id", true);
       if (!ID.matcher(id).matches()) {
         throw new IllegalArgumentException(what + ": " + f + ".id: '" + id + "' must be 1-64 of [A-Za-z0-9._-]");
@@ -173,7 +181,9 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
           hosts.add(h.asText());
         }
       }
-      sites.add(new Site(id, data, account, weight, hosts, s.has("key") ? key(s.get("key"), what, f + ".key") : null));
+      String store = text(s, what, f + ".store", false);
+      sites.add(new Site(id, data, account, weight, hosts, s.has("key") ? key(s.get("key"), what, f + ".key") : null,
+          store));
     }
     Set<String> allow = new HashSet<>();
     JsonNode a = root.get("allowlist");
@@ -203,6 +213,9 @@ public record FederationFile(List<Site> sites, Set<String> allowlist) {
       if (!s.hosts().isEmpty()) {
         var h = o.putArray("hosts");
         s.hosts().forEach(h::add);
+      }
+      if (s.store() != null) {
+        o.put("store", s.store());
       }
       var k = o.putObject("key");
       if (s.key() instanceof SiteKey.Env e) {

@@ -43,6 +43,26 @@ class FederationFileTest {
   }
 
   @Test
+  void aSiteMayNameItsOwnStoreAndItIsWrittenBack() {
+    FederationFile f = FederationFile.parse(("{\"sites\": [{\"id\": \"s1\", \"data\": \"file:/d\", \"account\": \""
+        + ACCOUNT + "\", \"store\": \"hdfs://site1/models\"}, {\"id\": \"s2\", \"data\": \"file:/e\","
+        + " \"account\": \"" + ACCOUNT + "\"}]}").getBytes(UTF_8), "fed.json");
+
+    assertThat(f.site("s1").store()).isEqualTo("hdfs://site1/models");
+    assertThat(f.site("s2").store()).isNull();
+    assertThat(f.site("s1").withKey(new SiteKey.Dev(1)).store()).isEqualTo("hdfs://site1/models");
+    assertThat(FederationFile.parse(f.toJson(), "written")).isEqualTo(f);
+  }
+
+  @Test
+  void refusesAnEmptyStore() {
+    assertThatThrownBy(() -> FederationFile.parse(("{\"sites\": [{\"id\": \"s1\", \"data\": \"file:/d\","
+        + " \"account\": \"" + ACCOUNT + "\", \"store\": \" \"}]}").getBytes(UTF_8), "fed.json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("fed.json: sites[0].store: must be a non-empty string, got \" \"");
+  }
+
+  @Test
   void refusesTwoKindsOfKeyAtOnce() {
     assertThatThrownBy(() -> parse("{\"env\": \"A\", \"dev\": 1}"))
         .isInstanceOf(IllegalArgumentException.class)

@@ -219,6 +219,7 @@ public final class FederationRunner implements TrainingRun {
           chainKey);
     }
     progress.enter(JobPhase.TRAIN);
+    SiteRefusals refusals = SiteRefusals.on(sc); // listening before the first round's site tasks start
     while (state.round() < fed.rounds()) {
       int round = state.round();
       if (strategy instanceof DpFedAvg dp) {
@@ -229,6 +230,7 @@ public final class FederationRunner implements TrainingRun {
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
       TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
+      refusals.report(round, progress::phase);
       Map<String, String> rejected = out.rejected();
       float[] before = state.global();
       long scored = System.nanoTime();
@@ -433,6 +435,7 @@ public final class FederationRunner implements TrainingRun {
     for (FederationFile.Site s : federation.sites()) {
       checkpoints.putRunFile(jobId, "site-" + s.id() + "-model.zip", out -> ModelZip.write(net, normalizer, out));
     }
+    SiteStores.publish(sc, jobId, federation.sites(), net, normalizer, progress::phase); // sites with a store
     return v;
   }
 

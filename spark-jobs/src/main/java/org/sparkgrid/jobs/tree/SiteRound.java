@@ -334,6 +334,7 @@ final class SiteRound implements AutoCloseable {
     public SiteOutcome call(SiteTask task) throws Exception {
       SiteSigning.Signed signed;
       try {
+        SiteIdentity.verify(task.siteId()); // before the site's data or key: refused off the site's executors
         Inputs in = inputs.value();
         signed = SiteSigning.trainSignAndHash(trainer, task.withInputs(in.global, in.serverControl), in.hadoop(), jobId,
             keys.get(task.siteId()));

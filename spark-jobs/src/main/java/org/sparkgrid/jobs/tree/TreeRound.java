@@ -193,7 +193,7 @@ final class TreeRound {
           + id.hashCode(), round, controls
           ? new SiteTask.Controls(null, Scaffold.siteControl(state.strategyState(), id, length)) : null));
       keys.add(site.key());
-      hosts.add(site.hosts());
+      hosts.add(SitePlacement.locations(sc.sc(), id, site.hosts()));
     }
     return SiteRound.run(sc, jobId, tasks, keys, hosts, request.engine().resources(), state.global(),
         controls ? Scaffold.serverControl(state.strategyState(), length) : null, trainer, conf,

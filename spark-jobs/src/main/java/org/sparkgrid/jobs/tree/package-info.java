@@ -10,7 +10,11 @@
  * {@link org.sparkgrid.jobs.tree.SignatureCheck}), then the merge in a Spark stage
  * ({@link org.sparkgrid.jobs.tree.SparkAggregation}) or on the driver. Rewards:
  * {@link org.sparkgrid.jobs.tree.TreeRewards} (the plans) and {@link org.sparkgrid.jobs.tree.RewardSettlement}
- * (on chain). The strategies, site selection and scoring themselves are pure Java in the federation
+ * (on chain). Where sites run: {@link org.sparkgrid.jobs.tree.SiteIdentity} (the check each site task runs
+ * first), {@link org.sparkgrid.jobs.tree.SitePlacement} (prefer the executors holding the site's identity),
+ * {@link org.sparkgrid.jobs.tree.SiteRefusals} (where attempts were refused) and
+ * {@link org.sparkgrid.jobs.tree.SiteStores} (the final model written by each site's own executor).
+ * The strategies, site selection and scoring themselves are pure Java in the federation
  * module. Nothing here knows compute mode.
  */
 package org.sparkgrid.jobs.tree;
