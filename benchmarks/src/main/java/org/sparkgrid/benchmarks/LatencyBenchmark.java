@@ -34,6 +34,9 @@ import org.sparkgrid.jobs.compute.ComputeJob;
 import org.sparkgrid.jobs.resources.SparkContexts;
 import org.sparkgrid.jobs.run.JobPhase;
 import org.sparkgrid.jobs.run.ProgressListener;
+import org.sparkgrid.jobs.service.ClientKeys;
+import org.sparkgrid.jobs.service.ServiceAuth;
+import org.sparkgrid.jobs.service.ServiceKey;
 import org.sparkgrid.jobs.service.SparkGridService;
 import org.sparkgrid.jobs.store.Stores;
 
@@ -42,6 +45,8 @@ import org.sparkgrid.jobs.store.Stores;
  * service in this JVM on {@code local[2]}; after warm-up jobs, N tiny requests one after another,
  * each timed from {@code client.submit} to the moment its first {@code epoch} event reaches a
  * consumer of the events topic (with the {@code queued} and {@code started} events on the way).
+ * As the product runs by default: the requests signed by the operator's admin {@code local}, the
+ * service checking each signature and signing its events, the client believing only those.
  * Next to it, the baseline measured in the same run on the same SparkContext: the same requests
  * run by {@link ComputeJob} directly, timed from the call to its first {@code epochDone}.
  *
@@ -71,8 +76,11 @@ public final class LatencyBenchmark {
     SparkGridConfig config = SparkGridConfig.from(Map.of(
         "spark.sparkgrid.home", dir.resolve("home").toString(),
         "spark.sparkgrid.progress.enabled", "false",
-        "spark.sparkgrid.engine.jobsPerEpoch", jobsPerEpoch,
-        "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
+        "spark.sparkgrid.engine.jobsPerEpoch", jobsPerEpoch)); // signed requests only, the default
+    // what the first serve on this home makes: the operator's admin 'local' (its key signs the requests) and the
+    // service's key (the client believes only its events), so the measured path is the product's
+    ServiceAuth.createLocalRequester(config);
+    ServiceKey.load(config);
     System.out.printf("Latency benchmark: %d requests (MLP 784-32-10, %d training examples, 1 epoch, batch 32, "
         + "2 workers, no test set), spark.sparkgrid.engine.jobsPerEpoch=%s, local[2], %d cores; service instances %s"
         + " on one H2 job store and a 3-partition requests topic%n",
@@ -88,7 +96,8 @@ public final class LatencyBenchmark {
       }
       List<String> table = new ArrayList<>();
       try (EventTimes times = new EventTimes(kafka.bootstrapServers());
-          SparkGridClient client = SparkGridClient.connect(kafka.bootstrapServers())) {
+          SparkGridClient client = ClientKeys.builder(config, () -> KafkaClients.plain(kafka.bootstrapServers()),
+              ClientKeys.requireRequester(config, name -> null)).build()) {
         for (int k : instanceCounts) {
           table.addAll(measure(k, n, limit, sc, config, dir, kafka.bootstrapServers(), times, client));
         }
@@ -130,8 +139,8 @@ public final class LatencyBenchmark {
       String p = k + "i-";
       for (int i = 0; i < WARM_UP; i++) {
         direct(sc, config, request(p + "warm-direct-" + i, limit));
-        client.submit(request(p + "warm-service-" + i, limit));
-        times.await(p + "warm-service-" + i, "succeeded");
+        String warm = client.submit(request(p + "warm-service-" + i, limit)).jobId(); // local.<id>
+        times.await(warm, "succeeded");
       }
       // one after another, alternating, so that drift (JIT, other load) touches both alike
       for (int i = 0; i < n; i++) {
@@ -142,9 +151,8 @@ public final class LatencyBenchmark {
           phases[ph][i] = t[1 + ph];
         }
         // the service: client.submit to the first epoch event seen on the events topic
-        String id = p + "service-" + i;
         long t0 = System.nanoTime();
-        client.submit(request(id, limit));
+        String id = client.submit(request(p + "service-" + i, limit)).jobId(); // signed: local.<id>
         long epoch = times.await(id, "epoch");
         long queued = times.await(id, "queued");
         long started = times.await(id, "started");

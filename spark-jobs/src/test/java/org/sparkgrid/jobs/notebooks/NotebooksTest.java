@@ -84,10 +84,6 @@ class NotebooksTest {
   static void startWhatZeppelinWouldFindRunning() throws Exception {
     assumeTrue(Files.exists(FMNIST.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
     home = dir.resolve("home");
-    // the operator's admin 'local' and its key, which the notes' client signs with, as a serve that requires
-    // signatures makes them (the service below also takes unsigned requests, for the notes that send none)
-    org.sparkgrid.jobs.service.ServiceAuth.createLocalRequester(SparkGridConfig.from(Map.of(
-        "spark.sparkgrid.home", home.toString(), "spark.sparkgrid.auth.required", "true")));
     System.setProperty(LocalChain.NODE_MODULES_PROPERTY, ROOT.resolve("settlement/node_modules").toString());
     // the broker and the chain start in the background while the interpreter warms up
     kafkaStart = CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dir.resolve("kafka")));
@@ -121,8 +117,10 @@ class NotebooksTest {
       deployment = Deployer.with(chain, node.key(0)).deploy();
     }
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home.toString(),
-        "spark.sparkgrid.progress.enabled", "false",
-        "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
+        "spark.sparkgrid.progress.enabled", "false"));
+    // signed requests only, the default: the service makes the operator's admin 'local' and its key, which the
+    // notes' client (ClientKeys.client) signs with; notes 3 and 4 send nothing to the service (federate runs
+    // where it is started, rewards read the chain)
     RewardSettlement.record(config, node.rpcUrl(), node.chainId(), deployment, node.key(0).address());
     jobs = JdbcJobStore.openH2(home.resolve("jobs"));
     service = new SparkGridService(JavaSparkContext.fromSparkContext(spark.sparkContext()), config,

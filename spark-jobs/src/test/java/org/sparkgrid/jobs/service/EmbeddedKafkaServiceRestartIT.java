@@ -122,7 +122,8 @@ class EmbeddedKafkaServiceRestartIT {
   @Test
   void serveEmbeddedKafkaKilledDuringAJobAndStartedOnceComesUpAndTheJobFinishesOnce() throws Exception {
     assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
-    String job = "embedded-restart";
+    String id = "embedded-restart";
+    String job = "local." + id; // signed by the operator's admin 'local', which serve made
     Process service1 = startService(1);
     long broker1 = brokerPid().orElseThrow();
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", home().toString()));
@@ -132,8 +133,8 @@ class EmbeddedKafkaServiceRestartIT {
     AtomicLong killedAt = new AtomicLong();
     Optional<JobEvent> end;
     // as submit --wait: the clients are found again under the home while following
-    try (SparkGridClient client = SparkGridClient.connect(() -> KafkaClients.fromConfig(config), Topics.DEFAULT)) {
-      client.submit(request(job));
+    try (SparkGridClient client = ServiceProcess.client(config, () -> KafkaClients.fromConfig(config))) {
+      assertThat(client.submit(request(id)).jobId()).isEqualTo(job);
       Optional<JobEvent> beforeKill = client.follow(job, Duration.ofMinutes(5), e -> {
         events.add(e);
         if (e.payload() instanceof JobEvent.Epoch && killedAt.get() == 0) {
@@ -155,7 +156,7 @@ class EmbeddedKafkaServiceRestartIT {
     assertThat(brokerGoneMs).as("ms until the broker exited after its service").isLessThan(20_000);
 
     int seenBeforeRestart = events.size();
-    try (SparkGridClient client = SparkGridClient.connect(() -> KafkaClients.fromConfig(config), Topics.DEFAULT)) {
+    try (SparkGridClient client = ServiceProcess.client(config, () -> KafkaClients.fromConfig(config))) {
       startService(2); // started once
       assertThat(Files.readString(dir.resolve("service-2.log"))).doesNotContain("Failed to acquire lock");
       assertThat(KafkaHome.of(config).bootstrapServers()).as("the recorded port taken again").contains(address1);
@@ -180,8 +181,8 @@ class EmbeddedKafkaServiceRestartIT {
       assertThat(jobs).extracting(Job::attempts).as("run once more after the kill").containsExactly(1);
     }
     Path models = home().resolve("store/models");
-    assertThat(models.resolve(job + "/1/model.zip")).exists();
-    assertThat(models.resolve(job + "/2")).as("registered once").doesNotExist();
+    assertThat(models.resolve(id + "/1/model.zip")).exists();
+    assertThat(models.resolve(id + "/2")).as("registered once").doesNotExist();
   }
 
   /** Ends a {@link SparkGridClient#follow} from its callback. */

@@ -31,7 +31,8 @@ import org.sparkgrid.ingest.kafka.KafkaHome;
 /**
  * The service and a requester end to end through SASL_SSL: the secured embedded broker started as
  * {@code serve --embedded-kafka --secure} starts it ({@link KafkaHome#startBroker}), the service as
- * its service principal, the client as the requester whose settings serve recorded under the home.
+ * its service principal, the client as the requester whose settings serve recorded under the home,
+ * signing with the operator's key as {@code bin/sparkgrid submit} does.
  */
 class SecureServiceTest {
   private static final String FMNIST = "/usr/share/datasets/fashion-mnist";
@@ -46,8 +47,7 @@ class SecureServiceTest {
   static void start() {
     assumeTrue(Files.exists(Path.of(FMNIST, "train-images-idx3-ubyte.gz")), "Fashion-MNIST missing");
     config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false",
-        "spark.sparkgrid.auth.required", "false")); // signing clients arrive with h-signing
+        "spark.sparkgrid.progress.enabled", "false")); // signed requests only, the default
     kafka = KafkaHome.of(config).startBroker(true, Topics.DEFAULT);
     try (Admin admin = kafka.serviceClients().admin("sparkgrid-serve")) {
       Topics.DEFAULT.createMissing(admin, 1, (short) 1);
@@ -76,7 +76,7 @@ class SecureServiceTest {
   }
 
   @Test
-  void aRequesterWithTheRecordedSettingsRunsAJobThroughSaslSsl() {
+  void aRequesterWithTheRecordedSettingsRunsAJobThroughSaslSsl() throws Exception {
     KafkaClients requester = KafkaClients.fromConfig(config); // what bin/sparkgrid submit uses
     assertThat(requester.bootstrapServers()).isEqualTo(kafka.bootstrapServers());
     assertThat(requester.settings()).containsEntry("security.protocol", "SASL_SSL")
@@ -84,15 +84,18 @@ class SecureServiceTest {
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
 
     Optional<JobEvent> end;
-    try (SparkGridClient client = SparkGridClient.connect(requester)) {
-      client.submit(RequestCodec.parse("""
+    // signed with the operator's key the service made (the admin 'local'), believing the service's events
+    try (SparkGridClient client = ClientKeys.builder(config, () -> requester,
+        ClientKeys.requireRequester(config, name -> null)).build()) {
+      String job = client.submit(RequestCodec.parse("""
           {"schema": 1, "id": "secure-one",
            "model": {"name": "secure-one", "architecture": "mlp", "mlp": {"hidden": [16]}},
            "data": {"format": "idx", "train": "file:%s/train", "test": "file:%s/t10k", "limit": 400},
            "training": {"epochs": 1, "batchSize": 32, "seed": 1},
            "engine": {"workers": 1, "averagingFrequency": 4}}
-          """.formatted(FMNIST, FMNIST)));
-      end = client.follow("secure-one", Duration.ofMinutes(5), seen::add);
+          """.formatted(FMNIST, FMNIST))).jobId();
+      assertThat(job).isEqualTo("local.secure-one");
+      end = client.follow(job, Duration.ofMinutes(5), seen::add);
     }
 
     assertThat(end).isPresent();

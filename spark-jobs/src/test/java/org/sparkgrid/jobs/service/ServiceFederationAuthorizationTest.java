@@ -105,7 +105,7 @@ class ServiceFederationAuthorizationTest {
         "spark.sparkgrid.chain.escrow", deployment.escrow(),
         "spark.sparkgrid.chain.keystore", keystore.toString(),
         "spark.sparkgrid.chain.keystorePasswordFile", password.toString())), store);
-    client = harness.client();
+    client = harness.client(); // signs as the admin 'local' the service made: request ids become local.<id>
   }
 
   @AfterAll
@@ -162,9 +162,10 @@ class ServiceFederationAuthorizationTest {
     client.submit(request("auth-unknown", "\"name\": \"fed-nobody\", \"rounds\": 1", "10"));
 
     List<ConsumerRecord<byte[], byte[]>> dead = harness.read(Topics.DEFAULT.deadLetters(), 5, WAIT,
-        r -> new String(r.key(), UTF_8).startsWith("auth-"));
+        r -> new String(r.key(), UTF_8).startsWith("local.auth-"));
     assertThat(dead).extracting(r -> new String(r.key(), UTF_8))
-        .containsExactly("auth-pool", "auth-budget", "auth-account", "auth-site", "auth-unknown");
+        .containsExactly("local.auth-pool", "local.auth-budget", "local.auth-account", "local.auth-site",
+            "local.auth-unknown");
     assertThat(dead).extracting(r -> ServiceHarness.header(r, DeadLetter.REASON)).containsOnly("unauthorized");
     assertThat(dead).extracting(r -> ServiceHarness.header(r, DeadLetter.FIELD)).containsExactly(
         "reward.poolPerRound", "federation.rounds", "federation.sites", "federation.siteIds[1]", "federation.name");
@@ -181,8 +182,8 @@ class ServiceFederationAuthorizationTest {
             + " some of its sites, never add one",
         "federation.name: no federation 'fed-nobody' is registered; the operator registers federations"
             + " (bin/sparkgrid federation add)");
-    assertThat(store.list(JobFilter.all())).extracting(Job::id).filteredOn(id -> id.startsWith("auth-")).isEmpty();
-    assertThat(dir.resolve("home/store/runs/auth-pool")).doesNotExist();
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).filteredOn(id -> id.startsWith("local.auth-")).isEmpty();
+    assertThat(dir.resolve("home/store/runs/local.auth-pool")).doesNotExist();
     assertThat(coordinatorNonce()).isEqualTo(nonceBefore);
 
     // the same service, chain and coordinator pay a request that narrows the federation within its grant,
@@ -190,7 +191,7 @@ class ServiceFederationAuthorizationTest {
     deposit("auth-narrow", CAP);
     client.submit(request("auth-narrow", "\"name\": \"fed3\", \"siteIds\": [\"site-01\", \"site-03\"], \"rounds\": 1",
         "1000"));
-    Optional<JobEvent> end = client.follow("auth-narrow", Duration.ofMinutes(5), e -> { });
+    Optional<JobEvent> end = client.follow("local.auth-narrow", Duration.ofMinutes(5), e -> { });
 
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);

@@ -2,6 +2,8 @@ package org.sparkgrid.jobs.service;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,16 +17,22 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.ingest.SignatureHeaders;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.ingest.kafka.KafkaClients;
+import org.sparkgrid.settlement.chain.ChainKey;
+import org.sparkgrid.settlement.signing.PersonalSignatures;
 
 /**
  * What the service tests start once per class: a real Kafka broker with SparkGrid's topics, Spark
@@ -34,7 +42,7 @@ import org.sparkgrid.ingest.kafka.EmbeddedKafka;
  * <pre>{@code
  * harness = ServiceHarness.start(dir, "MyServiceTest");
  * service = harness.startService(ServiceHarness.config(dir), store);
- * harness.client().submit(request);
+ * String jobId = harness.client().submit(request).jobId();   // signed: local.<id>
  * }</pre>
  */
 final class ServiceHarness implements AutoCloseable {
@@ -66,22 +74,48 @@ final class ServiceHarness implements AutoCloseable {
     return new ServiceHarness(kafka, sc);
   }
 
-  /** The tests' service settings: home under {@code dir}, no console progress, plus {@code more}. */
+  /**
+   * The tests' service settings: home under {@code dir}, no console progress, plus {@code more}.
+   * Signed requests only, as the product's default ({@code spark.sparkgrid.auth.required=true}).
+   */
   static SparkGridConfig config(Path dir, Map<String, String> more) {
     Map<String, String> m = new java.util.HashMap<>(Map.of("spark.sparkgrid.home", dir.resolve("home").toString(),
-        "spark.sparkgrid.progress.enabled", "false",
-        // signing clients arrive with h-signing
-        "spark.sparkgrid.auth.required", "false"));
+        "spark.sparkgrid.progress.enabled", "false"));
     m.putAll(more);
     return SparkGridConfig.from(m);
   }
 
-  /** Starts the service on {@code store} and connects the client. */
+  /**
+   * Starts the service on {@code store} and connects the client as the CLI does ({@link ClientKeys}):
+   * it signs with the operator's key {@code <home>/keys/requester.json}, which the service makes with
+   * the admin {@value ServiceAuth#LOCAL} when the registry is missing, so request ids become
+   * {@code local.<id>}; it believes only the service's events ({@code <home>/keys/service.account}).
+   * Without that key (a test's own registry, or signatures not required) the client does not sign.
+   */
   SparkGridService startService(SparkGridConfig config, JobStore store) {
     service = new SparkGridService(sc, config, kafka.bootstrapServers(), Topics.DEFAULT, store);
     service.start();
-    client = SparkGridClient.connect(kafka.bootstrapServers());
+    try {
+      ClientKeys.Requester requester = ClientKeys.requester(config, name -> null).orElse(null);
+      client = ClientKeys.builder(config, () -> KafkaClients.plain(kafka.bootstrapServers()), requester).build();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the client's keys under " + config.home(), e);
+    }
     return service;
+  }
+
+  /**
+   * A record of {@code value} under {@code key} signed with the operator's key (the admin
+   * {@value ServiceAuth#LOCAL} the service made under {@code config}'s home): what a test sends by
+   * hand that is not a well-formed request or command but must get past the signature check.
+   */
+  static ProducerRecord<byte[], byte[]> signedByLocal(SparkGridConfig config, String topic, SignedMessage.Kind kind,
+      String key, byte[] value) throws IOException {
+    ChainKey local = ClientKeys.requireRequester(config, name -> null).key();
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value);
+    SignatureHeaders.sign(PersonalSignatures.signer(local), kind, key, value, System.currentTimeMillis())
+        .addTo(r.headers());
+    return r;
   }
 
   JavaSparkContext sc() {

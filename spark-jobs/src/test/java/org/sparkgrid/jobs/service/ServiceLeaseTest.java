@@ -78,24 +78,24 @@ class ServiceLeaseTest {
          "training": {"epochs": 30, "batchSize": 32, "seed": 1},
          "engine": {"workers": 2, "averagingFrequency": 4}}
         """.formatted(FMNIST)));
-    awaitRunning("long-job");
+    awaitRunning("local.long-job");
 
     // the other instance asks for work every 250 ms while the job trains, for at least 4 leases
     List<String> takenOver = new ArrayList<>();
     long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(4 * LEASE_MS);
     int claims = 0;
-    while (System.nanoTime() < until && storeA.get("long-job").map(j -> j.state() == JobState.RUNNING).orElse(false)) {
+    while (System.nanoTime() < until && storeA.get("local.long-job").map(j -> j.state() == JobState.RUNNING).orElse(false)) {
       storeB.claimNext().ifPresent(j -> takenOver.add(j.id()));
       claims++;
       Thread.sleep(250);
     }
-    Optional<JobEvent> end = client.follow("long-job", Duration.ofMinutes(3), e -> { });
+    Optional<JobEvent> end = client.follow("local.long-job", Duration.ofMinutes(3), e -> { });
 
     assertThat(claims).as("claims made while the job ran (it must outlive several leases)").isGreaterThan(10);
     assertThat(takenOver).as("jobs the second instance took over").isEmpty();
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
-    Job job = storeA.get("long-job").orElseThrow();
+    Job job = storeA.get("local.long-job").orElseThrow();
     assertThat(job.state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(job.owner()).isEqualTo("instance-a");
     assertThat(job.attempts()).as("earlier attempts").isZero();
@@ -110,14 +110,14 @@ class ServiceLeaseTest {
          "training": {"epochs": 30, "batchSize": 32, "seed": 1},
          "engine": {"workers": 2, "averagingFrequency": 4}}
         """.formatted(FMNIST)));
-    awaitRunning("cancel-elsewhere");
+    awaitRunning("local.cancel-elsewhere");
 
     // the control topic's consumer group hands a cancel to one instance; here it is the other one,
     // which cancels in the store (its own Spark context runs nothing of this job)
     List<String> stoppedAtB = new ArrayList<>();
     try (KafkaEventPublisher eventsB = KafkaEventPublisher.create(harness.bootstrapServers(), Topics.DEFAULT.events(),
         storeB)) {
-      new JobStoreControlHandler(storeB, eventsB, stoppedAtB::add).cancel("cancel-elsewhere");
+      new JobStoreControlHandler(storeB, eventsB, stoppedAtB::add).cancel("local.cancel-elsewhere");
     }
     long cancelledAt = System.nanoTime();
     // instance A (one job at a time) must stop it and take the next job
@@ -128,20 +128,20 @@ class ServiceLeaseTest {
          "training": {"epochs": 1, "batchSize": 32, "seed": 1},
          "engine": {"workers": 2, "averagingFrequency": 4}}
         """.formatted(FMNIST)));
-    Optional<JobEvent> next = client.follow("after-cancel", Duration.ofMinutes(2), e -> { });
+    Optional<JobEvent> next = client.follow("local.after-cancel", Duration.ofMinutes(2), e -> { });
     double nextEndedAfterS = (System.nanoTime() - cancelledAt) / 1e9;
-    List<JobEvent> events = client.events("cancel-elsewhere", Duration.ofSeconds(5));
+    List<JobEvent> events = client.events("local.cancel-elsewhere", Duration.ofSeconds(5));
 
-    assertThat(stoppedAtB).as("stopped at the instance that read the cancel").containsExactly("cancel-elsewhere");
+    assertThat(stoppedAtB).as("stopped at the instance that read the cancel").containsExactly("local.cancel-elsewhere");
     assertThat(next).isPresent();
     assertThat(next.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
     System.out.printf("the next job succeeded %.1f s after the cancel%n", nextEndedAfterS);
-    assertThat(storeA.get("cancel-elsewhere").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(storeA.get("local.cancel-elsewhere").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
     List<String> types = events.stream().map(e -> e.payload().type()).toList();
     assertThat(types).as("events of the cancelled job").contains("cancelled").doesNotContain("succeeded", "failed");
     int cancelled = types.indexOf("cancelled");
     assertThat(types.subList(cancelled + 1, types.size())).as("events after the cancel").doesNotContain("epoch");
-    assertThat(storeA.get("after-cancel").orElseThrow().owner()).isEqualTo("instance-a");
+    assertThat(storeA.get("local.after-cancel").orElseThrow().owner()).isEqualTo("instance-a");
   }
 
   private static void awaitRunning(String id) throws InterruptedException {

@@ -5,6 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.ingest.SparkGridClient;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 
 /**
  * Starts a SparkGrid main class in a child JVM as the launcher would (conf/jvm.options, the log
@@ -13,6 +17,24 @@ import java.util.List;
  */
 public final class ServiceProcess {
   private ServiceProcess() {}
+
+  /**
+   * What the first {@code serve} on {@code config}'s home makes, made before a test's service starts
+   * (so that its client can sign and verify from the start): the operator's admin
+   * {@value ServiceAuth#LOCAL} with its key, and the service's key; the service uses them as they are.
+   */
+  public static void operatorKeys(SparkGridConfig config) throws IOException {
+    ServiceAuth.createLocalRequester(config);
+    ServiceKey.load(config);
+  }
+
+  /**
+   * A client as {@code bin/sparkgrid submit} makes it: signing as the operator's admin (request ids
+   * become {@code local.<id>}), believing only the service's events.
+   */
+  public static SparkGridClient client(SparkGridConfig config, Supplier<KafkaClients> clients) throws IOException {
+    return ClientKeys.builder(config, clients, ClientKeys.requireRequester(config, name -> null)).build();
+  }
 
   /**
    * @param mainClass the class to run
@@ -28,7 +50,6 @@ public final class ServiceProcess {
         cmd.add(flag.strip());
       }
     }
-    cmd.add("-Dspark.sparkgrid.auth.required=false"); // signing clients arrive with h-signing
     cmd.add("-Dlog4j2.configurationFile=" + Path.of("..", "conf", "log4j2.properties").toAbsolutePath());
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()));
     cmd.addAll(args);

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.SparkEnv;
 import org.junit.jupiter.api.AfterAll;
@@ -23,6 +22,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.core.request.RequestCodec;
+import org.sparkgrid.core.auth.SignedMessage;
+import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
@@ -42,12 +43,14 @@ class ServicePrometheusTest {
   private static ServiceHarness harness;
   private static JobStore store;
   private static SparkGridService service;
+  private static SparkGridConfig config;
 
   @BeforeAll
   static void start() {
     harness = ServiceHarness.start(dir, "ServicePrometheusTest");
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
-    service = harness.startService(ServiceHarness.config(dir, Map.of("spark.sparkgrid.metrics.port", "0")), store);
+    config = ServiceHarness.config(dir, Map.of("spark.sparkgrid.metrics.port", "0"));
+    service = harness.startService(config, store); // signed requests only: the client signs as the admin 'local'
   }
 
   @AfterAll
@@ -85,15 +88,16 @@ class ServicePrometheusTest {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.DEFAULT.requests(), "metrics-bad".getBytes(UTF_8),
-          "{not json".getBytes(UTF_8))).get();
+      // signed by the admin 'local', so that the signature check passes it on to the JSON reader
+      producer.send(ServiceHarness.signedByLocal(config, Topics.DEFAULT.requests(), SignedMessage.Kind.REQUEST,
+          "local.metrics-bad", "{not json".getBytes(UTF_8))).get();
     }
     harness.client().submit(RequestCodec.parse("""
         {"schema": 1, "id": "metrics-good", "model": {"name": "metrics-good", "architecture": "mlp",
          "mlp": {"hidden": [16]}}, "data": {"format": "idx", "train": "file:%s/train", "limit": 300},
          "training": {"epochs": 1, "batchSize": 32, "seed": 1}, "engine": {"workers": 2, "averagingFrequency": 4}}
         """.formatted(ServiceHarness.FMNIST)));
-    Optional<JobEvent> end = harness.client().follow("metrics-good", Duration.ofMinutes(5), e -> { });
+    Optional<JobEvent> end = harness.client().follow("local.metrics-good", Duration.ofMinutes(5), e -> { });
     assertThat(end).hasValueSatisfying(e -> assertThat(e.payload()).isInstanceOf(JobEvent.Succeeded.class));
 
     HttpResponse<String> response = get("/metrics");

@@ -16,12 +16,13 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.auth.SignedMessage;
+import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.federation.sites.FederationFile;
@@ -52,12 +53,14 @@ class ServiceRefusalTest {
   private static ServiceHarness harness;
   private static JobStore store;
   private static SparkGridClient client;
+  private static SparkGridConfig config;
 
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "ServiceRefusalTest");
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
-    harness.startService(ServiceHarness.config(dir, Map.of()), store);
+    config = ServiceHarness.config(dir, Map.of());
+    harness.startService(config, store); // signed requests only: the client signs as the admin 'local'
     client = harness.client();
   }
 
@@ -119,13 +122,13 @@ class ServiceRefusalTest {
     client.submit(tree("door-allowlist", "allow", 1));
     client.submit(compute("door-good", "file:" + FMNIST + "/train"));
 
-    Optional<JobEvent> end = client.follow("door-good", Duration.ofMinutes(5), e -> { });
+    Optional<JobEvent> end = client.follow("local.door-good", Duration.ofMinutes(5), e -> { });
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
     List<ConsumerRecord<byte[], byte[]>> dead = read(Topics.DEFAULT.deadLetters(), 4,
-        r -> new String(r.key(), UTF_8).startsWith("door-"));
+        r -> new String(r.key(), UTF_8).startsWith("local.door-"));
     assertThat(dead).extracting(r -> new String(r.key(), UTF_8))
-        .containsExactly("door-missing", "door-not-idx", "door-min-sites", "door-allowlist");
+        .containsExactly("local.door-missing", "local.door-not-idx", "local.door-min-sites", "local.door-allowlist");
     assertThat(dead).extracting(r -> header(r, DeadLetter.REASON)).containsOnly("unrunnable-request");
     assertThat(dead).extracting(r -> header(r, DeadLetter.FIELD))
         .containsExactly("data.train", "data.train", "federation.minSites", "federation.name");
@@ -140,9 +143,9 @@ class ServiceRefusalTest {
     assertThat(header(dead.get(3), DeadLetter.MESSAGE))
         .isEqualTo("federation.name: site s2's account " + A2 + " is not on the allowlist of registered federation"
             + " 'allow'");
-    assertThat(store.list(JobFilter.all())).extracting(Job::id).filteredOn(id -> id.startsWith("door-"))
-        .containsExactly("door-good");
-    assertThat(dir.resolve("home/store/runs/door-min-sites")).doesNotExist();
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).filteredOn(id -> id.startsWith("local.door-"))
+        .containsExactly("local.door-good");
+    assertThat(dir.resolve("home/store/runs/local.door-min-sites")).doesNotExist();
   }
 
   @Test
@@ -150,7 +153,8 @@ class ServiceRefusalTest {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, harness.bootstrapServers()),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(Topics.DEFAULT.control(), "ctl-7".getBytes(UTF_8),
+      // signed by the admin 'local', so that the signature check passes it on to the command's reader
+      producer.send(ServiceHarness.signedByLocal(config, Topics.DEFAULT.control(), SignedMessage.Kind.CONTROL, "ctl-7",
           "{\"command\": \"pause\", \"job\": \"ctl-7\"}".getBytes(UTF_8))).get();
     }
     client.cancel("ctl-unknown");

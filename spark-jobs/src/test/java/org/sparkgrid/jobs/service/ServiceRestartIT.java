@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.ingest.SparkGridClient;
 import org.sparkgrid.ingest.Topics;
@@ -31,6 +32,7 @@ import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
+import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.jobs.ServiceMain;
 
 /**
@@ -109,8 +111,11 @@ class ServiceRestartIT {
     }
     List<JobEvent> first = new CopyOnWriteArrayList<>();
     List<JobEvent> second = new CopyOnWriteArrayList<>();
-    try (SparkGridClient client = SparkGridClient.connect(kafka.bootstrapServers())) {
-      client.submit(request("restart-first", EPOCHS, 2000));
+    // signed requests only: the operator's keys as a first serve on this home makes them, the client signing as 'local'
+    SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home").toString()));
+    ServiceProcess.operatorKeys(config);
+    try (SparkGridClient client = ServiceProcess.client(config, () -> KafkaClients.plain(kafka.bootstrapServers()))) {
+      assertThat(client.submit(request("restart-first", EPOCHS, 2000)).jobId()).isEqualTo("local.restart-first");
       client.submit(request("restart-second", 2, 500));
       Process service1 = startService(1);
 
@@ -118,7 +123,7 @@ class ServiceRestartIT {
       CountDownLatch epochSeen = new CountDownLatch(1);
       Thread watcher = new Thread(() -> {
         try {
-          client.follow("restart-first", Duration.ofMinutes(5), e -> {
+          client.follow("local.restart-first", Duration.ofMinutes(5), e -> {
             if (e.payload() instanceof JobEvent.Epoch) {
               service1.destroyForcibly();
               epochSeen.countDown();
@@ -143,8 +148,8 @@ class ServiceRestartIT {
 
       startService(2);
       first.clear();
-      Optional<JobEvent> firstEnd = client.follow("restart-first", Duration.ofMinutes(8), first::add);
-      Optional<JobEvent> secondEnd = client.follow("restart-second", Duration.ofMinutes(5), second::add);
+      Optional<JobEvent> firstEnd = client.follow("local.restart-first", Duration.ofMinutes(8), first::add);
+      Optional<JobEvent> secondEnd = client.follow("local.restart-second", Duration.ofMinutes(5), second::add);
 
       assertThat(firstEnd).as("the first job's end%s", logs()).isPresent();
       assertThat(firstEnd.get().payload()).as("%s%s", types(first), logs()).isInstanceOf(JobEvent.Succeeded.class);
@@ -176,7 +181,7 @@ class ServiceRestartIT {
 
     try (JobStore store = JdbcJobStore.openH2(dir.resolve("home/jobs"))) {
       List<Job> jobs = store.list(JobFilter.all());
-      assertThat(jobs).extracting(Job::id).containsExactly("restart-first", "restart-second");
+      assertThat(jobs).extracting(Job::id).containsExactly("local.restart-first", "local.restart-second");
       assertThat(jobs).extracting(Job::state).containsOnly(JobState.SUCCEEDED);
       assertThat(jobs).extracting(Job::attempts).containsExactly(1, 0);
     }

@@ -99,8 +99,13 @@ class SparkGridServiceErrorsTest {
     return ErrorThrowingFileSystem.SCHEME + "://" + error + FMNIST + "/train";
   }
 
+  /** The job id of request {@code id}: the client signs as the admin 'local', so {@code local.<id>}. */
+  private static String job(String id) {
+    return client.jobIdFor(id);
+  }
+
   private static JobEvent.Payload end(String id) {
-    Optional<JobEvent> end = client.follow(id, FOLLOW, e -> { });
+    Optional<JobEvent> end = client.follow(job(id), FOLLOW, e -> { });
     assertThat(end).as("the last event of " + id).isPresent();
     return end.get().payload();
   }
@@ -123,9 +128,9 @@ class SparkGridServiceErrorsTest {
         new JobEvent.Failed("java.lang.AssertionError: no error named assertion"),
         ends.get(3));
     assertThat(ends.get(3)).isInstanceOf(JobEvent.Succeeded.class);
-    assertThat(ids).map(id -> realStore.get(id).orElseThrow().state())
+    assertThat(ids).map(id -> realStore.get(job(id)).orElseThrow().state())
         .containsExactly(JobState.FAILED, JobState.FAILED, JobState.FAILED, JobState.SUCCEEDED);
-    assertThat(realStore.get("err-no-class").map(Job::error)).contains(
+    assertThat(realStore.get(job("err-no-class")).map(Job::error)).contains(
         "java.lang.NoClassDefFoundError: org/sparkgrid/jobs/data/Gone (thrown by the test file system)");
     assertThat(dir.resolve("home/store/models/err-then-ok/1/model.zip")).exists();
   }
@@ -139,7 +144,7 @@ class SparkGridServiceErrorsTest {
 
     assertThat(end("err-store-then-ok")).isInstanceOf(JobEvent.Succeeded.class);
     assertThat(claimErrors.get()).as("claims that still have to throw").isZero();
-    assertThat(realStore.get("err-store-then-ok").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(realStore.get(job("err-store-then-ok")).orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
   }
 
   @Test
@@ -149,7 +154,7 @@ class SparkGridServiceErrorsTest {
 
     assertThat(end("err-oom")).isEqualTo(
         new JobEvent.Failed("java.lang.OutOfMemoryError: Java heap space (thrown by the test file system)"));
-    assertThat(realStore.get("err-oom").orElseThrow().state()).isEqualTo(JobState.FAILED);
+    assertThat(realStore.get(job("err-oom")).orElseThrow().state()).isEqualTo(JobState.FAILED);
     assertTimeoutPreemptively(Duration.ofSeconds(30), () -> assertThatThrownBy(service::awaitTermination)
         .isInstanceOf(IllegalStateException.class)
         .hasMessage("the SparkGrid service stopped after a fatal error: java.lang.OutOfMemoryError: Java heap space"
@@ -159,10 +164,10 @@ class SparkGridServiceErrorsTest {
     // stopped: a request still comes in and is stored, but no job starts any more
     submit("err-after-oom", "file:" + FMNIST + "/train");
     long deadline = System.currentTimeMillis() + 30_000;
-    while (realStore.get("err-after-oom").isEmpty() && System.currentTimeMillis() < deadline) {
+    while (realStore.get(job("err-after-oom")).isEmpty() && System.currentTimeMillis() < deadline) {
       Thread.sleep(100);
     }
     Thread.sleep(3_000); // time enough for a scheduler to claim it, were one left
-    assertThat(realStore.get("err-after-oom").map(Job::state)).contains(JobState.QUEUED);
+    assertThat(realStore.get(job("err-after-oom")).map(Job::state)).contains(JobState.QUEUED);
   }
 }

@@ -42,9 +42,8 @@ class SparkGridServiceTest {
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "SparkGridServiceTest");
-    // the operator's admin 'local' and its key, which bin/sparkgrid exclude-site signs with, as a serve that
-    // requires signatures makes them (this service also takes the harness client's unsigned requests)
-    ServiceAuth.createLocalRequester(ServiceHarness.config(dir, Map.of("spark.sparkgrid.auth.required", "true")));
+    // signed requests only: the service makes the operator's admin 'local' and its key, which the harness client
+    // and bin/sparkgrid exclude-site sign with; request ids become local.<id>
     store = JdbcJobStore.openH2(dir.resolve("jobs"));
     service = harness.startService(ServiceHarness.config(dir, Map.of()), store);
     client = harness.client();
@@ -77,16 +76,17 @@ class SparkGridServiceTest {
   @Test
   void aRequestSentToKafkaBecomesARegisteredModelWithItsEvents() {
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
-    client.submit(request("svc-one", 2, 800));
+    String job = client.submit(request("svc-one", 2, 800)).jobId();
 
-    Optional<JobEvent> end = client.follow("svc-one", Duration.ofMinutes(5), seen::add);
+    assertThat(job).isEqualTo("local.svc-one"); // the requester's namespace, the id the client signed
+    Optional<JobEvent> end = client.follow(job, Duration.ofMinutes(5), seen::add);
 
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
     assertThat(((JobEvent.Succeeded) end.get().payload()).model()).isEqualTo("svc-one");
     assertThat(seen).extracting(e -> e.payload().getClass().getSimpleName())
         .containsSubsequence("Queued", "Started", "Epoch", "Epoch", "Succeeded");
-    assertThat(store.get("svc-one").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.get("local.svc-one").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
     assertThat(dir.resolve("home/store/models/svc-one/1/model.zip")).exists();
   }
 
@@ -105,7 +105,7 @@ class SparkGridServiceTest {
 
     // Execute
     client.submit(sweep);
-    Optional<JobEvent> end = client.follow("svc-sweep", Duration.ofMinutes(5), seen::add);
+    Optional<JobEvent> end = client.follow("local.svc-sweep", Duration.ofMinutes(5), seen::add);
 
     // Assert: a trial event per trial, the best of them registered, alone
     assertThat(end).isPresent();
@@ -129,7 +129,7 @@ class SparkGridServiceTest {
     assertThat(metrics.get("loss").doubleValue()).isEqualTo(best.metrics().get("loss"));
 
     // Assert: the leaderboard in the job's result, best first
-    JsonNode result = json.readTree(store.get("svc-sweep").orElseThrow().resultJson());
+    JsonNode result = json.readTree(store.get("local.svc-sweep").orElseThrow().resultJson());
     assertThat(result.get("version").asInt()).isEqualTo(1);
     assertThat(result.at("/sweep/winner").asInt()).isEqualTo(best.trial());
     assertThat(result.at("/sweep/trials")).hasSize(3);
@@ -140,19 +140,19 @@ class SparkGridServiceTest {
   @Test
   void theSameIdSentAgainRunsOnceAndSaysSo() throws Exception {
     client.submit(request("svc-dup", 1, 300));
-    assertThat(client.follow("svc-dup", Duration.ofMinutes(5), e -> { })).isPresent();
-    long seqBefore = store.get("svc-dup").orElseThrow().eventSeq();
+    assertThat(client.follow("local.svc-dup", Duration.ofMinutes(5), e -> { })).isPresent();
+    long seqBefore = store.get("local.svc-dup").orElseThrow().eventSeq();
 
     client.submit(request("svc-dup", 1, 300));
     long deadline = System.currentTimeMillis() + 30_000;
-    while (store.get("svc-dup").orElseThrow().eventSeq() == seqBefore && System.currentTimeMillis() < deadline) {
+    while (store.get("local.svc-dup").orElseThrow().eventSeq() == seqBefore && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
     }
     Thread.sleep(3_000); // time enough to start it a second time, were it to
 
-    assertThat(store.get("svc-dup").orElseThrow().eventSeq()).isEqualTo(seqBefore + 1); // the duplicate event
-    assertThat(store.get("svc-dup").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
-    assertThat(store.get("svc-dup").orElseThrow().attempts()).isZero();
+    assertThat(store.get("local.svc-dup").orElseThrow().eventSeq()).isEqualTo(seqBefore + 1); // the duplicate event
+    assertThat(store.get("local.svc-dup").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.get("local.svc-dup").orElseThrow().attempts()).isZero();
     assertThat(dir.resolve("home/store/models/svc-dup/2")).doesNotExist();
   }
 
@@ -160,21 +160,21 @@ class SparkGridServiceTest {
   void aRunningJobIsCancelledThroughTheControlTopic() throws Exception {
     client.submit(request("svc-cancel", 200, 3000));
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
-    Thread follower = new Thread(() -> client.follow("svc-cancel", Duration.ofMinutes(3), seen::add));
+    Thread follower = new Thread(() -> client.follow("local.svc-cancel", Duration.ofMinutes(3), seen::add));
     follower.start();
     long deadline = System.currentTimeMillis() + 120_000;
-    while (store.get("svc-cancel").map(j -> j.state() != JobState.RUNNING).orElse(true)
+    while (store.get("local.svc-cancel").map(j -> j.state() != JobState.RUNNING).orElse(true)
         && System.currentTimeMillis() < deadline) {
       Thread.sleep(200);
     }
     Thread.sleep(2_000);
 
-    client.cancel("svc-cancel");
+    client.cancel("local.svc-cancel");
     follower.join(120_000);
 
     assertThat(seen).extracting(e -> e.payload().getClass().getSimpleName()).contains("Cancelled")
         .doesNotContain("Succeeded");
-    assertThat(store.get("svc-cancel").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
+    assertThat(store.get("local.svc-cancel").orElseThrow().state()).isEqualTo(JobState.CANCELLED);
   }
 
   @Test
@@ -204,7 +204,7 @@ class SparkGridServiceTest {
          "federation": {"name": "svc-sites", "rounds": 6, "minSites": 2}}
         """.formatted(FMNIST, FMNIST)));
     List<JobEvent> seen = new CopyOnWriteArrayList<>();
-    Thread follower = new Thread(() -> client.follow("svc-tree", Duration.ofMinutes(5), seen::add));
+    Thread follower = new Thread(() -> client.follow("local.svc-tree", Duration.ofMinutes(5), seen::add));
     follower.start();
     long deadline = System.currentTimeMillis() + 180_000;
     while (seen.stream().noneMatch(e -> e.payload() instanceof JobEvent.Round) && System.currentTimeMillis() < deadline) {
@@ -213,7 +213,7 @@ class SparkGridServiceTest {
 
     int rc;
     try {
-      rc = org.sparkgrid.jobs.cli.SparkGridCli.execute("exclude-site", "svc-tree", "site-02",
+      rc = org.sparkgrid.jobs.cli.SparkGridCli.execute("exclude-site", "local.svc-tree", "site-02",
           "--conf", "spark.sparkgrid.home=" + dir.resolve("home"),
           "--conf", "spark.sparkgrid.jobs.jdbcUrl=" + JdbcJobStore.h2Url(dir.resolve("jobs")),
           "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + harness.bootstrapServers());
@@ -225,7 +225,7 @@ class SparkGridServiceTest {
     }
     follower.join(300_000);
 
-    assertThat(rc).as("bin/sparkgrid exclude-site svc-tree site-02").isZero();
+    assertThat(rc).as("bin/sparkgrid exclude-site local.svc-tree site-02").isZero();
 
     assertThat(seen.get(seen.size() - 1).payload()).isInstanceOf(JobEvent.Succeeded.class);
     List<JobEvent.Round> rounds = seen.stream().filter(e -> e.payload() instanceof JobEvent.Round)
@@ -258,21 +258,21 @@ class SparkGridServiceTest {
     client.submit(request("svc-slow", 50, 2000, "{\"trainMs\": 1}"));
     client.submit(request("svc-after-slow", 1, 300));
 
-    Optional<JobEvent> end = client.follow("svc-slow", Duration.ofMinutes(5), seen::add);
-    Optional<JobEvent> next = client.follow("svc-after-slow", Duration.ofMinutes(5), e -> { });
+    Optional<JobEvent> end = client.follow("local.svc-slow", Duration.ofMinutes(5), seen::add);
+    Optional<JobEvent> next = client.follow("local.svc-after-slow", Duration.ofMinutes(5), e -> { });
 
     assertThat(end).isPresent();
     assertThat(end.get().payload()).isEqualTo(new JobEvent.TimedOut("train"));
     assertThat(seen).extracting(e -> e.payload().getClass().getSimpleName())
         .containsSubsequence("Queued", "Started", "TimedOut")
         .doesNotContain("Succeeded", "Failed");
-    Job slow = store.get("svc-slow").orElseThrow();
+    Job slow = store.get("local.svc-slow").orElseThrow();
     assertThat(slow.state()).isEqualTo(JobState.TIMED_OUT);
     assertThat(slow.phase()).isEqualTo("train");
     assertThat(slow.error()).isEqualTo("timed out in phase train");
     assertThat(dir.resolve("home/store/models/svc-slow")).doesNotExist();
     assertThat(next).isPresent();
     assertThat(next.get().payload()).isInstanceOf(JobEvent.Succeeded.class);
-    assertThat(store.get("svc-after-slow").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(store.get("local.svc-after-slow").orElseThrow().state()).isEqualTo(JobState.SUCCEEDED);
   }
 }

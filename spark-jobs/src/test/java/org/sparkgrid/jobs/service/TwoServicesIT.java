@@ -32,6 +32,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.core.auth.MessageSigner;
+import org.sparkgrid.core.auth.SignedMessage;
+import org.sparkgrid.core.config.SparkGridConfig;
+import org.sparkgrid.ingest.SignatureHeaders;
 import org.sparkgrid.ingest.Topics;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
@@ -43,6 +47,7 @@ import org.sparkgrid.ingest.jobs.TestDatabase;
 import org.sparkgrid.ingest.kafka.EmbeddedKafka;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.sparkgrid.jobs.ServiceMain;
+import org.sparkgrid.settlement.signing.PersonalSignatures;
 
 /**
  * Two service instances, each a real process ({@link ServiceMain} in a child JVM, Spark
@@ -91,6 +96,8 @@ class TwoServicesIT {
         "--conf", "spark.driver.host=127.0.0.1",
         "--conf", "spark.ui.enabled=false",
         "--conf", "spark.sparkgrid.home=" + dir.resolve("home-" + owner),
+        // signed requests only, both instances reading the operator's one registry (its admin 'local')
+        "--conf", "spark.sparkgrid.auth.registry=" + ServiceAuth.registryPath(operator()),
         "--conf", "spark.sparkgrid.store.root=file:" + dir.resolve("store"),
         "--conf", "spark.sparkgrid.kafka.bootstrapServers=" + kafka.bootstrapServers(),
         "--conf", "spark.sparkgrid.kafka.requestPartitions=3",
@@ -125,6 +132,20 @@ class TwoServicesIT {
     return i % 10 == 0;
   }
 
+  /** The operator's home: the registry both instances read, and the admin 'local''s key that signs the requests. */
+  private SparkGridConfig operator() {
+    return SparkGridConfig.from(Map.of("spark.sparkgrid.home", dir.resolve("home-operator").toString()));
+  }
+
+  /** Request {@code id} (in the namespace {@code local.}) signed by {@code signer}, with a fresh nonce. */
+  private static ProducerRecord<byte[], byte[]> signed(MessageSigner signer, String id, boolean longer) {
+    byte[] value = request(id, longer);
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(Topics.DEFAULT.requests(), id.getBytes(UTF_8), value);
+    SignatureHeaders.sign(signer, SignedMessage.Kind.REQUEST, id, value, System.currentTimeMillis())
+        .addTo(r.headers());
+    return r;
+  }
+
   private static byte[] request(String id, boolean longer) {
     return """
         {"schema": 1, "id": "%s",
@@ -132,7 +153,7 @@ class TwoServicesIT {
          "data": {"format": "idx", "train": "file:%s/train", "limit": %d},
          "training": {"epochs": %d, "batchSize": 32, "seed": 1},
          "engine": {"workers": 1, "averagingFrequency": 4}}
-        """.formatted(id, id, FMNIST, longer ? 1500 : 256, longer ? LONG_EPOCHS : 1).getBytes(UTF_8);
+        """.formatted(id, id.substring("local.".length()), FMNIST, longer ? 1500 : 256, longer ? LONG_EPOCHS : 1).getBytes(UTF_8);
   }
 
   @Test
@@ -143,6 +164,8 @@ class TwoServicesIT {
     postgres = PostgresServer.start();
     TestDatabase.Target db = postgres.fresh();
     kafka = EmbeddedKafka.start(dir.resolve("kafka"));
+    ServiceProcess.operatorKeys(operator());
+    MessageSigner signer = PersonalSignatures.signer(ClientKeys.requireRequester(operator(), name -> null).key());
     KafkaClients clients = KafkaClients.plain(kafka.bootstrapServers());
     try (Admin admin = clients.admin("it-admin")) {
       Topics.DEFAULT.createForService(admin, 3, (short) 1);
@@ -154,7 +177,7 @@ class TwoServicesIT {
     List<String> ids = new ArrayList<>();
     Map<String, Boolean> longer = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      String id = String.format("multi-%03d", i);
+      String id = String.format("local.multi-%03d", i);
       ids.add(id);
       longer.put(id, isLong(i));
     }
@@ -162,10 +185,10 @@ class TwoServicesIT {
     try (KafkaProducer<byte[], byte[]> producer = clients.producer("it-producer", Map.of())) {
       for (int i = 0; i < n; i++) {
         String id = ids.get(i);
-        producer.send(new ProducerRecord<>(Topics.DEFAULT.requests(), id.getBytes(UTF_8), request(id, longer.get(id))));
+        producer.send(signed(signer, id, longer.get(id)));
         if (i % 10 == 5) { // a duplicate of a request sent a little earlier
           String dup = ids.get(i - 3);
-          producer.send(new ProducerRecord<>(Topics.DEFAULT.requests(), dup.getBytes(UTF_8), request(dup, longer.get(dup))));
+          producer.send(signed(signer, dup, longer.get(dup))); // signed again: a resend, not a replay
         }
       }
       producer.flush();
