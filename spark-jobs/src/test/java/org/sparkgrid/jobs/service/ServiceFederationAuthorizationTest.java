@@ -188,7 +188,7 @@ class ServiceFederationAuthorizationTest {
 
     // the same service, chain and coordinator pay a request that narrows the federation within its grant,
     // from its requester's deposit in the escrow (one round of 1000)
-    deposit("auth-narrow", CAP);
+    deposit("local.auth-narrow", CAP); // the job id: the harness client signs as the admin 'local'
     client.submit(request("auth-narrow", "\"name\": \"fed3\", \"siteIds\": [\"site-01\", \"site-03\"], \"rounds\": 1",
         "1000"));
     Optional<JobEvent> end = client.follow("local.auth-narrow", Duration.ofMinutes(5), e -> { });

@@ -23,6 +23,7 @@ import org.sparkgrid.ingest.events.KafkaEventPublisher;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.Job;
 import org.sparkgrid.ingest.jobs.JobState;
+import org.sparkgrid.settlement.signing.PersonalSignatures;
 
 /**
  * The service renews the leases of the jobs it runs: with a lease of 1.5 s, a second service
@@ -43,14 +44,15 @@ class ServiceLeaseTest {
   private static JdbcJobStore storeB;
   private static SparkGridService service;
   private static SparkGridClient client;
+  private static String storeUrl;
 
   @BeforeAll
   static void start() throws Exception {
     harness = ServiceHarness.start(dir, "ServiceLeaseTest");
-    String url = JdbcJobStore.h2Url(dir.resolve("jobs"));
-    storeA = JdbcJobStore.open(config("instance-a", url));
-    storeB = JdbcJobStore.open(config("instance-b", url));
-    service = harness.startService(config("instance-a", url), storeA);
+    storeUrl = JdbcJobStore.h2Url(dir.resolve("jobs"));
+    storeA = JdbcJobStore.open(config("instance-a", storeUrl));
+    storeB = JdbcJobStore.open(config("instance-b", storeUrl));
+    service = harness.startService(config("instance-a", storeUrl), storeA); // the client signs as 'local'
     client = harness.client();
   }
 
@@ -115,8 +117,9 @@ class ServiceLeaseTest {
     // the control topic's consumer group hands a cancel to one instance; here it is the other one,
     // which cancels in the store (its own Spark context runs nothing of this job)
     List<String> stoppedAtB = new ArrayList<>();
+    // signed with the service's key, as every instance on this home signs its events (the client believes no other)
     try (KafkaEventPublisher eventsB = KafkaEventPublisher.create(harness.bootstrapServers(), Topics.DEFAULT.events(),
-        storeB)) {
+        storeB).signedBy(PersonalSignatures.signer(ServiceKey.load(config("instance-b", storeUrl))))) {
       new JobStoreControlHandler(storeB, eventsB, stoppedAtB::add).cancel("local.cancel-elsewhere");
     }
     long cancelledAt = System.nanoTime();
