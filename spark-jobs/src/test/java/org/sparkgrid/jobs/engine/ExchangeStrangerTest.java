@@ -19,10 +19,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,18 +55,26 @@ class ExchangeStrangerTest {
       }
     };
     appender.start();
-    coreLogger().addAppender(appender);
+    // the exchange's own logger at WARN with this appender, whatever earlier tests in this JVM did to
+    // log4j (a context stopped or reconfigured by another component, a level raised)
+    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+    if (!ctx.isStarted()) {
+      ctx.start();
+    }
+    LoggerConfig config = new LoggerConfig(ExchangeServer.class.getName(), Level.WARN, true);
+    config.addAppender(appender, Level.WARN, null);
+    ctx.getConfiguration().addLogger(ExchangeServer.class.getName(), config);
+    ctx.updateLoggers();
   }
 
   @AfterEach
   void stop() throws IOException {
-    coreLogger().removeAppender(appender);
+    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+    ctx.getConfiguration().removeLogger(ExchangeServer.class.getName());
+    ctx.updateLoggers();
+    appender.stop();
     server.close();
     pool.shutdownNow();
-  }
-
-  private static org.apache.logging.log4j.core.Logger coreLogger() {
-    return ((LoggerContext) LogManager.getContext(false)).getLogger(ExchangeServer.class.getName());
   }
 
   @Test
