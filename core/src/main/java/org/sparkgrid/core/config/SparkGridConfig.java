@@ -225,6 +225,11 @@ public final class SparkGridConfig {
       "spark.sparkgrid.chain.receiptTimeoutMs", 300_000L, atLeast(1_000L),
       "How long a sent transaction may wait for its receipt before the attempt counts as failed.");
 
+  public static final ConfigKey<Long> CHAIN_RECEIPT_POLL_MS = ConfigKey.ofLong(
+      "spark.sparkgrid.chain.receiptPollMs", 250L, atLeast(10L),
+      "How often a sent transaction's receipt is asked for (at most receiptTimeoutMs). A node that mines at once"
+          + " (anvil) answers within one poll; a public chain's block time is what counts there.");
+
   public static final ConfigKey<String> CHAIN_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.chain.keystore", "",
       "Web3 Secret Storage (V3) keystore file holding the coordinator's key. Empty: the key comes from the"
           + " environment variable SPARKGRID_CHAIN_KEY.");
@@ -304,7 +309,7 @@ public final class SparkGridConfig {
       KAFKA_CLIENT_CONFIG_FILE, KAFKA_EMBEDDED_SECURE,
       JOBS_USER, JOBS_PASSWORD, JOBS_PASSWORD_FILE, JOBS_OWNER, JOBS_LEASE_MS, KAFKA_REQUEST_PARTITIONS,
       CHAIN_MAX_FEE_PER_GAS_GWEI, CHAIN_GAS_MARGIN_PERCENT, CHAIN_LOG_BLOCK_RANGE, CHAIN_DEPLOYMENT_BLOCK,
-      CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
+      CHAIN_MAX_ATTEMPTS, CHAIN_RECEIPT_TIMEOUT_MS, CHAIN_RECEIPT_POLL_MS, CHAIN_KEYSTORE, CHAIN_KEYSTORE_PASSWORD_FILE,
       METRICS_PORT, METRICS_HOST,
       AUTH_REQUIRED, AUTH_REGISTRY, AUTH_CLOCK_SKEW_MS, FEDERATION_REGISTRY,
       REQUESTER_KEYSTORE, REQUESTER_PASSWORD_FILE, REQUESTER_NAME, SERVICE_KEYSTORE, SERVICE_PASSWORD_FILE,

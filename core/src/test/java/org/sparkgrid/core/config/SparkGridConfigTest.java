@@ -188,7 +188,7 @@ class SparkGridConfigTest {
         "spark.sparkgrid.kafka.requestPartitions", "spark.sparkgrid.chain.maxFeePerGasGwei",
         "spark.sparkgrid.chain.gasMarginPercent", "spark.sparkgrid.chain.logBlockRange",
         "spark.sparkgrid.chain.deploymentBlock", "spark.sparkgrid.chain.maxAttempts",
-        "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.keystore",
+        "spark.sparkgrid.chain.receiptTimeoutMs", "spark.sparkgrid.chain.receiptPollMs", "spark.sparkgrid.chain.keystore",
         "spark.sparkgrid.chain.keystorePasswordFile", "spark.sparkgrid.metrics.port", "spark.sparkgrid.metrics.host",
         "spark.sparkgrid.auth.required", "spark.sparkgrid.auth.registry", "spark.sparkgrid.auth.clockSkewMs",
         "spark.sparkgrid.federation.registry", "spark.sparkgrid.requester.keystore",

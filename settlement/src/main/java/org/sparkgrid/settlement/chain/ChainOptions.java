@@ -51,7 +51,8 @@ public record ChainOptions(BigInteger maxFeePerGas, int gasMarginPercent, long l
 
   /** The {@code spark.sparkgrid.chain.*} keys of {@code config}. */
   public static ChainOptions from(SparkGridConfig config) {
-    Duration poll = Duration.ofMillis(Math.min(1_000, config.get(SparkGridConfig.CHAIN_RECEIPT_TIMEOUT_MS)));
+    Duration poll = Duration.ofMillis(Math.min(config.get(SparkGridConfig.CHAIN_RECEIPT_POLL_MS),
+        config.get(SparkGridConfig.CHAIN_RECEIPT_TIMEOUT_MS)));
     return new ChainOptions(gwei(config.get(SparkGridConfig.CHAIN_MAX_FEE_PER_GAS_GWEI)),
         config.get(SparkGridConfig.CHAIN_GAS_MARGIN_PERCENT), config.get(SparkGridConfig.CHAIN_LOG_BLOCK_RANGE),
         poll, Duration.ofMillis(config.get(SparkGridConfig.CHAIN_RECEIPT_TIMEOUT_MS)));
