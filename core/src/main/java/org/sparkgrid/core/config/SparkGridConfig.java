@@ -226,9 +226,9 @@ public final class SparkGridConfig {
       "How long a sent transaction may wait for its receipt before the attempt counts as failed.");
 
   public static final ConfigKey<Long> CHAIN_RECEIPT_POLL_MS = ConfigKey.ofLong(
-      "spark.sparkgrid.chain.receiptPollMs", 250L, atLeast(10L),
+      "spark.sparkgrid.chain.receiptPollMs", 100L, atLeast(10L),
       "How often a sent transaction's receipt is asked for (at most receiptTimeoutMs). A node that mines at once"
-          + " (anvil) answers within one poll; a public chain's block time is what counts there.");
+          + " (anvil) answers within one poll; on a public chain (a block every few seconds) 1000 asks the node less often.");
 
   public static final ConfigKey<String> CHAIN_KEYSTORE = ConfigKey.ofString("spark.sparkgrid.chain.keystore", "",
       "Web3 Secret Storage (V3) keystore file holding the coordinator's key. Empty: the key comes from the"

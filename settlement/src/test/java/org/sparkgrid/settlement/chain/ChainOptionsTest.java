@@ -10,8 +10,8 @@ import org.sparkgrid.core.config.SparkGridConfig;
 class ChainOptionsTest {
 
   @Test
-  void receiptsArePolledEvery250MsByDefaultAndAsConfigured() {
-    assertThat(ChainOptions.from(SparkGridConfig.defaults()).receiptPoll()).isEqualTo(Duration.ofMillis(250));
+  void receiptsArePolledEvery100MsByDefaultAndAsConfigured() {
+    assertThat(ChainOptions.from(SparkGridConfig.defaults()).receiptPoll()).isEqualTo(Duration.ofMillis(100));
     assertThat(ChainOptions.from(SparkGridConfig.from(Map.of("spark.sparkgrid.chain.receiptPollMs", "2000")))
         .receiptPoll()).isEqualTo(Duration.ofSeconds(2));
   }
