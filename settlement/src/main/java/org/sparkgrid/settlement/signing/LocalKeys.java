@@ -74,6 +74,21 @@ public final class LocalKeys {
     return key;
   }
 
+  /**
+   * Makes {@code <dir>/<name>.json} (and its password file) as {@link #loadOrCreate} does when it
+   * does not exist, and returns its account, read from the keystore file without its password.
+   *
+   * @throws IOException if a file cannot be read or written
+   */
+  public static String ensure(Path dir, String name) throws IOException {
+    Path keystore = keystore(Objects.requireNonNull(dir, "dir"), Objects.requireNonNull(name, "name"));
+    if (!Files.exists(keystore)) {
+      create(dir, name);
+    }
+    String a = ObjectMapperFactory.getObjectMapper().readValue(keystore.toFile(), WalletFile.class).getAddress();
+    return (a.startsWith("0x") ? a : "0x" + a).toLowerCase(Locale.ROOT);
+  }
+
   /** Writes {@code <dir>/<name>.account} (mode 0600): the account and a line break. */
   public static void writeAccount(Path dir, String name, String account) throws IOException {
     privateDirectory(dir);

@@ -2,16 +2,10 @@ package org.sparkgrid.jobs.service;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
 import org.sparkgrid.core.config.SparkGridConfig;
@@ -22,15 +16,10 @@ import org.sparkgrid.ingest.auth.Requester;
 import org.sparkgrid.ingest.auth.RequesterRegistry;
 import org.sparkgrid.ingest.auth.Role;
 import org.sparkgrid.ingest.jobs.JobStore;
+import org.sparkgrid.settlement.signing.LocalKeys;
 import org.sparkgrid.settlement.signing.PersonalSignatures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.web3j.crypto.ECKeyPair;
-import org.web3j.crypto.Keys;
-import org.web3j.crypto.Wallet;
-import org.web3j.crypto.WalletFile;
-import org.web3j.crypto.exception.CipherException;
-import org.web3j.protocol.ObjectMapperFactory;
 
 /**
  * The service's side of signed requests: the {@link Authorizer} of {@code spark.sparkgrid.auth.*}
@@ -61,12 +50,12 @@ public final class ServiceAuth {
 
   /** The local requester's keystore: {@code <home>/keys/requester.json}. */
   public static Path keystorePath(SparkGridConfig config) {
-    return Path.of(config.home(), "keys", "requester.json");
+    return LocalKeys.keystore(ServiceKey.keysDirectory(config), ClientKeys.REQUESTER);
   }
 
   /** The local requester's keystore password: {@code <home>/keys/requester.password}. */
   public static Path passwordPath(SparkGridConfig config) {
-    return Path.of(config.home(), "keys", "requester.password");
+    return LocalKeys.passwordFile(ServiceKey.keysDirectory(config), ClientKeys.REQUESTER);
   }
 
   /**
@@ -111,8 +100,7 @@ public final class ServiceAuth {
       return Optional.empty();
     }
     try {
-      String account = Files.exists(keystorePath(config)) ? readAccount(keystorePath(config))
-          : newKeystore(keystorePath(config), passwordPath(config));
+      String account = LocalKeys.ensure(ServiceKey.keysDirectory(config), ClientKeys.REQUESTER);
       Requester local = new Requester(LOCAL, account, Set.of(Role.ADMIN), null);
       RegistryFile.write(registry, RequesterRegistry.EMPTY.with(local));
       LOG.info("requester registry {} created with the admin '{}' ({}), whose key is {}", registry, LOCAL, account,
@@ -120,56 +108,6 @@ public final class ServiceAuth {
       return Optional.of(local);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the local requester under " + config.home(), e);
-    }
-  }
-
-  /**
-   * A new key in a V3 keystore and a random password beside it; returns its account. The keystore
-   * uses web3j's light scrypt parameters (n = 4096): the password is 192 random bits, not a word a
-   * person chose, so a costlier derivation would protect nothing more, and every signing command
-   * would wait seconds for it (the standard n = 262144 takes about 8 s on two cores).
-   */
-  static String newKeystore(Path keystore, Path passwordFile) throws IOException {
-    Path dir = keystore.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    restrict(dir, "rwx------");
-    byte[] secret = new byte[24];
-    new SecureRandom().nextBytes(secret);
-    String password = HexFormat.of().formatHex(secret);
-    WalletFile wallet;
-    try {
-      ECKeyPair key = Keys.createEcKeyPair();
-      wallet = Wallet.createLight(password, key);
-    } catch (CipherException | java.security.GeneralSecurityException e) {
-      throw new IllegalStateException("cannot generate a key: " + e, e);
-    }
-    writePrivate(passwordFile, (password + "\n").getBytes(StandardCharsets.UTF_8));
-    writePrivate(keystore, ObjectMapperFactory.getObjectMapper().writeValueAsBytes(wallet));
-    return "0x" + wallet.getAddress().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static String readAccount(Path keystore) throws IOException {
-    WalletFile w = ObjectMapperFactory.getObjectMapper().readValue(keystore.toFile(), WalletFile.class);
-    String a = w.getAddress();
-    return (a.startsWith("0x") ? a : "0x" + a).toLowerCase(java.util.Locale.ROOT);
-  }
-
-  private static void writePrivate(Path file, byte[] bytes) throws IOException {
-    Files.deleteIfExists(file);
-    try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(file);
-    }
-    Files.write(file, bytes, StandardOpenOption.TRUNCATE_EXISTING);
-  }
-
-  private static void restrict(Path p, String perms) throws IOException {
-    try {
-      Set<PosixFilePermission> set = PosixFilePermissions.fromString(perms);
-      Files.setPosixFilePermissions(p, set);
-    } catch (UnsupportedOperationException e) {
-      // not a POSIX file system
     }
   }
 }
