@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.sparkgrid.core.capacity.Executor;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.resources.ExecutorTracker;
+import org.sparkgrid.jobs.resources.LocalClusters;
 import org.sparkgrid.jobs.resources.SparkContexts;
 
 /**
@@ -38,11 +39,7 @@ class SecureClusterSparkTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Path home = dir.resolve("spark-home");
-    Files.createDirectories(home.resolve("jars"));
-    Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7 (stand-in for tests)\n");
-    System.setProperty("spark.testing", "true");
-    System.setProperty("spark.test.home", home.toString());
+    LocalClusters.standInSparkHome(dir);
 
     sc = SparkContexts.start(SparkContexts.trackExecutors(new SparkConf(false)
         .setMaster("local-cluster[2,1,1024]").setAppName("SecureClusterSparkTest")
@@ -182,7 +179,6 @@ class SecureClusterSparkTest {
   }
 
   private static List<String> jvmFlags() throws Exception {
-    return Files.readAllLines(Path.of("..", "conf", "jvm.options")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    return LocalClusters.jvmFlags();
   }
 }

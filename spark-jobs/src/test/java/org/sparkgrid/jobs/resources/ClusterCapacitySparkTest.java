@@ -53,14 +53,10 @@ class ClusterCapacitySparkTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Path home = dir.resolve("spark-home");
-    Files.createDirectories(home.resolve("jars"));
-    Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7 (stand-in for tests)\n");
+    LocalClusters.standInSparkHome(dir);
     Path gpus = dir.resolve("fake-gpus.sh");
     Files.writeString(gpus, "#!/bin/sh\necho '{\"name\": \"gpu\", \"addresses\": [\"0\", \"1\"]}'\n");
     Files.setPosixFilePermissions(gpus, PosixFilePermissions.fromString("rwxr-xr-x"));
-    System.setProperty("spark.testing", "true");
-    System.setProperty("spark.test.home", home.toString());
 
     SparkConf conf = SparkContexts.trackExecutors(new SparkConf(false)
         .setMaster("local-cluster[1,2,1024]").setAppName("ClusterCapacitySparkTest")
@@ -224,7 +220,6 @@ class ClusterCapacitySparkTest {
   }
 
   private static List<String> jvmFlags() throws Exception {
-    return Files.readAllLines(Path.of("..", "conf", "jvm.options")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    return LocalClusters.jvmFlags();
   }
 }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sparkgrid.jobs.resources.LocalClusters;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
@@ -55,9 +56,7 @@ class SiteLocalClusterSparkTest {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    Path home = dir.resolve("spark-home");
-    Files.createDirectories(home.resolve("jars"));
-    Files.writeString(home.resolve("RELEASE"), "Spark 3.5.7 (stand-in for tests)\n");
+    LocalClusters.standInSparkHome(dir);
     Path claims = Files.createDirectories(dir.resolve("claims"));
     Path discover = dir.resolve("claim-site.sh");
     Files.writeString(discover, """
@@ -73,8 +72,6 @@ class SiteLocalClusterSparkTest {
         exit 1
         """.formatted(claims));
     Files.setPosixFilePermissions(discover, PosixFilePermissions.fromString("rwxr-xr-x"));
-    System.setProperty("spark.testing", "true");
-    System.setProperty("spark.test.home", home.toString());
 
     sc = new JavaSparkContext(new SparkConf(false)
         .setMaster("local-cluster[2,1,1024]").setAppName("SiteLocalClusterSparkTest")
@@ -248,7 +245,6 @@ class SiteLocalClusterSparkTest {
   }
 
   private static List<String> jvmFlags() throws Exception {
-    return Files.readAllLines(Path.of("..", "conf", "jvm.options")).stream()
-        .map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+    return LocalClusters.jvmFlags();
   }
 }
