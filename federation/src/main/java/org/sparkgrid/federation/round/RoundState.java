@@ -20,8 +20,9 @@ import org.sparkgrid.federation.strategy.StrategyState;
  * Everything a federated job needs to resume after its last completed round: a checkpoint.
  * Immutable; {@link RoundAggregation#run} returns the next one.
  *
- * <p>{@link #toMap()} / {@link #fromMap} and {@link #toJson()} / {@link #fromJson} round-trip it
- * exactly (parameters as {@link FloatCodec} Base64):
+ * <p>Checkpoints hold it in {@link RoundStateBinary}'s compact form; {@link #read} reads that and
+ * the JSON form older versions wrote. {@link #toMap()} / {@link #fromMap} and {@link #toJson()} /
+ * {@link #fromJson} round-trip it exactly (parameters as {@link FloatCodec} Base64):
  * <pre>{@code
  * {"schema": 1, "round": 3, "global": "AACAPw...", "strategy": {"rounds": 3, "vectors": {}},
  *  "contributions": [{"round": 0, "siteId": "s1", ...}], "excludedSites": ["s7"]}
@@ -149,6 +150,16 @@ public record RoundState(
     } catch (IOException e) {
       throw new IllegalArgumentException("round state is not a JSON object: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Reads a checkpoint in either form: {@link RoundStateBinary}'s (what checkpoints hold now) or
+   * {@link #toJson()}'s (what older versions wrote), told apart by the first bytes.
+   *
+   * @throws IllegalArgumentException as {@link RoundStateBinary#read} or {@link #fromJson}
+   */
+  public static RoundState read(byte[] bytes) {
+    return RoundStateBinary.isBinary(bytes) ? RoundStateBinary.read(bytes) : fromJson(bytes);
   }
 
   /** Equal when every field is, the parameters compared by value. */

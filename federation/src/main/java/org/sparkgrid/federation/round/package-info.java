@@ -4,6 +4,7 @@
  * ({@link org.sparkgrid.federation.round.UpdateValidation}, with the
  * {@link org.sparkgrid.federation.round.UpdateCheck} hook for allowlists and signatures), the merge
  * with its {@code minSites} rule ({@link org.sparkgrid.federation.round.RoundAggregation}, where to
- * start), and the checkpoint ({@link org.sparkgrid.federation.round.RoundState}).
+ * start), and the checkpoint ({@link org.sparkgrid.federation.round.RoundState}, written in
+ * {@link org.sparkgrid.federation.round.RoundStateBinary}'s compact form).
  */
 package org.sparkgrid.federation.round;
