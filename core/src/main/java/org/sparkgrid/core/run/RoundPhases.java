@@ -21,7 +21,10 @@ import java.util.Map;
  * @param mergeMs      the merge under the strategy (Spark stage or driver)
  * @param scoringMs    contribution scoring, including collecting the updates it needs
  * @param evaluationMs the new global model's evaluation on the coordinator's test set
- * @param checkpointMs writing the round's checkpoint
+ * @param checkpointMs the time the round loop waits for the checkpoint: it is written in the background
+ *                     while the next round trains, so this is the wait for the previous round's write to
+ *                     finish (and, with a chain to settle on, for this round's); the write's own duration
+ *                     is logged by the writer ({@code checkpoint <job>/<round> written in the background})
  * @param settlementMs settling the round's rewards on chain
  */
 public record RoundPhases(double sitesMs, double mergeMs, double scoringMs, double evaluationMs, double checkpointMs,

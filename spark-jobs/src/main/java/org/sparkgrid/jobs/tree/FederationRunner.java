@@ -31,6 +31,7 @@ import org.sparkgrid.core.store.CheckpointStore;
 import org.sparkgrid.core.store.ModelStore;
 import org.sparkgrid.core.store.ModelVersion;
 import org.sparkgrid.federation.round.RoundState;
+import org.sparkgrid.federation.round.RoundStateBinary;
 import org.sparkgrid.federation.round.SiteSelection;
 import org.sparkgrid.federation.scoring.ContributionScores;
 import org.sparkgrid.federation.sites.FederationFile;
@@ -56,6 +57,7 @@ import org.sparkgrid.jobs.run.RoundReport;
 import org.sparkgrid.jobs.run.RunResult;
 import org.sparkgrid.jobs.run.RunSoFar;
 import org.sparkgrid.jobs.run.TrainingRun;
+import org.sparkgrid.jobs.store.CheckpointWriter;
 import org.sparkgrid.settlement.JobDeposit;
 import org.sparkgrid.settlement.ledger.SettlementPlan;
 import org.slf4j.Logger;
@@ -69,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * signature: {@link SignatureCheck}), merge them with the request's strategy (in a Spark stage or on
  * the driver: {@code spark.sparkgrid.federation.aggregation}, see {@link TreeRound}), score each
  * site's contribution on the coordinator's validation set, evaluate on the coordinator's test set,
- * and checkpoint. A site that fails, misses
+ * and checkpoint (compact binary, written in the background while the next round's sites train: {@link
+ * CheckpointWriter}; the round's checkpoint phase is what the round loop waits for it). A site that fails, misses
  * the deadline or sends an update that fails a check is recorded and the round goes on; a round with
  * fewer than {@code minSites} valid updates stops the federation with a message naming both counts,
  * or with {@code federation.belowMinSites: wait} first asks the sites that missed again. Sites an
@@ -92,7 +95,12 @@ public final class FederationRunner implements TrainingRun {
   private static final Logger LOG = LoggerFactory.getLogger(FederationRunner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int VALIDATION_LIMIT = 2_000;
-  /** A checkpoint's round state ({@code RoundState}: global model, contributions so far). */
+  /**
+   * A checkpoint's round state ({@code RoundState}: global model, strategy state, contributions so
+   * far) in {@link org.sparkgrid.federation.round.RoundStateBinary}'s compact form.
+   */
+  public static final String STATE_BIN = "round-state.bin";
+  /** The round state as JSON, as versions before {@link #STATE_BIN} wrote it: still read on resume. */
   public static final String STATE_JSON = "round-state.json";
   /** A checkpoint's per-round figures so far, as metrics.json's {@code rounds}. */
   public static final String ROUNDS_JSON = "rounds.json";
@@ -154,7 +162,15 @@ public final class FederationRunner implements TrainingRun {
     return execute(request, jobId, step.isPresent() ? step.getAsLong() : null);
   }
 
+  /** Runs the rounds with a background checkpoint writer, whose last write is finished even when a round fails. */
   private Result execute(TrainingRequest request, String jobId, Long resumeRound) throws IOException {
+    try (CheckpointWriter writer = new CheckpointWriter(checkpoints)) {
+      return execute(request, jobId, resumeRound, writer);
+    }
+  }
+
+  private Result execute(TrainingRequest request, String jobId, Long resumeRound, CheckpointWriter writer)
+      throws IOException {
     AggregationStrategy strategy = Strategies.create(request.federation());
     setup.prepare(request, 1); // each site trains as one task
     Configuration hadoop = sc.hadoopConfiguration();
@@ -187,9 +203,7 @@ public final class FederationRunner implements TrainingRun {
     List<RoundMetrics> history = new ArrayList<>();
     String initFrom = null;
     if (resumeRound != null) {
-      try (InputStream in = checkpoints.open(jobId, resumeRound, STATE_JSON)) {
-        state = RoundState.fromJson(in.readAllBytes());
-      }
+      state = readState(checkpoints, jobId, resumeRound);
       try (InputStream in = checkpoints.open(jobId, resumeRound, ROUNDS_JSON)) {
         List<Map<String, Object>> h = JSON.readValue(in, new TypeReference<>() {});
         h.forEach(m -> history.add(RoundMetrics.fromMap(m)));
@@ -259,17 +273,17 @@ public final class FederationRunner implements TrainingRun {
           Double.isNaN(epsilon) ? "" : String.format(", epsilon %.4f at delta %s", epsilon,
               ((DpFedAvg) strategy).delta()),
           m.seconds(), phasesText(phases)));
-      long saving = System.nanoTime();
-      saveRound(jobId, state, history);
+      // the checkpoint is written in the background while the next round trains; its phase is the loop's wait
+      double checkpointMs = saveRound(writer, jobId, state, history, chainKey != null);
       long settling = System.nanoTime();
-      if (chainKey != null) { // each round is paid as it ends: a stop after round k has paid rounds 1..k
+      if (chainKey != null) { // each round is paid as it ends, after its checkpoint is durable (saveRound waited)
         long roundSaved = System.nanoTime();
         settleRounds("Settling", jobId, TreeRewards.plans(jobId, federation, contributions, request.reward()),
             chainKey);
         progress.settled(java.time.Duration.ofNanos(System.nanoTime() - roundSaved));
       }
       // the next round's checkpoint and metrics.json hold these two; this round's checkpoint could not
-      m = m.withPhases(phases.withCheckpointAndSettlement(ms(saving, settling), ms(settling, System.nanoTime())));
+      m = m.withPhases(phases.withCheckpointAndSettlement(checkpointMs, ms(settling, System.nanoTime())));
       history.set(history.size() - 1, m);
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
@@ -279,6 +293,7 @@ public final class FederationRunner implements TrainingRun {
       evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
     }
     progress.enter(JobPhase.CHECKPOINT);
+    writer.await(); // the last round's checkpoint is durable before the model is registered
     ModelVersion version = publish(request, jobId, federation, networkJson, normalizer, state, evaluation, history,
         initFrom);
     if (strategy instanceof DpFedAvg dp) {
@@ -406,22 +421,59 @@ public final class FederationRunner implements TrainingRun {
     return LocalEvaluator.evaluate(net, batches, numClasses).loss();
   }
 
-  private void saveRound(String jobId, RoundState state, List<RoundMetrics> history) {
+  /**
+   * Hands the round's checkpoint ({@link #STATE_BIN} and {@link #ROUNDS_JSON}) to the background
+   * writer, which writes it while the next round's sites train.
+   *
+   * @param durable wait until it is written (a round settled on chain must be checkpointed first)
+   * @return the round's checkpoint phase: the milliseconds the round loop waited (for the previous
+   *     round's write, and with {@code durable} for this one); the write's own duration is logged by
+   *     {@link CheckpointWriter}
+   */
+  private double saveRound(CheckpointWriter writer, String jobId, RoundState state, List<RoundMetrics> history,
+      boolean durable) {
     if (!config.get(SparkGridConfig.CHECKPOINT_ENABLED)) {
-      return;
+      return 0;
     }
     progress.enter(JobPhase.CHECKPOINT);
-    byte[] rounds;
-    try {
-      rounds = JSON.writeValueAsBytes(history.stream().map(RoundMetrics::toMap).toList());
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
+    long t0 = System.nanoTime();
+    RoundState snapshot = snapshot(state); // the next round must not change what is being written
+    List<Map<String, Object>> rounds = history.stream().map(RoundMetrics::toMap).toList();
+    writer.submit(jobId, state.round(), Map.of(
+        STATE_BIN, out -> RoundStateBinary.write(snapshot, out),
+        ROUNDS_JSON, out -> out.write(JSON.writeValueAsBytes(rounds))), config.get(SparkGridConfig.CHECKPOINT_KEEP));
+    if (durable) {
+      writer.await();
     }
-    checkpoints.save(jobId, state.round(), Map.of(
-        STATE_JSON, out -> out.write(state.toJson()),
-        ROUNDS_JSON, out -> out.write(rounds)));
-    checkpoints.prune(jobId, config.get(SparkGridConfig.CHECKPOINT_KEEP));
     progress.enter(JobPhase.TRAIN);
+    return ms(t0, System.nanoTime());
+  }
+
+  /** A copy of the state's vectors, so that the background write reads what this round ended with. */
+  private static RoundState snapshot(RoundState s) {
+    Map<String, float[]> vectors = new java.util.LinkedHashMap<>();
+    s.strategyState().vectors().forEach((name, v) -> vectors.put(name, v.clone()));
+    return new RoundState(s.round(), s.global().clone(), new StrategyState(s.strategyState().rounds(), vectors),
+        s.contributions(), s.excludedSites());
+  }
+
+  /**
+   * A checkpoint's round state: {@link #STATE_BIN}, or {@link #STATE_JSON} in a checkpoint an
+   * older version wrote.
+   *
+   * @throws java.util.NoSuchElementException if the checkpoint has neither
+   * @throws IllegalArgumentException if the file is torn, corrupted or not a round state
+   */
+  public static RoundState readState(CheckpointStore checkpoints, String jobId, long round) throws IOException {
+    InputStream opened;
+    try {
+      opened = checkpoints.open(jobId, round, STATE_BIN);
+    } catch (java.util.NoSuchElementException e) {
+      opened = checkpoints.open(jobId, round, STATE_JSON);
+    }
+    try (InputStream in = opened) {
+      return RoundState.read(in.readAllBytes());
+    }
   }
 
   private ModelVersion publish(TrainingRequest request, String jobId, FederationFile federation, String networkJson,
@@ -450,9 +502,7 @@ public final class FederationRunner implements TrainingRun {
       List<Map<String, Object>> h = JSON.readValue(in, new TypeReference<>() {});
       h.forEach(m -> rounds.add(RoundMetrics.fromMap(m)));
     }
-    try (InputStream in = checkpoints.open(jobId, round, STATE_JSON)) {
-      return new RunSoFar(RunMetrics.tree(null, rounds), RoundState.fromJson(in.readAllBytes()).contributions());
-    }
+    return new RunSoFar(RunMetrics.tree(null, rounds), readState(checkpoints, jobId, round).contributions());
   }
 
   /**

@@ -3,7 +3,6 @@ package org.sparkgrid.jobs.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,10 +201,7 @@ class EscrowFederationCrashIT {
 
       // the ledgers, rebuilt from the checkpointed contributions of the four rounds
       HadoopCheckpointStore checkpoints = new HadoopCheckpointStore(store, conf);
-      RoundState state;
-      try (InputStream in = checkpoints.open(JOB, checkpoints.latest(JOB).getAsLong(), FederationRunner.STATE_JSON)) {
-        state = RoundState.fromJson(in.readAllBytes());
-      }
+      RoundState state = FederationRunner.readState(checkpoints, JOB, checkpoints.latest(JOB).getAsLong());
       List<SettlementPlan> plans = TreeRewards.plans(JOB, federation, state.contributions(), request.reward());
       assertThat(plans).extracting(SettlementPlan::name)
           .containsExactly(JOB + "/round-0", JOB + "/round-1", JOB + "/round-2", JOB + "/round-3");

@@ -27,6 +27,7 @@ import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.reward.Contribution;
 import org.sparkgrid.core.run.RoundMetrics;
 import org.sparkgrid.federation.privacy.RdpAccountant;
+import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.split.DatasetSplits;
 import org.sparkgrid.jobs.data.ExampleShard;
@@ -338,10 +339,8 @@ class FederationRunnerSparkTest {
     assertThat(reports.get(0).contributions()).extracting(Contribution::siteId)
         .containsExactly("site-01", "site-02", "site-03", "site-04");
     assertThat(reports.get(0).rounds()).isEqualTo(3);
-    try (var in = checkpointStore().open("tree-exclude", 3, FederationRunner.STATE_JSON)) {
-      assertThat(org.sparkgrid.federation.round.RoundState.fromJson(in.readAllBytes()).excludedSites())
-          .containsExactly("site-02");
-    }
+    assertThat(FederationRunner.readState(checkpointStore(), "tree-exclude", 3).excludedSites())
+        .containsExactly("site-02");
   }
 
   /** In spark mode the retry's job holds site-02's update, the first job the others': the merge reads both. */
@@ -407,10 +406,47 @@ class FederationRunnerSparkTest {
     };
     assertThatThrownBy(() -> runner(new LocalSiteTrainer(), killer).run(req, "resume-killed")).hasMessage("killed");
 
+    // the failure waited for the background write: round 1's checkpoint is there, whole and binary
+    assertThat(checkpointStore().latest("resume-killed")).hasValue(1);
+    try (var in = checkpointStore().open("resume-killed", 1, FederationRunner.STATE_BIN)) {
+      assertThat(org.sparkgrid.federation.round.RoundStateBinary.isBinary(in.readAllBytes())).isTrue();
+    }
     FederationRunner.Result resumed = runner(new LocalSiteTrainer(), ProgressListener.NONE).resume("resume-killed");
 
     assertThat(resumed.rounds()).hasSize(3);
     assertThat(resumed.state().global()).containsExactly(whole.state().global());
+  }
+
+  @Test
+  void aFederationResumesFromAJsonCheckpointAnOlderVersionWrote() throws Exception {
+    TrainingRequest req = request("tree-resume-json", dir.resolve("federation.json"), 2, 3, 120_000,
+        "{\"type\": \"fedadam\"}");
+    FederationRunner.Result whole = runner(new LocalSiteTrainer(), ProgressListener.NONE).run(req, "json-whole");
+    ProgressListener killer = new ProgressListener() {
+      @Override
+      public void phase(String line) {
+        if (line.startsWith("round 2/")) {
+          throw new IllegalStateException("killed");
+        }
+      }
+    };
+    assertThatThrownBy(() -> runner(new LocalSiteTrainer(), killer).run(req, "json-old")).hasMessage("killed");
+    // rewrite checkpoint 1 as the previous version did: round-state.json (Base64 in JSON) beside rounds.json
+    RoundState state = FederationRunner.readState(checkpointStore(), "json-old", 1);
+    byte[] rounds;
+    try (var in = checkpointStore().open("json-old", 1, FederationRunner.ROUNDS_JSON)) {
+      rounds = in.readAllBytes();
+    }
+    org.apache.commons.io.FileUtils.deleteDirectory(dir.resolve("store/runs/json-old/checkpoints/1").toFile());
+    checkpointStore().save("json-old", 1, Map.of(FederationRunner.STATE_JSON, out -> out.write(state.toJson()),
+        FederationRunner.ROUNDS_JSON, out -> out.write(rounds)));
+
+    FederationRunner.Result resumed = runner(new LocalSiteTrainer(), ProgressListener.NONE).resume("json-old");
+
+    assertThat(state.strategyState().vectors()).containsOnlyKeys("m", "v"); // FedAdam's moments came through JSON
+    assertThat(resumed.rounds()).hasSize(2);
+    assertThat(resumed.state().global()).containsExactly(whole.state().global());
+    assertThat(resumed.state().strategyState()).isEqualTo(whole.state().strategyState());
   }
 
   @Test
