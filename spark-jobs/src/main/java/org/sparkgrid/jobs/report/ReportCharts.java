@@ -91,6 +91,34 @@ final class ReportCharts {
   }
 
   /**
+   * A stacked bar chart: one bar per category, made of one segment per series (in the map's
+   * order, bottom first).
+   *
+   * @param series name to values, each as long as {@code categories}; NaN drawn as 0
+   */
+  static String stackedBars(String title, String xTitle, String yTitle, List<String> categories,
+      Map<String, double[]> series) {
+    if (categories.isEmpty() || series.isEmpty()) {
+      return null;
+    }
+    CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xTitle)
+        .yAxisTitle(yTitle).build();
+    style(chart.getStyler());
+    chart.getStyler().setStacked(true);
+    chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+    chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+    chart.getStyler().setXAxisLabelRotation(categories.size() > 20 ? 45 : 0);
+    for (Map.Entry<String, double[]> e : series.entrySet()) {
+      List<Double> ys = new ArrayList<>();
+      for (double v : e.getValue()) {
+        ys.add(Double.isFinite(v) ? v : 0.0);
+      }
+      chart.addSeries(e.getKey(), categories, ys);
+    }
+    return dataUri(chart);
+  }
+
+  /**
    * A confusion matrix as a heat map: actual classes down (class 0 at the top), predicted across,
    * each cell labelled with its count (up to 20 classes; beyond, the shading alone).
    *

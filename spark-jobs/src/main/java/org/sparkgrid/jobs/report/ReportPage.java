@@ -17,6 +17,7 @@ import org.sparkgrid.core.run.EpochMetrics;
 import org.sparkgrid.core.run.EvaluationResult;
 import org.sparkgrid.core.run.Lineage;
 import org.sparkgrid.core.run.RoundMetrics;
+import org.sparkgrid.core.run.RoundPhases;
 import org.sparkgrid.core.run.RunMetrics;
 import org.sparkgrid.core.sweep.Leaderboard;
 import org.sparkgrid.core.sweep.TrialOutcome;
@@ -222,6 +223,45 @@ public final class ReportPage {
       }
       return (List<String>) row;
     }).toList(), null);
+    phases(rounds);
+  }
+
+  /**
+   * Where each round's time went ({@link RoundPhases}): a stacked bar per round and a table in
+   * milliseconds, with the coordinator's share (every phase but the sites'). Rounds written before
+   * phases were recorded are left out; a phase not measured is an empty cell.
+   */
+  private void phases(List<RoundMetrics> rounds) {
+    List<RoundMetrics> measured = rounds.stream().filter(r -> !Double.isNaN(r.phases().sitesMs())).toList();
+    if (measured.isEmpty()) {
+      return;
+    }
+    List<String> names = List.copyOf(new RoundPhases(0, 0, 0, 0, 0, 0).toMap().keySet());
+    List<String> categories = measured.stream().map(r -> Integer.toString(r.round() + 1)).toList();
+    Map<String, double[]> seconds = new LinkedHashMap<>();
+    for (String name : names) {
+      seconds.put(name, measured.stream().mapToDouble(r -> phase(r, name) / 1000).toArray());
+    }
+    out.append("<h3>Where each round's time went</h3>\n");
+    figure(ReportCharts.stackedBars("Time per round by phase", "round", "seconds", categories, seconds),
+        "Time per round by phase", "Sites: the sites' training job with the update checks; merge, scoring, evaluation:"
+        + " the coordinator's work on the round's updates; checkpoint: the time the round loop waited for the"
+        + " checkpoint (written in the background while the next round trains); settlement: paying the round on chain.");
+    List<String> header = new ArrayList<>(List.of("round"));
+    names.forEach(n -> header.add(n + " ms"));
+    header.add("coordinator share");
+    table(header, measured.stream().map(r -> {
+      List<String> row = new ArrayList<>(List.of(Integer.toString(r.round() + 1)));
+      names.forEach(n -> row.add(fixed(phase(r, n), 0)));
+      double coordinator = r.phases().coordinatorMs();
+      row.add(fixed(100 * coordinator / (r.phases().sitesMs() + coordinator), 1) + " %");
+      return (List<String>) row;
+    }).toList(), null);
+  }
+
+  private static double phase(RoundMetrics r, String name) {
+    Double v = r.phases().toMap().get(name);
+    return v == null ? Double.NaN : v;
   }
 
   private void evaluation() {

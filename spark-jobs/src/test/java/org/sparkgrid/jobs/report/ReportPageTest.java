@@ -203,6 +203,46 @@ class ReportPageTest {
   }
 
   @Test
+  void eachRoundsPhaseSplitIsAStackedChartAndATableWithTheCoordinatorsShare() throws Exception {
+    // Prepare: round 1 coordinator 30+40+20+10+0 of 1000 ms (10 %), round 2 50+50+0+0+100 of 1000 ms
+    // (20 %), round 3 written before phases were recorded
+    ReportInputs in = tree(true);
+    List<Map<String, Object>> rounds = new ArrayList<>();
+    List<Map<String, Double>> phases = List.of(
+        Map.of("sites", 900.0, "merge", 30.0, "scoring", 40.0, "evaluation", 20.0, "checkpoint", 10.0,
+            "settlement", 0.0),
+        Map.of("sites", 800.0, "merge", 50.0, "scoring", 50.0, "evaluation", 0.0, "checkpoint", 0.0,
+            "settlement", 100.0));
+    for (Map<String, Object> r : JsonValues.maps(in.metrics(), "rounds")) {
+      Map<String, Object> withPhases = new LinkedHashMap<>(r);
+      withPhases.put("phasesMs", phases.get(rounds.size()));
+      rounds.add(withPhases);
+    }
+    rounds.add(round(2, 0.75, 0.7, Map.of()));
+    Map<String, Object> metrics = new LinkedHashMap<>(in.metrics());
+    metrics.put("rounds", rounds);
+
+    // Execute
+    String html = ReportPage.html(new ReportInputs("fed-1", "fed@1", "x", metrics, in.lineage(), in.request(),
+        List.of()));
+    String without = ReportPage.html(in);
+
+    // Assert
+    assertThat(images(html)).containsKey("Time per round by phase");
+    assertThat(images(html).get("Time per round by phase").getWidth()).isEqualTo(ReportCharts.WIDTH);
+    assertThat(html).contains("<h3>Where each round's time went</h3>",
+        "<tr><th>round</th><th>sites ms</th><th>merge ms</th><th>scoring ms</th><th>evaluation ms</th>"
+            + "<th>checkpoint ms</th><th>settlement ms</th><th>coordinator share</th></tr>",
+        "<tr><td class=\"n\">1</td><td class=\"n\">900</td><td class=\"n\">30</td><td class=\"n\">40</td>"
+            + "<td class=\"n\">20</td><td class=\"n\">10</td><td class=\"n\">0</td><td>10.0 %</td></tr>",
+        "<tr><td class=\"n\">2</td><td class=\"n\">800</td><td class=\"n\">50</td><td class=\"n\">50</td>"
+            + "<td class=\"n\">0</td><td class=\"n\">0</td><td class=\"n\">100</td><td>20.0 %</td></tr>",
+        "checkpoint: the time the round loop waited for the checkpoint (written in the background");
+    assertThat(html.split(" %</td></tr>", -1)).as("two rows in the phase table: round 3 has no phases").hasSize(3);
+    assertThat(without).doesNotContain("Where each round's time went", "Time per round by phase");
+  }
+
+  @Test
   void aRecordedTotalThatDiffersFromTheRecomputedPlanIsReported() {
     ReportInputs in = tree(false);
 
