@@ -83,8 +83,9 @@ public final class RoundOverheadBenchmark {
       Map<String, double[]> overheads = new java.util.LinkedHashMap<>();
       for (String mode : modes) {
         SITE_NANOS.clear();
-        List<RoundMetrics> metrics = federate(sc, work, fed, mode.strip(), sites, hidden, rounds, sleepMs);
-        overheads.put(mode.strip(), report(mode.strip(), metrics, sc.defaultParallelism()));
+        List<Double> emptyJobs = new ArrayList<>();
+        List<RoundMetrics> metrics = federate(sc, work, fed, mode.strip(), sites, hidden, rounds, sleepMs, emptyJobs);
+        overheads.put(mode.strip(), report(mode.strip(), metrics, sc.defaultParallelism(), emptyJobs));
       }
       sc.sc().removeSparkListener(stages);
       double[] parts = breakdown(sc, work, sites, params, sc.defaultParallelism());
@@ -104,8 +105,13 @@ public final class RoundOverheadBenchmark {
     }
   }
 
+  /**
+   * Runs the federation; after each round (between its end and the next round's start, so in
+   * neither) an empty Spark job of one task per site is timed into {@code emptyJobs}: the baseline
+   * measured beside each round, under the same load.
+   */
   private static List<RoundMetrics> federate(JavaSparkContext sc, Path work, Path fed, String mode, int sites,
-      int hidden, int rounds, long sleepMs) throws Exception {
+      int hidden, int rounds, long sleepMs, List<Double> emptyJobs) throws Exception {
     String id = "overhead-" + mode;
     TrainingRequest request = RequestCodec.parse("""
         {"schema": 1, "id": "%s", "mode": "tree",
@@ -120,8 +126,21 @@ public final class RoundOverheadBenchmark {
     SparkGridConfig config = SparkGridConfig.from(Map.of("spark.sparkgrid.store.root", store,
         "spark.sparkgrid.home", work.resolve("home").toString(), "spark.sparkgrid.federation.aggregation", mode));
     FederationRunner runner = new FederationRunner(sc, config, new HadoopModelStore(store, sc.hadoopConfiguration()),
-        new HadoopCheckpointStore(store, sc.hadoopConfiguration()), ProgressListener.NONE, new FixedDelta(sleepMs));
+        new HadoopCheckpointStore(store, sc.hadoopConfiguration()), new ProgressListener() {
+          @Override
+          public void roundDone(org.sparkgrid.jobs.run.RoundReport report) {
+            emptyJobs.add(emptyJobMs(sc, sites));
+          }
+        }, new FixedDelta(sleepMs));
     return runner.run(request, id).rounds();
+  }
+
+  /** One empty Spark job of {@code tasks} tasks, milliseconds. */
+  private static double emptyJobMs(JavaSparkContext sc, int tasks) {
+    List<Integer> ids = IntStream.range(0, tasks).boxed().toList();
+    long t0 = System.nanoTime();
+    sc.parallelize(ids, tasks).foreach(i -> { });
+    return (System.nanoTime() - t0) / 1e6;
   }
 
   /**
@@ -129,10 +148,11 @@ public final class RoundOverheadBenchmark {
    * master with fewer slots than sites the sites' own work queues behind the slots, also the round
    * minus all sites' work divided by the slots.
    */
-  private static double[] report(String mode, List<RoundMetrics> metrics, int slots) {
-    System.out.printf("%naggregation = %s%n%-6s %10s %16s %14s %20s %22s   %s%n", mode, "round", "round ms",
-        "slowest site ms", "overhead ms", "site work/slots ms", "round - work/slots ms",
-        "phases ms: sites job, merge, scoring, evaluation, checkpoint wait");
+  private static double[] report(String mode, List<RoundMetrics> metrics, int slots, List<Double> emptyJobs) {
+    System.out.printf("%naggregation = %s%n%-6s %10s %16s %14s %20s %22s %14s %12s   %s%n", mode, "round", "round ms",
+        "slowest site ms", "overhead ms", "site work/slots ms", "round - work/slots ms", "empty job ms",
+        "overhead/job", "phases ms: sites job, merge, scoring, evaluation, checkpoint wait");
+    double[] ratio = new double[metrics.size()];
     double[] overhead = new double[metrics.size()];
     double[] beyondWork = new double[metrics.size()];
     for (int r = 0; r < metrics.size(); r++) {
@@ -141,12 +161,20 @@ public final class RoundOverheadBenchmark {
       double work = SITE_NANOS.getOrDefault(m.round(), new java.util.concurrent.atomic.LongAdder()).sum() / 1e6 / slots;
       beyondWork[r] = m.seconds() * 1e3 - Math.max(work, m.slowestSite() * 1e3);
       var p = m.phases();
-      System.out.printf("%-6d %10.1f %16.1f %14.1f %20.1f %22.1f   %.0f, %.0f, %.0f, %.0f, %.1f%s%n", m.round() + 1,
-          m.seconds() * 1e3, m.slowestSite() * 1e3, overhead[r], work, beyondWork[r], p.sitesMs(), p.mergeMs(),
-          p.scoringMs(), p.evaluationMs(), p.checkpointMs(), r == 0 ? "  (warm-up, left out)" : "");
+      double job = r < emptyJobs.size() ? emptyJobs.get(r) : Double.NaN;
+      ratio[r] = overhead[r] / job;
+      System.out.printf("%-6d %10.1f %16.1f %14.1f %20.1f %22.1f %14.1f %11.2fx   %.0f, %.0f, %.0f, %.0f, %.1f%s%n",
+          m.round() + 1, m.seconds() * 1e3, m.slowestSite() * 1e3, overhead[r], work, beyondWork[r], job, ratio[r],
+          p.sitesMs(), p.mergeMs(), p.scoringMs(), p.evaluationMs(), p.checkpointMs(),
+          r == 0 ? "  (warm-up, left out)" : "");
     }
     double[] o = summary("overhead (round - slowest site)", overhead);
     summary("round - site work/slots", beyondWork);
+    double[] rr = Arrays.copyOfRange(ratio, Math.min(1, ratio.length - 1), ratio.length);
+    Arrays.sort(rr);
+    System.out.printf("overhead / an empty job of one task per site timed right after the same round, rounds 2-%d: mean %.2fx,"
+        + " p50 %.2fx, best %.2fx (target <= 2x)%n", ratio.length, Arrays.stream(rr).average().orElse(0),
+        rr[(rr.length - 1) / 2], rr[0]);
     return o;
   }
 
