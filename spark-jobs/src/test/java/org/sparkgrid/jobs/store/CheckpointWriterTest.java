@@ -153,6 +153,34 @@ class CheckpointWriterTest {
   }
 
   @Test
+  void aWriterKilledWithSigkillHalfWayLeavesThePreviousCheckpointForResume() throws Exception {
+    Path log = dir.resolve("child.log");
+    Process child = org.sparkgrid.jobs.service.ServiceProcess.start(CheckpointKillChild.class,
+        List.of(dir.resolve("store").toUri().toString(), JOB), log);
+    try {
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!(Files.exists(log) && Files.readString(log).contains("HALF WRITTEN"))) {
+        assertThat(child.isAlive()).as("child still running; its log: %s",
+            Files.exists(log) ? Files.readString(log) : "").isTrue();
+        assertThat(System.nanoTime()).as("HALF WRITTEN within 120 s").isLessThan(end);
+        Thread.sleep(100);
+      }
+
+      child.destroyForcibly(); // SIGKILL in the middle of checkpoint 2
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+      assertThat(child.exitValue()).as("killed by SIGKILL").isEqualTo(128 + 9);
+      assertThat(store().latest(JOB)).isEqualTo(OptionalLong.of(1));
+      assertThat(FederationRunner.readState(store(), JOB, 1)).isEqualTo(CheckpointKillChild.state(1));
+      // what the kill left: checkpoint 1 and checkpoint 2's temporary directory, never a directory named 2
+      assertThat(checkpointDirEntries()).hasSize(2).contains("1").noneMatch("2"::equals)
+          .anyMatch(name -> name.startsWith("_tmp-"));
+    } finally {
+      child.destroyForcibly();
+    }
+  }
+
+  @Test
   void closeWaitsForTheWriteInFlight() throws Exception {
     RoundState s1 = RoundState.initial(new float[] {3f});
     writer.submit(JOB, 1, Map.of(FederationRunner.STATE_BIN, halfThen(s1, false)), 3);
