@@ -8,5 +8,7 @@
  * ({@code SparkGridConfig.storeRoot()}).
  * How writes are made atomic (write to {@code _tmp-<uuid>}, then rename without
  * replacing) is in the package-private {@code StoreFileSystem}.
+ * {@link org.sparkgrid.jobs.store.CheckpointWriter} writes checkpoints on a background thread, one
+ * at a time, so that a federation's next round trains meanwhile.
  */
 package org.sparkgrid.jobs.store;
