@@ -5,12 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.core.request.InvalidRequestException;
@@ -93,6 +100,15 @@ public final class RequestConsumer extends PollLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
 
+  /** At most this many signature-checking threads by default ({@link Builder#verifyThreads}). */
+  public static final int MAX_DEFAULT_VERIFY_THREADS = 4;
+
+  private static final int DEFAULT_VERIFY_THREADS =
+      Math.min(MAX_DEFAULT_VERIFY_THREADS, Runtime.getRuntime().availableProcessors());
+
+  /** Records one signature-checking task takes: enough to outweigh the hand-over. */
+  private static final int VERIFY_CHUNK = 32;
+
   private final Topics topics;
   private final JobStore store;
   private final EventPublisher events;
@@ -102,6 +118,7 @@ public final class RequestConsumer extends PollLoop {
   private final RequestCheck check;
   private final Authorizer auth;
   private final Duration nonceKeep;
+  private final ExecutorService verifiers; // null: signatures checked on the consumer's thread
   private final IntakeListener intake;
 
   private RequestConsumer(Builder b) {
@@ -116,6 +133,8 @@ public final class RequestConsumer extends PollLoop {
     this.check = b.check;
     this.auth = b.auth;
     this.nonceKeep = b.auth == null ? Duration.ZERO : b.auth.nonceKeep();
+    this.verifiers = b.auth == null || b.verifyThreads == 1 ? null
+        : Executors.newFixedThreadPool(b.verifyThreads, daemon("sparkgrid-request-verify"));
     this.intake = b.intake;
   }
 
@@ -148,6 +167,7 @@ public final class RequestConsumer extends PollLoop {
     private Consumer<String> onQueued = id -> { };
     private RequestCheck check = RequestCheck.NONE;
     private Authorizer auth;
+    private int verifyThreads = DEFAULT_VERIFY_THREADS;
     private IntakeListener intake = IntakeListener.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
@@ -225,6 +245,22 @@ public final class RequestConsumer extends PollLoop {
      */
     public Builder authorizer(Authorizer a) {
       this.auth = Objects.requireNonNull(a, "authorizer");
+      return this;
+    }
+
+    /**
+     * How many threads check a poll's signatures (with an {@link #authorizer}): the consumer's own
+     * thread at 1; default the cores, at most {@value #MAX_DEFAULT_VERIFY_THREADS}. The signer's
+     * recovery is the costly part of a signed record; a poll's records are checked apart from each
+     * other and then decided in order on the consumer's thread, so the outcome does not depend on it.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder verifyThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("verifyThreads must be at least 1, got " + threads);
+      }
+      this.verifyThreads = threads;
       return this;
     }
 
@@ -523,6 +559,9 @@ public final class RequestConsumer extends PollLoop {
   @Override
   protected void closed() {
     deadLetters.close();
+    if (verifiers != null) {
+      verifiers.shutdownNow();
+    }
   }
 
   /** Who signed a record of the poll (its nonce not yet checked), or why it is refused. */
@@ -534,11 +573,50 @@ public final class RequestConsumer extends PollLoop {
    * authorizer.
    */
   private List<Signed> authenticate(List<ConsumerRecord<byte[], byte[]>> records) {
-    List<Signed> out = new ArrayList<>(records.size());
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      out.add(auth == null ? null : signer(record));
+    Signed[] out = new Signed[records.size()];
+    if (auth == null) {
+      return Arrays.asList(out);
     }
-    return out;
+    if (verifiers == null || records.size() <= VERIFY_CHUNK) {
+      fill(out, records, 0, records.size());
+      return Arrays.asList(out);
+    }
+    List<Callable<Void>> chunks = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += VERIFY_CHUNK) {
+      int start = from;
+      int stop = Math.min(records.size(), from + VERIFY_CHUNK);
+      chunks.add(() -> {
+        fill(out, records, start, stop);
+        return null;
+      });
+    }
+    try {
+      for (Future<Void> f : verifiers.invokeAll(chunks)) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException(); // closing: the poll loop ends without storing this poll
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("checking a poll's signatures failed: " + e.getCause(), e.getCause());
+    }
+    return Arrays.asList(out);
+  }
+
+  /** Checks the signatures of {@code records[from, to)} into {@code out}. */
+  private void fill(Signed[] out, List<ConsumerRecord<byte[], byte[]>> records, int from, int to) {
+    for (int i = from; i < to; i++) {
+      out[i] = signer(records.get(i));
+    }
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   private Signed signer(ConsumerRecord<byte[], byte[]> record) {
