@@ -250,9 +250,10 @@ public final class RequestConsumer extends PollLoop {
 
     /**
      * How many threads check a poll's signatures (with an {@link #authorizer}): the consumer's own
-     * thread at 1; default the cores, at most {@value #MAX_DEFAULT_VERIFY_THREADS}. The signer's
-     * recovery is the costly part of a signed record; a poll's records are checked apart from each
-     * other and then decided in order on the consumer's thread, so the outcome does not depend on it.
+     * thread at 1; default the cores, at most {@value RequestConsumer#MAX_DEFAULT_VERIFY_THREADS}.
+     * The signer's recovery is the costly part of a signed record; a poll's records are checked
+     * apart from each other and then decided in order on the consumer's thread, so the outcome does
+     * not depend on it.
      *
      * @throws IllegalArgumentException if less than 1
      */
