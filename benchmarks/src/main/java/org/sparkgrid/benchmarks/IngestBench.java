@@ -57,6 +57,16 @@ final class IngestBench {
     }
   }
 
+  /** The machine's load averages (1, 5, 15 min) from {@code /proc/loadavg}, or "unknown" where there is none. */
+  static String loadAverage() {
+    try {
+      String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).trim().split("\\s+");
+      return f[0] + " " + f[1] + " " + f[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "unknown";
+    }
+  }
+
   static KafkaConsumer<byte[], byte[]> consumer(String bootstrap) {
     return KafkaClients.plain(bootstrap).consumer("bench-consumer", null, Map.of());
   }

@@ -45,7 +45,9 @@ import org.sparkgrid.settlement.signing.PersonalSignatures;
  *
  * <p>The signature check, in the same run: the same mix (ids prefixed {@code s-}) signed by one
  * requester key ({@code SignedMessage.Kind.REQUEST}, the four headers), on its own topics and into its
- * own job store, through the same consumer with {@link SignatureCheckInterceptor} in its poll:
+ * own job store, through the same consumer with the service's {@code Authorizer} (signatures checked
+ * on the consumer's verify threads, each poll's nonces and verdicts stored with its jobs in one
+ * transaction), and again with {@link SignatureCheckInterceptor} in its poll instead (no nonce, no audit):
  * every record's signer recovered ({@code PersonalSignatures.RECOVERY}) and compared, once on the
  * consumer's thread and once on a pool of {@code --verify-threads} threads (default: the cores; 1
  * skips it). Beside them, recover + compare alone on one thread.
@@ -64,6 +66,7 @@ public final class SignedIngestBenchmark {
   }
 
   private static void run(String[] args) throws Exception {
+    String loadAtStart = IngestBench.loadAverage();
     int n = Integer.parseInt(Bench.arg(args, "--records", "20000"));
     int verifyThreads = Bench.intArg(args, "--verify-threads", Runtime.getRuntime().availableProcessors());
     List<byte[][]> records = ValidationThroughput.mix(n);
@@ -117,8 +120,9 @@ public final class SignedIngestBenchmark {
             store -> null);
         long plainNanos = ingest(bootstrap, admin, plain, url(urlTemplate, dir, "plain"), maxPoll, Map.of(), n, valid, refused,
             store -> null);
-        // the service's own check: the real Authorizer (registry look-up, recovery, clock window, a nonce
-        // written to the job store per record), as ServiceAuth wires it
+        // the service's own check: the real Authorizer (registry look-up, recovery on the consumer's
+        // verify threads, clock window) as ServiceAuth wires it; each poll's nonces and verdicts are
+        // stored in the transaction of its jobs (JobStore.storePoll)
         long signedNanos = ingest(bootstrap, admin, signed, url(urlTemplate, dir, "signed"), maxPoll, Map.of(), n, valid,
             refused, store -> authorizer(store, requester));
         long poolNanos = -1;
@@ -146,7 +150,8 @@ public final class SignedIngestBenchmark {
         System.out.printf(Locale.ROOT, "%-72s %10.2f %,13.0f%n",
             "RequestConsumer: topic to QUEUED job or dead letter, committed", plainNanos / 1e9, plainRate);
         System.out.printf(Locale.ROOT, "%-72s %10.2f %,13.0f%n",
-            "the same, signed, through the service's Authorizer (recover, registry, nonce)", signedNanos / 1e9, signedRate);
+            "the same, signed, through the service's Authorizer (recover, registry, nonce, audit)", signedNanos / 1e9,
+            signedRate);
         if (poolNanos > 0) {
           System.out.printf(Locale.ROOT, "%-72s %10.2f %,13.0f%n",
               "signed, recover + compare only (interceptor, no nonce) on " + verifyThreads + " threads", poolNanos / 1e9,
@@ -154,10 +159,12 @@ public final class SignedIngestBenchmark {
         }
         System.out.printf(Locale.ROOT, "queued %,d jobs, dead-lettered %,d per run; unsigned %.2fx of the bare read time;"
             + " target >= 5,000 records/s%n", valid, refused, plainNanos / (double) bareNanos);
-        System.out.printf(Locale.ROOT, "with verification: %.2fx of the unsigned rate (1 thread)%s; target >= 4,500 records/s"
-            + " (<= 15%% slower)%n", signedRate / plainRate,
+        System.out.printf(Locale.ROOT, "with verification: %.2fx of the unsigned rate (the consumer's %d verify threads)%s;"
+            + " target >= 4,500 records/s (<= 15%% slower); load average %s at the start, %s at the end%n",
+            signedRate / plainRate, Math.min(RequestConsumer.MAX_DEFAULT_VERIFY_THREADS,
+                Runtime.getRuntime().availableProcessors()),
             poolNanos > 0 ? String.format(Locale.ROOT, ", %.2fx (%d threads)", n / (poolNanos / 1e9) / plainRate,
-                verifyThreads) : "");
+                verifyThreads) : "", loadAtStart, IngestBench.loadAverage());
       }
     } finally {
       Bench.deleteQuietly(dir);
@@ -176,7 +183,8 @@ public final class SignedIngestBenchmark {
 
   /**
    * Times the real RequestConsumer from start() until it committed all {@code n} records of
-   * {@code topics}, then checks the counts (queued jobs, dead letters, events) against the mix.
+   * {@code topics}, then checks the counts (queued jobs, dead letters, events; with an authorizer,
+   * one audited verdict per record) against the mix.
    */
   private static long ingest(String bootstrap, Admin admin, Topics topics, String url, String maxPoll,
       Map<String, Object> kafkaProps, int n, long valid, long refused,
@@ -184,12 +192,13 @@ public final class SignedIngestBenchmark {
     TopicPartition requests = new TopicPartition(topics.requests(), 0);
     long nanos;
     long queued;
+    org.sparkgrid.ingest.auth.Authorizer auth;
     try (JobStore store = JdbcJobStore.open(url);
         EventPublisher events = KafkaEventPublisher.create(bootstrap, topics.events(), store)) {
       RequestConsumer.Builder b = RequestConsumer.builder(bootstrap, store, events).topics(topics)
           .groupId(IngestBench.GROUP).kafkaProperty("max.poll.records", Integer.parseInt(maxPoll));
       kafkaProps.forEach(b::kafkaProperty);
-      org.sparkgrid.ingest.auth.Authorizer auth = authorizer.apply(store);
+      auth = authorizer.apply(store);
       if (auth != null) {
         b.authorizer(auth);
       }
@@ -201,6 +210,14 @@ public final class SignedIngestBenchmark {
       }
       events.flush();
       queued = store.list(JobFilter.in(JobState.QUEUED).limit(100_000)).size();
+      if (auth != null) {
+        List<org.sparkgrid.ingest.jobs.AuditRecord> audit = store.audit(null, 2 * n);
+        long accepted = audit.stream().filter(org.sparkgrid.ingest.jobs.AuditRecord::accepted).count();
+        if (audit.size() != n || accepted != valid) {
+          throw new IllegalStateException(String.format(Locale.ROOT, "audit on %s: %d verdicts (expected %d), %d accepted"
+              + " (expected %d)", topics.requests(), audit.size(), n, accepted, valid));
+        }
+      }
     }
     long deadLettered = IngestBench.endOffset(bootstrap, new TopicPartition(topics.deadLetters(), 0));
     long published = IngestBench.endOffset(bootstrap, new TopicPartition(topics.events(), 0));

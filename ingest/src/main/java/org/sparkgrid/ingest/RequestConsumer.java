@@ -5,12 +5,18 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.sparkgrid.core.auth.SignedMessage;
 import org.sparkgrid.core.request.InvalidRequestException;
@@ -34,6 +41,8 @@ import org.sparkgrid.ingest.jobs.EnqueueOutcome;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
 import org.sparkgrid.ingest.jobs.NewJob;
+import org.sparkgrid.ingest.jobs.PollRecord;
+import org.sparkgrid.ingest.jobs.PollResult;
 import org.sparkgrid.ingest.jobs.RecordSource;
 import org.sparkgrid.ingest.kafka.KafkaClients;
 import org.slf4j.Logger;
@@ -49,10 +58,13 @@ import org.slf4j.LoggerFactory;
  *       topic as {@code unauthorized}, with a message that starts with what failed
  *       ({@link org.sparkgrid.ingest.auth.Denial}), and publishes no event. A stored job keeps its
  *       requester. Every verdict (accepted, or refused for any reason) is appended to the job
- *       store's audit, in the poll's transaction before its jobs (a poll read again after a store
- *       failure is audited again).
+ *       store's audit. The poll's nonces, verdicts and jobs are stored in one transaction
+ *       ({@link JobStore#storePoll}, one commit per poll): a nonce its account used before for
+ *       another record (another poll's, another instance's, or earlier in this poll) refuses the
+ *       record as {@code replayed}, whatever the later checks said; the same record read again (a
+ *       poll whose offsets were not committed) is not a replay of itself.
  *   <li>Each record is decided by a {@link RequestRouter}. The accepted requests of one poll are
- *       stored in one transaction ({@link JobStore#enqueueAll}, one commit per poll), each new one
+ *       stored in that transaction ({@link JobStore#enqueueAll}'s rules), each new one
  *       as a QUEUED job (its id is the job id) with a {@code queued} event; a request whose id the
  *       store already holds, or that came earlier in the same poll, runs nothing and publishes a
  *       {@code duplicate} event. The events' sequence numbers are taken in that transaction.
@@ -88,6 +100,15 @@ public final class RequestConsumer extends PollLoop {
 
   private static final Logger LOG = LoggerFactory.getLogger(RequestConsumer.class);
 
+  /** At most this many signature-checking threads by default ({@link Builder#verifyThreads}). */
+  public static final int MAX_DEFAULT_VERIFY_THREADS = 4;
+
+  private static final int DEFAULT_VERIFY_THREADS =
+      Math.min(MAX_DEFAULT_VERIFY_THREADS, Runtime.getRuntime().availableProcessors());
+
+  /** Records one signature-checking task takes: enough to outweigh the hand-over. */
+  private static final int VERIFY_CHUNK = 32;
+
   private final Topics topics;
   private final JobStore store;
   private final EventPublisher events;
@@ -96,6 +117,8 @@ public final class RequestConsumer extends PollLoop {
   private final Consumer<String> onQueued;
   private final RequestCheck check;
   private final Authorizer auth;
+  private final Duration nonceKeep;
+  private final ExecutorService verifiers; // null: signatures checked on the consumer's thread
   private final IntakeListener intake;
 
   private RequestConsumer(Builder b) {
@@ -109,6 +132,9 @@ public final class RequestConsumer extends PollLoop {
     this.onQueued = b.onQueued;
     this.check = b.check;
     this.auth = b.auth;
+    this.nonceKeep = b.auth == null ? Duration.ZERO : b.auth.nonceKeep();
+    this.verifiers = b.auth == null || b.verifyThreads == 1 ? null
+        : Executors.newFixedThreadPool(b.verifyThreads, daemon("sparkgrid-request-verify"));
     this.intake = b.intake;
   }
 
@@ -141,6 +167,7 @@ public final class RequestConsumer extends PollLoop {
     private Consumer<String> onQueued = id -> { };
     private RequestCheck check = RequestCheck.NONE;
     private Authorizer auth;
+    private int verifyThreads = DEFAULT_VERIFY_THREADS;
     private IntakeListener intake = IntakeListener.NONE;
     private final Map<String, Object> kafkaProps = new HashMap<>();
 
@@ -210,10 +237,31 @@ public final class RequestConsumer extends PollLoop {
 
     /**
      * Who may submit: each record must come from a registered requester within its rights, and every
-     * verdict is audited in the job store. Default none: every record is taken, and nothing audited.
+     * verdict is audited in the job store. The requests' nonces are recorded in this consumer's job
+     * store with each poll (kept {@link Authorizer#nonceKeep}), not through the authorizer's
+     * {@link org.sparkgrid.ingest.auth.ReplayGuard}: give it {@code ReplayGuard.inStore} of the same
+     * store, so that commands and requests share one table. Default none: every record is taken, and
+     * nothing audited.
      */
     public Builder authorizer(Authorizer a) {
       this.auth = Objects.requireNonNull(a, "authorizer");
+      return this;
+    }
+
+    /**
+     * How many threads check a poll's signatures (with an {@link #authorizer}): the consumer's own
+     * thread at 1; default the cores, at most {@value RequestConsumer#MAX_DEFAULT_VERIFY_THREADS}.
+     * The signer's recovery is the costly part of a signed record; a poll's records are checked
+     * apart from each other and then decided in order on the consumer's thread, so the outcome does
+     * not depend on it.
+     *
+     * @throws IllegalArgumentException if less than 1
+     */
+    public Builder verifyThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("verifyThreads must be at least 1, got " + threads);
+      }
+      this.verifyThreads = threads;
       return this;
     }
 
@@ -243,85 +291,46 @@ public final class RequestConsumer extends PollLoop {
   protected void handle(ConsumerRecords<byte[], byte[]> records) {
     Map<TopicPartition, Long> first = first(records);
     Map<TopicPartition, Long> end = end(records);
-    List<NewJob> batch = new ArrayList<>();
-    List<Long> producedAt = new ArrayList<>(); // each batch entry's record timestamp, for the intake listener
-    List<Refused> refused = new ArrayList<>();
-    List<AuditRecord> audit = new ArrayList<>();
-    Map<ConsumerRecord<byte[], byte[]>, Verdict> verdicts;
+    List<ConsumerRecord<byte[], byte[]>> all = new ArrayList<>(records.count());
+    for (TopicPartition tp : records.partitions()) {
+      all.addAll(records.records(tp));
+    }
+    List<Signed> signed = authenticate(all);
+    List<Decision> decisions = new ArrayList<>(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      try {
+        decisions.add(decide(all.get(i), signed.get(i)));
+      } catch (UncertainCheck e) {
+        LOG.error("request check could not tell whether request {} can run; nothing stored, will read the {}"
+            + " records again: {}", e.requestId, records.count(), e.getCause().toString());
+        commitAndRewind(first, first, end); // commits nothing, rewinds every partition
+        backoff();
+        return;
+      }
+    }
+    List<PollResult> results;
     try {
-      verdicts = authenticate(records);
+      // the poll's nonces, verdicts and jobs: one transaction
+      results = store.storePoll(decisions.stream().map(Decision::entry).toList(), nonceKeep);
     } catch (JobStoreException e) {
-      LOG.error("job store failed recording the poll's nonces; nothing stored, will read the {} records again: {}",
+      LOG.error("job store failed on a poll of {} records; nothing stored, will read them again: {}",
           records.count(), e.getMessage());
       commitAndRewind(first, first, end); // commits nothing, rewinds every partition
       backoff();
       return;
     }
-    for (TopicPartition tp : records.partitions()) {
-      for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-        Identity who = Identity.UNSIGNED;
-        if (auth != null) {
-          Verdict v = verdicts.get(record);
-          if (v.refusal() != null) {
-            Unauthorized u = v.refusal();
-            refused.add(new Refused(tp, record, u.refusal()));
-            audit.add(verdict(u.account(), null, keyText(record), u.refusal()));
-            continue;
-          }
-          who = v.who();
-        }
-        Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
-        RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
-        if (route instanceof Refusal refusal) {
-          refused.add(new Refused(tp, record, refusal));
-          audit.add(verdict(who.auditAccount(), who.name(), keyText(record), refusal));
-        } else if (route instanceof RequestRouter.Accepted accepted) {
-          if (auth != null) {
-            try {
-              auth.authorizeRequest(who, accepted.request());
-            } catch (Unauthorized u) {
-              refused.add(new Refused(tp, record, u.refusal()));
-              audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), u.refusal()));
-              continue;
-            }
-          }
-          Refusal unrunnable;
-          try {
-            unrunnable = checked(accepted.request());
-          } catch (IOException e) {
-            LOG.error("request check could not tell whether request {} can run; nothing stored, will read the {}"
-                + " records again: {}", accepted.request().id(), records.count(), e.toString());
-            commitAndRewind(first, first, end); // commits nothing, rewinds every partition
-            backoff();
-            return;
-          }
-          if (unrunnable != null) {
-            refused.add(new Refused(tp, record, unrunnable));
-            audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), unrunnable));
-          } else {
-            batch.add(new NewJob(accepted.request(), accepted.priority(),
-                new RecordSource(record.topic(), record.partition(), record.offset()), who.name()));
-            audit.add(verdict(who.auditAccount(), who.name(), accepted.request().id(), null));
-            producedAt.add(record.timestamp());
-          }
-        }
+    List<Refused> refused = new ArrayList<>();
+    for (int i = 0; i < decisions.size(); i++) {
+      Decision d = decisions.get(i);
+      PollResult r = results.get(i);
+      TopicPartition tp = new TopicPartition(d.record.topic(), d.record.partition());
+      if (r.replayed()) {
+        refused.add(new Refused(tp, d.record, d.replay));
+      } else if (d.refusal != null) {
+        refused.add(new Refused(tp, d.record, d.refusal));
+      } else {
+        report(d.entry.job(), r.enqueued(), d.record.timestamp());
       }
-    }
-    List<EnqueueOutcome> outcomes;
-    try {
-      if (auth != null) {
-        store.appendAudit(audit);
-      }
-      outcomes = batch.isEmpty() ? List.of() : store.enqueueAll(batch); // one transaction for the poll
-    } catch (JobStoreException e) {
-      LOG.error("job store failed on a batch of {} requests; nothing stored, will read the {} records again: {}",
-          batch.size(), records.count(), e.getMessage());
-      commitAndRewind(first, first, end); // commits nothing, rewinds every partition
-      backoff();
-      return;
-    }
-    for (int i = 0; i < batch.size(); i++) {
-      report(batch.get(i), outcomes.get(i), producedAt.get(i));
     }
     List<Pending> sent = new ArrayList<>(refused.size());
     for (Refused r : refused) {
@@ -333,6 +342,91 @@ public final class RequestConsumer extends PollLoop {
     commitAndRewind(first, next, end);
     if (deadLetterFailed) {
       backoff(); // then read again from the first refusal not sent
+    }
+  }
+
+  /**
+   * What one record of a poll comes to, before the store says whether its nonce is a replay: the
+   * store's part ({@code entry}: nonce, job, verdicts), the refusal if it is refused anyway, and the
+   * refusal if its nonce turns out a replay.
+   */
+  private record Decision(ConsumerRecord<byte[], byte[]> record, PollRecord entry, Refusal refusal, Refusal replay) {}
+
+  /** The request check could not tell (an {@link IOException}): the poll is read again. */
+  private static final class UncertainCheck extends Exception {
+    final String requestId;
+
+    UncertainCheck(String requestId, IOException cause) {
+      super(cause);
+      this.requestId = requestId;
+    }
+  }
+
+  /**
+   * Decides one record with what {@link #authenticate} found: refused (unsigned, bad signature, ...,
+   * by the router, the requester's rights or the check) or a job; in either case with its verdict
+   * for the audit where there is an authorizer, and with its nonce and the replay's refusal where it
+   * is signed. The order of the checks is the class comment's: a replay (decided by the store) wins
+   * over any refusal after the signature's.
+   *
+   * @throws UncertainCheck if the request check could not tell
+   */
+  private Decision decide(ConsumerRecord<byte[], byte[]> record, Signed signed) throws UncertainCheck {
+    Identity who = Identity.UNSIGNED;
+    JobStore.NonceUse nonce = null;
+    Refusal replay = null;
+    AuditRecord replayAudit = null;
+    if (auth != null) {
+      if (signed.refusal != null) {
+        Unauthorized u = signed.refusal;
+        return new Decision(record, new PollRecord(null, null, verdict(u.account(), null, keyText(record), u.refusal()),
+            null), u.refusal(), null);
+      }
+      Authorizer.Verified v = signed.verified;
+      who = v.identity();
+      if (v.nonce() != null) {
+        Unauthorized u = auth.replayed(v);
+        nonce = new JobStore.NonceUse(who.account(), v.nonce(), v.source());
+        replay = u.refusal();
+        replayAudit = verdict(u.account(), null, keyText(record), replay);
+      }
+    }
+    Header priority = record.headers().lastHeader(RequestRouter.PRIORITY_HEADER);
+    RequestRouter.Route route = router.route(record.key(), record.value(), priority == null ? null : priority.value());
+    String jobId = keyText(record);
+    Refusal refusal = null;
+    NewJob job = null;
+    if (route instanceof Refusal r) {
+      refusal = r;
+    } else if (route instanceof RequestRouter.Accepted accepted) {
+      jobId = accepted.request().id();
+      refusal = authorized(who, accepted.request());
+      if (refusal == null) {
+        try {
+          refusal = checked(accepted.request());
+        } catch (IOException e) {
+          throw new UncertainCheck(jobId, e);
+        }
+      }
+      if (refusal == null) {
+        job = new NewJob(accepted.request(), accepted.priority(),
+            new RecordSource(record.topic(), record.partition(), record.offset()), who.name());
+      }
+    }
+    AuditRecord audit = auth == null ? null : verdict(who.auditAccount(), who.name(), jobId, refusal);
+    return new Decision(record, new PollRecord(nonce, job, audit, replayAudit), refusal, replay);
+  }
+
+  /** The refusal of the requester's rights ({@link Authorizer#authorizeRequest}), or {@code null}. */
+  private Refusal authorized(Identity who, TrainingRequest request) {
+    if (auth == null) {
+      return null;
+    }
+    try {
+      auth.authorizeRequest(who, request);
+      return null;
+    } catch (Unauthorized u) {
+      return u.refusal();
     }
   }
 
@@ -466,39 +560,73 @@ public final class RequestConsumer extends PollLoop {
   @Override
   protected void closed() {
     deadLetters.close();
+    if (verifiers != null) {
+      verifiers.shutdownNow();
+    }
   }
 
-  /** Who signed a record of the poll, or why it is refused. */
-  private record Verdict(Identity who, Unauthorized refusal) {}
+  /** Who signed a record of the poll (its nonce not yet checked), or why it is refused. */
+  private record Signed(Authorizer.Verified verified, Unauthorized refusal) {}
 
   /**
-   * Who signed each record of the poll: every record's signature checked, then the poll's nonces
-   * recorded at once (one job-store transaction, {@link Authorizer#checkReplays}). Empty without an
+   * Who signed each record of the poll, in order ({@link Authorizer#verify}: headers, signature,
+   * registry, clock window; the nonces are the store's, with the poll). Each {@code null} without an
    * authorizer.
-   *
-   * @throws JobStoreException if the store could not record the nonces
    */
-  private Map<ConsumerRecord<byte[], byte[]>, Verdict> authenticate(ConsumerRecords<byte[], byte[]> records) {
-    Map<ConsumerRecord<byte[], byte[]>, Verdict> out = new java.util.IdentityHashMap<>();
+  private List<Signed> authenticate(List<ConsumerRecord<byte[], byte[]>> records) {
+    Signed[] out = new Signed[records.size()];
     if (auth == null) {
-      return out;
+      return Arrays.asList(out);
     }
-    List<ConsumerRecord<byte[], byte[]>> checked = new ArrayList<>();
-    List<Authorizer.Verified> verified = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record : records) {
-      try {
-        verified.add(auth.verify(SignedMessage.Kind.REQUEST, record.key(), record.value(), record.headers(),
-            record.topic() + "-" + record.partition() + "@" + record.offset()));
-        checked.add(record);
-      } catch (Unauthorized u) {
-        out.put(record, new Verdict(null, u));
+    if (verifiers == null || records.size() <= VERIFY_CHUNK) {
+      fill(out, records, 0, records.size());
+      return Arrays.asList(out);
+    }
+    List<Callable<Void>> chunks = new ArrayList<>();
+    for (int from = 0; from < records.size(); from += VERIFY_CHUNK) {
+      int start = from;
+      int stop = Math.min(records.size(), from + VERIFY_CHUNK);
+      chunks.add(() -> {
+        fill(out, records, start, stop);
+        return null;
+      });
+    }
+    try {
+      for (Future<Void> f : verifiers.invokeAll(chunks)) {
+        f.get();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new WakeupException(); // closing: the poll loop ends without storing this poll
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("checking a poll's signatures failed: " + e.getCause(), e.getCause());
     }
-    List<java.util.Optional<Unauthorized>> replays = auth.checkReplays(verified);
-    for (int i = 0; i < checked.size(); i++) {
-      out.put(checked.get(i), new Verdict(verified.get(i).identity(), replays.get(i).orElse(null)));
+    return Arrays.asList(out);
+  }
+
+  /** Checks the signatures of {@code records[from, to)} into {@code out}. */
+  private void fill(Signed[] out, List<ConsumerRecord<byte[], byte[]>> records, int from, int to) {
+    for (int i = from; i < to; i++) {
+      out[i] = signer(records.get(i));
     }
-    return out;
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private Signed signer(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return new Signed(auth.verify(SignedMessage.Kind.REQUEST, record.key(), record.value(), record.headers(),
+          record.topic() + "-" + record.partition() + "@" + record.offset()), null);
+    } catch (Unauthorized u) {
+      return new Signed(null, u);
+    }
   }
 
   private record Refused(TopicPartition tp, ConsumerRecord<byte[], byte[]> record, Refusal refusal) {}

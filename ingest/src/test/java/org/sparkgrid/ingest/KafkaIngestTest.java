@@ -43,8 +43,8 @@ import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobState;
 import org.sparkgrid.ingest.jobs.JobStore;
 import org.sparkgrid.ingest.jobs.JobStoreException;
-import org.sparkgrid.ingest.jobs.EnqueueOutcome;
-import org.sparkgrid.ingest.jobs.NewJob;
+import org.sparkgrid.ingest.jobs.PollRecord;
+import org.sparkgrid.ingest.jobs.PollResult;
 
 /**
  * The request consumer, events, control topic and client against a real KRaft broker
@@ -295,12 +295,12 @@ class KafkaIngestTest {
     }
 
     @Override
-    public List<EnqueueOutcome> enqueueAll(List<NewJob> batch) {
+    public List<PollResult> storePoll(List<PollRecord> poll, Duration nonceKeep) {
       attempts.incrementAndGet();
       if (failing) {
         throw new JobStoreException("database down (test)", null);
       }
-      return super.enqueueAll(batch);
+      return super.storePoll(poll, nonceKeep);
     }
   }
 

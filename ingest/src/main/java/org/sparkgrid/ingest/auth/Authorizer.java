@@ -4,8 +4,6 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -19,7 +17,6 @@ import org.sparkgrid.core.request.SweepSpec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.request.WorkerResources;
 import org.sparkgrid.ingest.jobs.Job;
-import org.sparkgrid.ingest.jobs.JobStore;
 
 /**
  * Decides whether a request or control command comes from a registered requester within its
@@ -33,7 +30,9 @@ import org.sparkgrid.ingest.jobs.JobStore;
  *       signer header's account ({@code bad-signature}: also a key or value changed after signing);
  *       the account is registered ({@code unknown-account}); the timestamp is within
  *       {@code clockSkew} of the clock ({@code expired}); the account never used the nonce for
- *       another record ({@code replayed});
+ *       another record ({@code replayed}: the {@link ReplayGuard} here; the request consumer instead
+ *       records each poll's nonces in the job store's transaction for the poll's jobs and verdicts,
+ *       after {@link #verify}, and refuses a replay with {@link #replayed});
  *   <li>{@link #authorizeRequest}: the requester has {@code submit} or {@code admin}
  *       ({@code role-missing}), the request id starts with {@code <name>.} ({@code outside-namespace})
  *       and the request keeps within its {@link Limits} ({@code over-limit});
@@ -107,14 +106,14 @@ public final class Authorizer {
       throws Unauthorized {
     Verified v = verify(kind, key, value, headers, source);
     if (v.nonce() != null && !replay.firstUse(v.identity().account(), v.nonce(), source)) {
-      throw replayed(v);
+      throw replay(v);
     }
     return v.identity();
   }
 
   /**
    * A record whose signature, signer, registration and clock window checked out, before its nonce
-   * is recorded ({@link #checkReplays}).
+   * is recorded.
    *
    * @param identity who signed it ({@link Identity#UNSIGNED}, with no nonce, where unsigned records are taken)
    * @param nonce    its nonce, {@code null} if unsigned
@@ -123,8 +122,10 @@ public final class Authorizer {
   public record Verified(Identity identity, String nonce, String source) {}
 
   /**
-   * {@link #authenticate} but for the replay check: what a consumer calls for each record of a
-   * poll before it records the poll's nonces at once with {@link #checkReplays}.
+   * {@link #authenticate} but for the replay check: what the request consumer calls for each record
+   * of a poll before it records the poll's nonces with its jobs and verdicts, in one job-store
+   * transaction ({@link org.sparkgrid.ingest.jobs.JobStore#storePoll}; a replay is refused with {@link #replayed}). Thread-safe
+   * where the registry and the recovery are: the consumer checks a poll's records on several threads.
    *
    * @throws Unauthorized naming the first check that failed
    */
@@ -206,24 +207,26 @@ public final class Authorizer {
   }
 
   /**
-   * Records the nonces of {@code verified} records at once (one job-store transaction for a poll)
-   * and says which were replayed: for each, in order, empty or the refusal.
-   *
-   * @throws org.sparkgrid.ingest.jobs.JobStoreException if the store failed: nothing recorded, read the records again
+   * How long a nonce must be remembered: twice the clock skew, since a record is taken up to
+   * {@code clockSkew} either side of the clock. A nonce forgotten after that comes with a timestamp
+   * {@link #verify} refuses anyway.
    */
-  public List<Optional<Unauthorized>> checkReplays(List<Verified> verified) {
-    List<Verified> signed = verified.stream().filter(v -> v.nonce() != null).toList();
-    List<Boolean> first = replay.firstUses(signed.stream()
-        .map(v -> new JobStore.NonceUse(v.identity().account(), v.nonce(), v.source())).toList());
-    List<Optional<Unauthorized>> out = new ArrayList<>(verified.size());
-    int i = 0;
-    for (Verified v : verified) {
-      out.add(v.nonce() == null || first.get(i++) ? Optional.empty() : Optional.of(replayed(v)));
-    }
-    return out;
+  public Duration nonceKeep() {
+    return Duration.ofMillis(2 * skewMillis);
   }
 
-  private static Unauthorized replayed(Verified v) {
+  /**
+   * The refusal of a verified record whose nonce its account used before for another record: what
+   * a consumer that records a poll's nonces itself ({@code JobStore#storePoll}) refuses it with.
+   */
+  public Unauthorized replayed(Verified v) {
+    if (v.nonce() == null) {
+      throw new IllegalArgumentException("nonce: an unsigned record is never a replay (source " + v.source() + ")");
+    }
+    return replay(v);
+  }
+
+  private static Unauthorized replay(Verified v) {
     String account = v.identity().account();
     return new Unauthorized(Denial.REPLAYED, SignedMessage.NONCE_HEADER, v.nonce(), account,
         "nonce " + v.nonce() + " was already used by " + account + " (requester " + v.identity().requester().name()

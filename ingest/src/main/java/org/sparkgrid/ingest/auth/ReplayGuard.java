@@ -1,13 +1,13 @@
 package org.sparkgrid.ingest.auth;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import org.sparkgrid.ingest.jobs.JobStore;
 
 /**
- * Remembers the nonces each account signed with, so that a signed record sent again is refused.
- * The service's is the job store ({@code JobStore#useNonce}), shared by every instance on it.
+ * Remembers the nonces each account signed with, so that a signed record sent again is refused:
+ * what {@link Authorizer#authenticate} asks for a control command. The service's is the job store
+ * ({@code JobStore#useNonce}), shared by every instance on it; the request consumer writes a poll's
+ * request nonces to the same table in the poll's transaction ({@code JobStore#storePoll}).
  */
 @FunctionalInterface
 public interface ReplayGuard {
@@ -21,33 +21,11 @@ public interface ReplayGuard {
   boolean firstUse(String account, String nonce, String source);
 
   /**
-   * {@link #firstUse} for several records at once (a poll's): the answer for each, in order. This
-   * default asks {@link #firstUse} for each; {@link #inStore} records a poll's nonces in one
-   * transaction.
-   */
-  default List<Boolean> firstUses(List<JobStore.NonceUse> uses) {
-    List<Boolean> out = new ArrayList<>(uses.size());
-    for (JobStore.NonceUse u : uses) {
-      out.add(firstUse(u.account(), u.nonce(), u.source()));
-    }
-    return out;
-  }
-
-  /**
-   * The service's guard: nonces in {@code store} ({@link JobStore#useNonce}, a poll's at once with
-   * {@link JobStore#useNonces}), kept for {@code keep}.
+   * The service's guard: nonces in {@code store} ({@link JobStore#useNonce}), kept for {@code keep}.
+   * The same table as the request consumer's, which records a poll's nonces with its jobs
+   * ({@link JobStore#storePoll}).
    */
   static ReplayGuard inStore(JobStore store, Duration keep) {
-    return new ReplayGuard() {
-      @Override
-      public boolean firstUse(String account, String nonce, String source) {
-        return store.useNonce(account, nonce, source, keep);
-      }
-
-      @Override
-      public List<Boolean> firstUses(List<JobStore.NonceUse> uses) {
-        return store.useNonces(uses, keep);
-      }
-    };
+    return (account, nonce, source) -> store.useNonce(account, nonce, source, keep);
   }
 }

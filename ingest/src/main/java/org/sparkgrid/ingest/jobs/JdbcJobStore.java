@@ -14,9 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -229,55 +231,123 @@ public final class JdbcJobStore implements JobStore {
     if (batch.isEmpty()) {
       return List.of();
     }
-    List<String> jsons = new ArrayList<>(batch.size());
+    List<String> jsons = batch.stream().map(j -> canonicalJson(j.request())).toList();
+    return run(c -> inTransaction(c, () -> enqueueIn(c, batch, jsons)), "enqueue a batch of " + batch.size());
+  }
+
+  /**
+   * {@link #enqueueAll}'s work inside the caller's transaction.
+   *
+   * @param jsons each job's canonical request JSON, made before the transaction
+   */
+  private List<EnqueueOutcome> enqueueIn(Connection c, List<NewJob> batch, List<String> jsons) throws SQLException {
     Set<String> ids = new LinkedHashSet<>();
     for (NewJob job : batch) {
-      jsons.add(canonicalJson(job.request()));
       ids.add(job.request().id());
     }
-    return run(c -> inTransaction(c, () -> {
-      Map<String, Known> known = lockExisting(c, ids);
-      Set<String> stored = new HashSet<>(known.keySet());
-      List<EnqueueOutcome> outcomes = new ArrayList<>(batch.size());
-      List<Integer> fresh = new ArrayList<>();
-      for (int i = 0; i < batch.size(); i++) {
-        String id = batch.get(i).request().id();
+    Map<String, Known> known = lockExisting(c, ids);
+    Set<String> stored = new HashSet<>(known.keySet());
+    List<EnqueueOutcome> outcomes = new ArrayList<>(batch.size());
+    List<Integer> fresh = new ArrayList<>();
+    for (int i = 0; i < batch.size(); i++) {
+      String id = batch.get(i).request().id();
+      Known k = known.get(id);
+      if (k == null) {
+        known.put(id, new Known(JobState.QUEUED, jsons.get(i), 1));
+        outcomes.add(new EnqueueOutcome.Queued(1));
+        fresh.add(i);
+      } else {
+        k.seq++;
+        outcomes.add(new EnqueueOutcome.Duplicate(k.state, k.json.equals(jsons.get(i)), k.seq));
+      }
+    }
+    if (!fresh.isEmpty()) {
+      try (PreparedStatement st = c.prepareStatement(INSERT)) {
+        for (int i : fresh) {
+          bindInsert(st, batch.get(i), jsons.get(i), known.get(batch.get(i).request().id()).seq);
+          st.addBatch();
+        }
+        st.executeBatch();
+      }
+    }
+    try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET event_seq = ? WHERE id = ?")) {
+      boolean any = false;
+      for (String id : stored) {
         Known k = known.get(id);
-        if (k == null) {
-          known.put(id, new Known(JobState.QUEUED, jsons.get(i), 1));
-          outcomes.add(new EnqueueOutcome.Queued(1));
-          fresh.add(i);
-        } else {
-          k.seq++;
-          outcomes.add(new EnqueueOutcome.Duplicate(k.state, k.json.equals(jsons.get(i)), k.seq));
+        if (k.seq != k.storedSeq) {
+          st.setLong(1, k.seq);
+          st.setString(2, id);
+          st.addBatch();
+          any = true;
         }
       }
-      if (!fresh.isEmpty()) {
-        try (PreparedStatement st = c.prepareStatement(INSERT)) {
-          for (int i : fresh) {
-            bindInsert(st, batch.get(i), jsons.get(i), known.get(batch.get(i).request().id()).seq);
-            st.addBatch();
+      if (any) {
+        st.executeBatch();
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction, one commit: the poll's nonces already recorded are read ({@link #useNonces}),
+   * the new ones inserted in one batch, the verdicts in one batch, then the jobs as
+   * {@link #enqueueAll} stores them. Two instances recording the same nonce at once cannot both
+   * succeed: the nonce table's primary key refuses the second insert, whose whole poll then fails
+   * (nothing stored), is read again and finds the nonce.
+   */
+  @Override
+  public synchronized List<PollResult> storePoll(List<PollRecord> poll, Duration nonceKeep) {
+    Objects.requireNonNull(poll, "poll");
+    if (poll.isEmpty()) {
+      return List.of();
+    }
+    List<NonceUse> uses = poll.stream().map(PollRecord::nonce).filter(Objects::nonNull).toList();
+    List<NewJob> jobsIfFresh = new ArrayList<>();
+    List<String> jsonsIfFresh = new ArrayList<>();
+    for (PollRecord r : poll) {
+      if (r.job() != null) {
+        jobsIfFresh.add(r.job());
+        jsonsIfFresh.add(canonicalJson(r.job().request()));
+      }
+    }
+    return run(c -> inTransaction(c, () -> {
+      long now = clock.millis();
+      if (!uses.isEmpty()) {
+        pruneNonces(c, now, nonceKeep);
+      }
+      List<Boolean> fresh = recordNonces(c, uses, now);
+      List<Boolean> replays = new ArrayList<>(poll.size());
+      List<AuditRecord> audit = new ArrayList<>(poll.size());
+      List<NewJob> jobs = new ArrayList<>();
+      List<String> jsons = new ArrayList<>();
+      int u = 0;
+      int j = 0;
+      for (PollRecord r : poll) {
+        boolean replay = r.nonce() != null && !fresh.get(u++);
+        replays.add(replay);
+        if (r.audited(replay) != null) {
+          audit.add(r.audited(replay));
+        }
+        if (r.job() != null) {
+          if (!replay) {
+            jobs.add(r.job());
+            jsons.add(jsonsIfFresh.get(j));
           }
-          st.executeBatch();
+          j++;
         }
       }
-      try (PreparedStatement st = c.prepareStatement("UPDATE " + TABLE + " SET event_seq = ? WHERE id = ?")) {
-        boolean any = false;
-        for (String id : stored) {
-          Known k = known.get(id);
-          if (k.seq != k.storedSeq) {
-            st.setLong(1, k.seq);
-            st.setString(2, id);
-            st.addBatch();
-            any = true;
-          }
-        }
-        if (any) {
-          st.executeBatch();
-        }
+      insertAudit(c, audit);
+      Iterator<EnqueueOutcome> outcomes = jobs.isEmpty() ? Collections.emptyIterator()
+          : enqueueIn(c, jobs, jsons).iterator();
+      List<PollResult> out = new ArrayList<>(poll.size());
+      for (int i = 0; i < poll.size(); i++) {
+        out.add(replays.get(i) ? PollResult.REPLAYED
+            : poll.get(i).job() == null ? PollResult.NO_JOB : new PollResult(false, outcomes.next()));
       }
-      return outcomes;
-    }), "enqueue a batch of " + batch.size());
+      return out;
+    }), "store a poll of " + poll.size() + " records");
   }
 
   /** A job's state, request and event number as the batch sees them. */
@@ -596,8 +666,8 @@ public final class JdbcJobStore implements JobStore {
   /**
    * {@inheritDoc}
    *
-   * <p>One transaction: the nonces already recorded for these accounts are read (at most
-   * {@value #IN_LIST_MAX} at a time), the new ones inserted in one batch. Two instances recording
+   * <p>One transaction: the nonces already recorded for these accounts are read by their primary
+   * key ({@value #IN_LIST_MAX} at a time), the new ones inserted in one batch. Two instances recording
    * the same nonce at once cannot both succeed: the table's primary key refuses the second insert,
    * whose whole batch then fails and is read again, and finds the nonce.
    */
@@ -609,47 +679,72 @@ public final class JdbcJobStore implements JobStore {
     return run(c -> inTransaction(c, () -> {
       long now = clock.millis();
       pruneNonces(c, now, keep);
-      // what the table holds already: (account, nonce) -> source
-      Map<List<String>, String> seen = new HashMap<>();
-      for (int from = 0; from < uses.size(); from += IN_LIST_MAX) {
-        List<NonceUse> part = uses.subList(from, Math.min(uses.size(), from + IN_LIST_MAX));
-        String in = String.join(",", java.util.Collections.nCopies(part.size(), "?"));
-        try (PreparedStatement st = c.prepareStatement("SELECT account, nonce, source FROM " + NONCES_TABLE
-            + " WHERE nonce IN (" + in + ")")) {
-          for (int i = 0; i < part.size(); i++) {
-            st.setString(i + 1, part.get(i).nonce());
-          }
-          try (ResultSet rs = st.executeQuery()) {
-            while (rs.next()) {
-              seen.put(List.of(rs.getString(1), rs.getString(2)), String.valueOf(rs.getString(3)));
-            }
-          }
-        }
+      return recordNonces(c, uses, now);
+    }), "record " + uses.size() + " nonces");
+  }
+
+  /**
+   * {@link #useNonces}'s work inside the caller's transaction: which of {@code uses} are first uses
+   * (or the same record again), with the new ones inserted, in (account, nonce) order so that two
+   * transactions inserting some of the same nonces wait for each other rather than deadlock.
+   */
+  private static List<Boolean> recordNonces(Connection c, List<NonceUse> uses, long now) throws SQLException {
+    if (uses.isEmpty()) {
+      return List.of();
+    }
+    Map<List<String>, String> seen = seenNonces(c, uses); // (account, nonce) -> source
+    List<Boolean> out = new ArrayList<>(uses.size());
+    List<NonceUse> fresh = new ArrayList<>();
+    for (NonceUse u : uses) {
+      String before = seen.putIfAbsent(List.of(u.account(), u.nonce()), String.valueOf(u.source()));
+      if (before == null) {
+        fresh.add(u);
+        out.add(true);
+      } else {
+        out.add(u.source() != null && u.source().equals(before)); // the same record read again
       }
-      List<Boolean> out = new ArrayList<>(uses.size());
+    }
+    if (!fresh.isEmpty()) {
+      fresh.sort(Comparator.comparing(NonceUse::account).thenComparing(NonceUse::nonce));
       try (PreparedStatement st = c.prepareStatement("INSERT INTO " + NONCES_TABLE
           + " (account, nonce, seen_at, source) VALUES (?, ?, ?, ?)")) {
-        boolean any = false;
-        for (NonceUse u : uses) {
-          String before = seen.putIfAbsent(List.of(u.account(), u.nonce()), String.valueOf(u.source()));
-          if (before == null) {
-            st.setString(1, u.account());
-            st.setString(2, u.nonce());
-            st.setLong(3, now);
-            st.setString(4, u.source());
-            st.addBatch();
-            any = true;
-            out.add(true);
-          } else {
-            out.add(u.source() != null && u.source().equals(before)); // the same record read again
+        for (NonceUse u : fresh) {
+          st.setString(1, u.account());
+          st.setString(2, u.nonce());
+          st.setLong(3, now);
+          st.setString(4, u.source());
+          st.addBatch();
+        }
+        st.executeBatch();
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The sources of those of {@code uses} the table holds already, by (account, nonce): a look-up of
+   * the primary key with a row-value {@code IN} list, which H2, PostgreSQL and MariaDB all read
+   * through the key's index (a list of nonces alone would scan the table: the key starts with the account).
+   */
+  private static Map<List<String>, String> seenNonces(Connection c, List<NonceUse> uses) throws SQLException {
+    Map<List<String>, String> seen = new HashMap<>();
+    for (int from = 0; from < uses.size(); from += IN_LIST_MAX) {
+      List<NonceUse> part = uses.subList(from, Math.min(uses.size(), from + IN_LIST_MAX));
+      String in = String.join(", ", Collections.nCopies(part.size(), "(?, ?)"));
+      try (PreparedStatement st = c.prepareStatement("SELECT account, nonce, source FROM " + NONCES_TABLE
+          + " WHERE (account, nonce) IN (" + in + ")")) {
+        for (int i = 0; i < part.size(); i++) {
+          st.setString(2 * i + 1, part.get(i).account());
+          st.setString(2 * i + 2, part.get(i).nonce());
+        }
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            seen.put(List.of(rs.getString(1), rs.getString(2)), String.valueOf(rs.getString(3)));
           }
         }
-        if (any) {
-          st.executeBatch();
-        }
       }
-      return out;
-    }), "record " + uses.size() + " nonces");
+    }
+    return seen;
   }
 
   /** Deletes the nonces first seen more than {@code keep} before {@code now}, at most every {@value #PRUNE_EVERY_MS} ms. */
@@ -669,22 +764,30 @@ public final class JdbcJobStore implements JobStore {
       return;
     }
     run(c -> inTransaction(c, () -> {
-      try (PreparedStatement st = c.prepareStatement("INSERT INTO " + AUDIT_TABLE
-          + " (at_ms, account, requester, kind, job_id, verdict, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        for (AuditRecord r : records) {
-          st.setLong(1, r.at().toEpochMilli());
-          st.setString(2, cutTo(r.account(), 128));
-          st.setString(3, r.requester());
-          st.setString(4, cutTo(r.kind(), 32));
-          st.setString(5, cutTo(r.jobId(), 128));
-          st.setString(6, r.verdict());
-          st.setString(7, cutTo(r.reason(), MAX_AUDIT_REASON_CHARS));
-          st.addBatch();
-        }
-        st.executeBatch();
-      }
+      insertAudit(c, records);
       return null;
     }), "append " + records.size() + " audit records");
+  }
+
+  /** {@link #appendAudit}'s inserts, one batch inside the caller's transaction. */
+  private static void insertAudit(Connection c, List<AuditRecord> records) throws SQLException {
+    if (records.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement st = c.prepareStatement("INSERT INTO " + AUDIT_TABLE
+        + " (at_ms, account, requester, kind, job_id, verdict, reason) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (AuditRecord r : records) {
+        st.setLong(1, r.at().toEpochMilli());
+        st.setString(2, cutTo(r.account(), 128));
+        st.setString(3, r.requester());
+        st.setString(4, cutTo(r.kind(), 32));
+        st.setString(5, cutTo(r.jobId(), 128));
+        st.setString(6, r.verdict());
+        st.setString(7, cutTo(r.reason(), MAX_AUDIT_REASON_CHARS));
+        st.addBatch();
+      }
+      st.executeBatch();
+    }
   }
 
   @Override

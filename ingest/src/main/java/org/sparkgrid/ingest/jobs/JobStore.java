@@ -1,11 +1,15 @@
 package org.sparkgrid.ingest.jobs;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.sparkgrid.core.request.TrainingRequest;
@@ -229,8 +233,8 @@ public interface JobStore extends AutoCloseable {
   /** One signed record's nonce, for {@link #useNonces}. */
   record NonceUse(String account, String nonce, String source) {
     public NonceUse {
-      java.util.Objects.requireNonNull(account, "account");
-      java.util.Objects.requireNonNull(nonce, "nonce");
+      Objects.requireNonNull(account, "account");
+      Objects.requireNonNull(nonce, "nonce");
     }
   }
 
@@ -242,10 +246,61 @@ public interface JobStore extends AutoCloseable {
    * @throws JobStoreException if the database failed (or another instance recorded one of these
    *     nonces at the same moment): nothing of the batch is recorded, read the records again
    */
-  default java.util.List<Boolean> useNonces(java.util.List<NonceUse> uses, Duration keep) {
-    java.util.List<Boolean> out = new java.util.ArrayList<>(uses.size());
+  default List<Boolean> useNonces(List<NonceUse> uses, Duration keep) {
+    List<Boolean> out = new ArrayList<>(uses.size());
     for (NonceUse u : uses) {
       out.add(useNonce(u.account(), u.nonce(), u.source(), keep));
+    }
+    return out;
+  }
+
+  /**
+   * Stores what a poll of the requests topic decided, in one transaction where the store can (one
+   * commit per poll): each record's nonce ({@link #useNonces}'s rules: a nonce the account used before
+   * for another record, or earlier in {@code poll}, is a replay; the same record read again is not),
+   * then each record's verdict in the audit ({@link PollRecord#replayed} for a replay, else
+   * {@link PollRecord#verdict}), then the jobs of the records that are not replays
+   * ({@link #enqueueAll}'s rules and event numbers). All or nothing: when it throws, nothing of the
+   * poll is stored (read the records again). This default makes the three calls one after another
+   * (three transactions: nonces recorded before a failure stay, and the records read again are not
+   * replays of themselves).
+   *
+   * <pre>{@code
+   * List<PollResult> done = store.storePoll(List.of(
+   *     new PollRecord(new JobStore.NonceUse(account, "n-1", "sparkgrid.requests-0@7"), job, accepted, replayed),
+   *     PollRecord.unsigned(null)), Duration.ofMinutes(10));
+   * if (done.get(0).replayed()) ...           // dead-letter it as replayed
+   * else if (done.get(0).enqueued() instanceof EnqueueOutcome.Queued q) ... // publish queued with q.eventSeq()
+   * }</pre>
+   *
+   * @param nonceKeep how long nonces are kept ({@link #useNonce}); not read when no record of the poll has a nonce
+   * @return one result per record, in the poll's order
+   * @throws JobStoreException if the database failed (or another instance recorded one of these
+   *     nonces or stored one of these jobs at the same moment): nothing of the poll is stored
+   */
+  default List<PollResult> storePoll(List<PollRecord> poll, Duration nonceKeep) {
+    List<NonceUse> uses = poll.stream().map(PollRecord::nonce).filter(Objects::nonNull).toList();
+    Iterator<Boolean> fresh = useNonces(uses, nonceKeep).iterator();
+    List<Boolean> replays = poll.stream().map(r -> r.nonce() != null && !fresh.next()).toList();
+    List<AuditRecord> audit = new ArrayList<>();
+    List<NewJob> jobs = new ArrayList<>();
+    for (int i = 0; i < poll.size(); i++) {
+      PollRecord r = poll.get(i);
+      AuditRecord a = r.audited(replays.get(i));
+      if (a != null) {
+        audit.add(a);
+      }
+      if (!replays.get(i) && r.job() != null) {
+        jobs.add(r.job());
+      }
+    }
+    appendAudit(audit);
+    Iterator<EnqueueOutcome> outcomes = jobs.isEmpty() ? Collections.emptyIterator()
+        : enqueueAll(jobs).iterator();
+    List<PollResult> out = new ArrayList<>(poll.size());
+    for (int i = 0; i < poll.size(); i++) {
+      out.add(replays.get(i) ? PollResult.REPLAYED
+          : poll.get(i).job() == null ? PollResult.NO_JOB : new PollResult(false, outcomes.next()));
     }
     return out;
   }

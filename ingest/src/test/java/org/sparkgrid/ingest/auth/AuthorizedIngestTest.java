@@ -36,11 +36,11 @@ import org.sparkgrid.ingest.events.EventPublisher;
 import org.sparkgrid.ingest.events.JobEvent;
 import org.sparkgrid.ingest.jobs.AuditRecord;
 import org.sparkgrid.ingest.jobs.DelegatingJobStore;
-import org.sparkgrid.ingest.jobs.EnqueueOutcome;
 import org.sparkgrid.ingest.jobs.JdbcJobStore;
 import org.sparkgrid.ingest.jobs.JobFilter;
 import org.sparkgrid.ingest.jobs.JobStoreException;
-import org.sparkgrid.ingest.jobs.NewJob;
+import org.sparkgrid.ingest.jobs.PollRecord;
+import org.sparkgrid.ingest.jobs.PollResult;
 
 /**
  * The request consumer with an authorizer against a real broker and an H2 job store: a signed
@@ -71,11 +71,11 @@ class AuthorizedIngestTest {
       Topics.DEFAULT.createMissing(admin, 1, (short) 1);
       DelegatingJobStore store = new DelegatingJobStore(jdbc) {
         @Override
-        public List<EnqueueOutcome> enqueueAll(List<NewJob> batch) {
+        public List<PollResult> storePoll(List<PollRecord> poll, Duration nonceKeep) {
           if (failures.getAndDecrement() > 0) {
             throw new JobStoreException("database down (test)", null);
           }
-          return super.enqueueAll(batch);
+          return super.storePoll(poll, nonceKeep);
         }
       };
       RequesterRegistry registry = new RequesterRegistry(List.of(new Requester("alice", ALICE, Set.of(Role.SUBMIT),

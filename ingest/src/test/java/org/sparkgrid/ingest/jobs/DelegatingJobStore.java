@@ -28,6 +28,11 @@ public class DelegatingJobStore implements JobStore {
   }
 
   @Override
+  public List<PollResult> storePoll(List<PollRecord> poll, Duration nonceKeep) {
+    return delegate.storePoll(poll, nonceKeep);
+  }
+
+  @Override
   public Optional<Job> get(String id) {
     return delegate.get(id);
   }

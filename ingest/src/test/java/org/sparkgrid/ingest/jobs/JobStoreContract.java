@@ -356,6 +356,144 @@ abstract class JobStoreContract {
     assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactlyInAnyOrder("old", "a");
   }
 
+  // ---- a poll's nonces, verdicts and jobs at once (storePoll)
+
+  static final String ALICE = "0x" + "a".repeat(40);
+  static final Duration KEEP = Duration.ofMinutes(10);
+
+  /** A signed record of alice's at offset {@code offset} with nonce {@code nonce}: a job, or refused when {@code id} is null. */
+  private PollRecord signed(String nonce, long offset, String id, String refusal) {
+    String source = "sparkgrid.requests-0@" + offset;
+    NewJob job = id == null ? null
+        : new NewJob(TestRequests.request(id), 0, new RecordSource("sparkgrid.requests", 0, offset), "alice");
+    String jobId = id == null ? "alice.refused-" + offset : id;
+    return new PollRecord(new JobStore.NonceUse(ALICE, nonce, source), job,
+        new AuditRecord(clock.instant(), ALICE, "alice", "request", jobId, id != null, id != null ? null : refusal),
+        new AuditRecord(clock.instant(), ALICE, null, "request", jobId, false, "unauthorized: replayed: " + nonce));
+  }
+
+  @Test
+  void aPollStoresItsNoncesVerdictsAndJobsAndRefusesAReplayWithinIt() {
+    List<PollResult> out = store.storePoll(List.of(
+        signed("n1", 1, "alice.a", null),
+        signed("n2", 2, null, "unauthorized: over-limit: engine.workers"),
+        signed("n1", 3, "alice.b", null),                  // n1 again, another record: a replay
+        PollRecord.unsigned(new NewJob(TestRequests.request("plain"), 0, null)),
+        signed("n4", 4, "alice.a", null)), KEEP);          // a new nonce, but a job id stored earlier in the poll
+
+    assertThat(out).containsExactly(
+        new PollResult(false, new EnqueueOutcome.Queued(1)),
+        PollResult.NO_JOB,
+        PollResult.REPLAYED,
+        new PollResult(false, new EnqueueOutcome.Queued(1)),
+        new PollResult(false, new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 2)));
+    assertThat(store.list(JobFilter.all())).extracting(Job::id).containsExactlyInAnyOrder("alice.a", "plain");
+    assertThat(store.get("alice.a").orElseThrow().requester()).isEqualTo("alice");
+    assertThat(store.get("alice.a").orElseThrow().source().offset()).isEqualTo(1);
+    assertThat(store.audit(null, 10)).extracting(a -> a.jobId() + " " + a.verdict() + " " + a.reason()).containsExactly(
+        "alice.a accepted null",
+        "alice.refused-2 refused unauthorized: over-limit: engine.workers",
+        "alice.b refused unauthorized: replayed: n1",
+        "alice.a accepted null");
+    assertThat(open(B).useNonce(ALICE, "n2", "sparkgrid.requests-0@9", KEEP))
+        .as("a refused record's nonce is used too, for every instance").isFalse();
+  }
+
+  @Test
+  void aPollReadAgainIsNotAReplayOfItselfButANonceOfAnotherInstancesPollIs() {
+    JdbcJobStore other = open(B);
+    other.storePoll(List.of(signed("theirs", 7, "alice.theirs", null)), KEEP); // another instance, committed
+    List<PollRecord> poll = List.of(signed("n1", 1, "alice.a", null), signed("theirs", 2, "alice.b", null));
+
+    List<PollResult> first = store.storePoll(poll, KEEP);
+    List<PollResult> again = store.storePoll(poll, KEEP); // offsets not committed: the same records again
+
+    assertThat(first).containsExactly(new PollResult(false, new EnqueueOutcome.Queued(1)), PollResult.REPLAYED);
+    assertThat(again).as("the same records: duplicates of their jobs, and the replay still a replay")
+        .containsExactly(new PollResult(false, new EnqueueOutcome.Duplicate(JobState.QUEUED, true, 2)),
+            PollResult.REPLAYED);
+    assertThat(store.get("alice.b")).isEmpty();
+    assertThat(other.storePoll(List.of(signed("n1", 8, "alice.c", null)), KEEP))
+        .as("and this instance's nonce is a replay for the other").containsExactly(PollResult.REPLAYED);
+  }
+
+  @Test
+  void aNonceStaysUsedAcrossARestart() {
+    store.storePoll(List.of(signed("n1", 1, "alice.a", null)), KEEP);
+    store.close();
+    store = open(A);
+
+    assertThat(store.storePoll(List.of(signed("n1", 2, "alice.b", null), signed("n1", 1, "alice.a", null)), KEEP))
+        .containsExactly(PollResult.REPLAYED, new PollResult(false, new EnqueueOutcome.Duplicate(JobState.QUEUED, true,
+            2)));
+  }
+
+  @Test
+  void aPollThatFailsMidwayStoresNoNonceNoVerdictAndNoJob() {
+    String tooLongTopic = "t".repeat(300); // the source_topic column holds 249 characters
+    PollRecord bad = new PollRecord(new JobStore.NonceUse(ALICE, "n3", "x@3"),
+        new NewJob(TestRequests.request("alice.c"), 0, new RecordSource(tooLongTopic, 0, 3)),
+        new AuditRecord(clock.instant(), ALICE, "alice", "request", "alice.c", true, null), null);
+
+    assertThatThrownBy(() -> store.storePoll(List.of(signed("n1", 1, "alice.a", null),
+        signed("n2", 2, null, "unauthorized: over-limit"), bad), KEEP))
+        .isInstanceOf(JobStoreException.class)
+        .hasMessageContaining("cannot store a poll of 3 records");
+
+    assertThat(store.list(JobFilter.all())).isEmpty();
+    assertThat(store.audit(null, 10)).isEmpty();
+    // read again without the bad record, even from other offsets: the nonces were never recorded
+    assertThat(store.storePoll(List.of(signed("n1", 11, "alice.a", null), signed("n2", 12, null, "refused"),
+        signed("n3", 13, null, "refused")), KEEP))
+        .containsExactly(new PollResult(false, new EnqueueOutcome.Queued(1)), PollResult.NO_JOB, PollResult.NO_JOB);
+    assertThat(store.audit(null, 10)).hasSize(3);
+  }
+
+  @Test
+  void twoInstancesStoringOneNonceAtOnceAcceptItOnce() throws Exception {
+    int rounds = 20;
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<JdbcJobStore> stores = List.of(store, open(B));
+      for (int r = 0; r < rounds; r++) {
+        CyclicBarrier start = new CyclicBarrier(2);
+        String nonce = "race-" + r;
+        List<Future<PollResult>> results = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+          JdbcJobStore s = stores.get(i);
+          PollRecord rec = signed(nonce, 100L * r + i, "alice.r" + r + "-" + i, null);
+          results.add(pool.submit(() -> {
+            start.await(30, TimeUnit.SECONDS);
+            while (true) {
+              try {
+                return s.storePoll(List.of(rec), KEEP).get(0);
+              } catch (JobStoreException e) {
+                // the other instance inserted the nonce at the same moment: nothing stored, read again
+              }
+            }
+          }));
+        }
+        long accepted = 0;
+        for (Future<PollResult> f : results) {
+          accepted += f.get(60, TimeUnit.SECONDS).replayed() ? 0 : 1;
+        }
+        assertThat(accepted).as("round " + r + ": accepted once").isEqualTo(1);
+      }
+      assertThat(store.list(JobFilter.all().limit(1000))).hasSize(rounds);
+      assertThat(store.audit(null, 1000)).filteredOn(a -> a.accepted()).hasSize(rounds);
+      assertThat(store.audit(null, 1000)).filteredOn(a -> !a.accepted()).hasSize(rounds);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void anEmptyPollStoresNothing() {
+    assertThat(store.storePoll(List.of(), KEEP)).isEmpty();
+    assertThat(store.storePoll(List.of(PollRecord.unsigned(null)), KEEP)).containsExactly(PollResult.NO_JOB);
+    assertThat(store.audit(null, 10)).isEmpty();
+  }
+
   // ---- leases: several service instances on one store
 
   // ---- requesters, nonces, audit (version 3)
@@ -655,12 +793,12 @@ abstract class JobStoreContract {
 
   @Test
   void aNewStoreHasEveryVersionAndAReopenedOneAppliesNothing() throws Exception {
-    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL");
+    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL");
 
     store.close();
     store = open(A);
 
-    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL");
+    assertThat(history()).containsExactly("1 SQL", "2 SQL", "3 SQL", "4 SQL");
   }
 
   @Test
@@ -673,7 +811,7 @@ abstract class JobStoreContract {
     JdbcJobStore shared = open(A);
     shared.enqueue(TestRequests.request("a"), 0, null);
 
-    assertThat(history()).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL");
+    assertThat(history()).containsExactly("0 BASELINE", "1 SQL", "2 SQL", "3 SQL", "4 SQL");
     assertThat(shared.claimNext().orElseThrow().owner()).isEqualTo(A);
   }
 
@@ -729,7 +867,7 @@ abstract class JobStoreContract {
 
     JdbcJobStore upgraded = open(A);
 
-    assertThat(history()).containsExactly("1 BASELINE", "2 SQL", "3 SQL");
+    assertThat(history()).containsExactly("1 BASELINE", "2 SQL", "3 SQL", "4 SQL");
     Job running = upgraded.get("old-running").orElseThrow();
     assertThat(running.state()).isEqualTo(JobState.RUNNING);
     assertThat(running.phase()).isEqualTo("train");
@@ -747,7 +885,7 @@ abstract class JobStoreContract {
     assertThat(resumed.owner()).isEqualTo(A);
     upgraded.close();
     open(B).close();
-    assertThat(history()).as("a second open applies nothing").containsExactly("1 BASELINE", "2 SQL", "3 SQL");
+    assertThat(history()).as("a second open applies nothing").containsExactly("1 BASELINE", "2 SQL", "3 SQL", "4 SQL");
   }
 
   // ---- durability and login
