@@ -44,7 +44,9 @@ import org.sparkgrid.settlement.chain.LocalChain;
  * both pass over every example once). Writes the curves to a PNG. {@code scaffold} runs with
  * {@code sites} set to N.
  *
- * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results
+ * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --local-epochs 2 --lr-decay 0.93 \
+ *     --strategies fedavgm:momentum=0.5,fedavg
+ * benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results
  * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,fednova,scaffold,fedadam:eta=0.01
  * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,scaffold --updater sgd --lr 0.05</pre>
  */
