@@ -44,7 +44,9 @@ import org.sparkgrid.settlement.chain.LocalChain;
  * both pass over every example once). Writes the curves to a PNG. {@code scaffold} runs with
  * {@code sites} set to N.
  *
- * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results
+ * <pre>benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --local-epochs 2 --lr-decay 0.93 \
+ *     --strategies fedavgm:momentum=0.5,fedavg
+ * benchmarks/run federated --sites 10 --alpha 0.5 --rounds 30 --out benchmarks/results
  * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,fednova,scaffold,fedadam:eta=0.01
  * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,scaffold --updater sgd --lr 0.05</pre>
  */
@@ -87,6 +89,7 @@ public final class FederatedBenchmark {
     // 0 leaves the centralized baseline out (e.g. a second run on the same split and seed)
     int centralEpochs = Integer.parseInt(Bench.arg(args, "--centralized-epochs", String.valueOf(rounds)));
     double lr = Double.parseDouble(Bench.arg(args, "--lr", "0.001"));
+    double lrDecay = Double.parseDouble(Bench.arg(args, "--lr-decay", "1"));
     Path out = Path.of(Bench.arg(args, "--out", "benchmarks/results"));
     Path work = Files.createTempDirectory("sparkgrid-federated-bench");
     Configuration conf = new Configuration();
@@ -109,8 +112,8 @@ public final class FederatedBenchmark {
     Path fed = work.resolve("federation.json");
     Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());
     System.out.printf("Federated benchmark: Fashion-MNIST in %d sites, Dirichlet alpha %.2f, %d rounds of %s,"
-        + " MLP 784-256-128-10, batch 64, %s %s, %d local epoch(s)%n", sites, alpha, rounds, strategy, updater, lr,
-        localEpochs);
+        + " MLP 784-256-128-10, batch 64, %s %s (times %s each round), %d local epoch(s)%n", sites, alpha, rounds,
+        strategy, updater, lr, lrDecay, localEpochs);
 
     Map<String, List<Double>> curves = new java.util.LinkedHashMap<>();
     Map<String, Double> seconds = new java.util.LinkedHashMap<>();
@@ -129,10 +132,10 @@ public final class FederatedBenchmark {
              "data": {"format": "idx", "train": "file:%6$s", "test": "file:%1$st10k"},
              "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "%9$s", "learningRate": %10$s}},
              "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": %7$d, "minSites": %4$d,
-                            "strategy": %8$s},
+                            "strategy": %8$s, "learningRateDecay": %11$s},
              "reward": {"poolPerRound": "1", "scoring": "examples"}}
             """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), tag, work.resolve("validation"), localEpochs, spec,
-            updater, lr));
+            updater, lr, lrDecay));
         System.out.println("strategy " + spec);
         List<Double> federated = new ArrayList<>();
         long t0 = System.nanoTime();

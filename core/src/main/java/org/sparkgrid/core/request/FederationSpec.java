@@ -27,11 +27,13 @@ import java.util.regex.Pattern;
  * @param name           the registered federation this request runs in ({@link #isValidName}); {@code null}
  *                       with {@code sites}
  * @param siteIds        with {@code name}: the sites of it that take part, each at most once (empty: all of them)
+ * @param learningRateDecay the sites' learning rate is {@code training.updater.learningRate * learningRateDecay^r}
+ *                       in round {@code r} (counted from 0), in (0, 1] (default 1: constant)
  */
 public record FederationSpec(
     String sites, int rounds, int localEpochs, double fraction, int minSites, long roundTimeoutMs,
     StrategySpec strategy, String belowMinSites, int minSitesRetries, long minSitesRetryDelayMs,
-    String name, List<String> siteIds) {
+    String name, List<String> siteIds, double learningRateDecay) {
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -47,6 +49,23 @@ public record FederationSpec(
   /** Copies the site ids; {@code null} is none. */
   public FederationSpec {
     siteIds = siteIds == null ? List.of() : List.copyOf(siteIds);
+  }
+
+  /** The same federation with a constant site learning rate ({@code learningRateDecay} 1). */
+  public FederationSpec(String sites, int rounds, int localEpochs, double fraction, int minSites, long roundTimeoutMs,
+      StrategySpec strategy, String belowMinSites, int minSitesRetries, long minSitesRetryDelayMs, String name,
+      List<String> siteIds) {
+    this(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, belowMinSites, minSitesRetries,
+        minSitesRetryDelayMs, name, siteIds, 1.0);
+  }
+
+  /**
+   * The sites' learning rate in round {@code round} (from 0): {@code base * learningRateDecay^round}.
+   *
+   * <pre>{@code new FederationSpec(...).siteLearningRate(0.001, 10)  // 0.001 * 0.95^10 with decay 0.95}</pre>
+   */
+  public double siteLearningRate(double base, int round) {
+    return learningRateDecay == 1.0 ? base : base * Math.pow(learningRateDecay, round);
   }
 
   /** A federation file's federation whose rounds fail when they have too few updates. */

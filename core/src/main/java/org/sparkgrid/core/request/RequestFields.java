@@ -28,7 +28,7 @@ final class RequestFields {
   static final List<String> SWEEP = List.of("parameters", "method", "trials", "maxConcurrent", "select");
   static final List<String> FEDERATION = List.of(
       "name", "siteIds", "sites", "rounds", "localEpochs", "fraction", "minSites", "roundTimeoutMs", "strategy", "belowMinSites",
-      "minSitesRetries", "minSitesRetryDelayMs");
+      "minSitesRetries", "minSitesRetryDelayMs", "learningRateDecay");
   static final List<String> REWARD = List.of("poolPerRound", "scoring");
 
   static final FieldRule.Choice ACTIVATION = new FieldRule.Choice("relu", "leakyrelu", "tanh", "sigmoid", "elu", "gelu");
@@ -68,6 +68,7 @@ final class RequestFields {
   static final FieldRule.IntRange ROUNDS = new FieldRule.IntRange(1, 100_000);
   static final FieldRule.IntRange LOCAL_EPOCHS = new FieldRule.IntRange(1, 1000);
   static final FieldRule.RealRange FRACTION = new FieldRule.RealRange(0, false, 1, true);
+  static final FieldRule.RealRange LEARNING_RATE_DECAY = new FieldRule.RealRange(0, false, 1, true);
   static final FieldRule.IntRange MIN_SITES = new FieldRule.IntRange(1, Integer.MAX_VALUE);
   static final FieldRule.LongRange ROUND_TIMEOUT_MS = new FieldRule.LongRange(1000, Long.MAX_VALUE);
   static final FieldRule.Choice BELOW_MIN_SITES = new FieldRule.Choice(FederationSpec.FAIL, FederationSpec.WAIT);

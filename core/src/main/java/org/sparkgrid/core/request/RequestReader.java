@@ -291,8 +291,9 @@ final class RequestReader {
     int retries = o.read("minSitesRetries", MIN_SITES_RETRIES, FederationSpec.DEFAULT_MIN_SITES_RETRIES);
     long retryDelayMs = o.read("minSitesRetryDelayMs", MIN_SITES_RETRY_DELAY_MS,
         FederationSpec.DEFAULT_MIN_SITES_RETRY_DELAY_MS);
+    double decay = o.read("learningRateDecay", LEARNING_RATE_DECAY, 1.0);
     return new FederationSpec(sites, rounds, localEpochs, fraction, minSites, roundTimeoutMs, strategy, belowMinSites,
-        retries, retryDelayMs, name, siteIds);
+        retries, retryDelayMs, name, siteIds, decay);
   }
 
   /** {@code federation.siteIds}: a non-empty array of distinct site ids (strings). */

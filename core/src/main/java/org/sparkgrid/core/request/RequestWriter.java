@@ -159,6 +159,9 @@ final class RequestWriter {
     o.put("rounds", f.rounds());
     o.put("localEpochs", f.localEpochs());
     o.put("fraction", f.fraction());
+    if (f.learningRateDecay() != 1.0) {
+      o.put("learningRateDecay", f.learningRateDecay());
+    }
     o.put("minSites", f.minSites());
     o.put("roundTimeoutMs", f.roundTimeoutMs());
     o.put("belowMinSites", f.belowMinSites());

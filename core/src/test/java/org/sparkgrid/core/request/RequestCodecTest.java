@@ -1,6 +1,7 @@
 package org.sparkgrid.core.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -177,6 +178,27 @@ class RequestCodecTest {
   void refusesAFederationNameThatCouldBeAPath() {
     assertThat(refusal(with(without(TREE, "federation.sites"), "federation.name", "\"../x\"")))
         .hasMessageStartingWith("federation.name: must be the name of a registered federation");
+  }
+
+  @Test
+  void readsALearningRateDecayAndWritesItBack() {
+    String json = with(TREE, "federation.learningRateDecay", "0.95");
+
+    FederationSpec f = RequestCodec.parse(json).federation();
+
+    assertThat(f.learningRateDecay()).isEqualTo(0.95);
+    assertThat(f.siteLearningRate(0.001, 0)).isEqualTo(0.001);
+    assertThat(f.siteLearningRate(0.001, 2)).isCloseTo(0.001 * 0.95 * 0.95, within(1e-15));
+    assertThat(RequestCodec.parse(RequestCodec.write(RequestCodec.parse(json))).federation()).isEqualTo(f);
+    assertThat(RequestCodec.parse(TREE).federation().learningRateDecay()).isEqualTo(1.0);
+  }
+
+  @Test
+  void refusesALearningRateDecayOutsideZeroToOne() {
+    assertThat(refusal(with(TREE, "federation.learningRateDecay", "0")))
+        .hasMessageStartingWith("federation.learningRateDecay: must be");
+    assertThat(refusal(with(TREE, "federation.learningRateDecay", "1.5")))
+        .hasMessageStartingWith("federation.learningRateDecay: must be");
   }
 
   @Test

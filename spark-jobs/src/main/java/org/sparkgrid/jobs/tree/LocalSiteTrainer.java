@@ -14,7 +14,8 @@ import org.sparkgrid.jobs.resources.GpuDevice;
 
 /**
  * Site-local training: reads only the site's own path, fits {@code localEpochs} epochs from the
- * global parameters with a fresh updater, and returns the delta and the number of local minibatch
+ * global parameters with a fresh updater at the round's learning rate ({@link SiteTask#learningRate()}:
+ * the request's, times {@code federation.learningRateDecay} to the power of the round), and returns the delta and the number of local minibatch
  * steps it took ({@code ceil(examples / batchSize) * localEpochs}: FedNova's {@code tau_i}, which for
  * plain SGD is the paper's {@code ||a_i||_1}; with momentum or Adam FedNova normalizes by the step
  * count alone).
@@ -48,6 +49,10 @@ public final class LocalSiteTrainer implements SiteTrainer {
     NetworkFactory.limitThreads(1);
     ExampleShard data = FederationRunner.read(task.data(), task.dataPath(), null, task.numClasses(), conf);
     MultiLayerNetwork net = NetworkFactory.fromParams(task.networkJson(), task.global(), null);
+    Double configured = net.getLearningRate(0);
+    if (configured != null && configured != task.learningRate()) { // federation.learningRateDecay this round
+      net.setLearningRate(task.learningRate());
+    }
     INDArray global = task.mu() > 0 ? Nd4j.createFromArray(task.global()).reshape(net.params().shape()) : null;
     INDArray correction = task.controls() == null ? null
         : Nd4j.createFromArray(correction(task.controls(), task.learningRate())).reshape(net.params().shape());

@@ -18,7 +18,8 @@ import org.sparkgrid.core.request.DataSpec;
  * @param batchSize    minibatch size
  * @param localEpochs  passes over the site's data this round
  * @param mu           FedProx proximal coefficient (0: plain local training)
- * @param learningRate the updater's learning rate (scales the proximal step and SCAFFOLD's correction)
+ * @param learningRate the updater's learning rate this round (the site trains at it; it also scales the proximal
+ *                     step and SCAFFOLD's correction)
  * @param seed         shuffle seed for this site and round
  * @param round        the round
  * @param controls     SCAFFOLD's control variates for this site and round; null for every other strategy

@@ -189,7 +189,8 @@ final class TreeRound {
       FederationFile.Site site = federation.site(id);
       tasks.add(new SiteTask(id, site.data(), request.data(), networkJson, null, normalizer, numClasses,
           request.training().batchSize(), request.federation().localEpochs(), strategy.proximalMu(),
-          request.training().updater().learningRate(), request.training().seed() * 1_000_003L + round * 7919L
+          request.federation().siteLearningRate(request.training().updater().learningRate(), round),
+          request.training().seed() * 1_000_003L + round * 7919L
           + id.hashCode(), round, controls
           ? new SiteTask.Controls(null, Scaffold.siteControl(state.strategyState(), id, length)) : null));
       keys.add(site.key());

@@ -273,4 +273,47 @@ class HeterogeneousSitesSparkTest {
       assertThat(b.controlDelta()[i]).isCloseTo((float) (-c[i] - b.delta()[i] / LR), within(2e-5f));
     }
   }
+
+  @Test
+  void learningRateDecayGivesEachRoundsSitesTheDecayedRate() throws Exception {
+    RESULTS.clear();
+    TASKS.clear();
+    TrainingRequest req = request("decay", 3, "{\"type\": \"fedavg\"}, \"learningRateDecay\": 0.5");
+    assertThat(req.federation().learningRateDecay()).isEqualTo(0.5);
+
+    runner("spark", ProgressListener.NONE).run(req, "decay");
+
+    for (String site : List.of("site-01", "site-02")) {
+      assertThat(task(site, 0).learningRate()).isEqualTo(LR);
+      assertThat(task(site, 1).learningRate()).isEqualTo(LR * 0.5);
+      assertThat(task(site, 2).learningRate()).isEqualTo(LR * 0.25);
+    }
+  }
+
+  @Test
+  void aSiteTrainsAtItsTasksLearningRate() throws Exception {
+    // plain SGD, one step from the same point on the same batch: half the rate gives half the delta
+    TrainingRequest req = request("rate", 1, "{\"type\": \"fedavg\"}");
+    Configuration conf = new Configuration();
+    ExampleShard all = IdxReader.read(conf, FMNIST + "/train", 20);
+    Path p = dir.resolve("rate");
+    Files.createDirectories(p);
+    IdxWriter.write(conf, p.resolve("train").toString(), all, IntStream.range(0, 20).toArray());
+    String json = NetworkFactory.build(req.model(), req.training(), all.shape(), 10).toJson();
+    float[] x = NetworkFactory.params(NetworkFactory.init(NetworkFactory.parse(json)));
+    SiteTask full = new SiteTask("rate", "file:" + p.resolve("train"), req.data(), json, x, SCALE, 10, 32, 1, 0, LR,
+        9, 0, null);
+    SiteTask half = new SiteTask("rate", "file:" + p.resolve("train"), req.data(), json, x, SCALE, 10, 32, 1, 0,
+        LR / 2, 9, 0, null);
+
+    SiteResult a = new LocalSiteTrainer().train(full, conf);
+    SiteResult b = new LocalSiteTrainer().train(half, conf);
+
+    double largest = 0;
+    for (int i = 0; i < x.length; i++) {
+      assertThat(b.delta()[i]).as("parameter %d", i).isCloseTo(a.delta()[i] / 2, within(1e-6f));
+      largest = Math.max(largest, Math.abs(a.delta()[i]));
+    }
+    assertThat(largest).as("the step moved the parameters").isGreaterThan(1e-3);
+  }
 }
