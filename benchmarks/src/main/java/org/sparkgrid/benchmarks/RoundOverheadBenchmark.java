@@ -96,7 +96,7 @@ public final class RoundOverheadBenchmark {
       overheads.forEach((mode, o) -> System.out.printf("  aggregation = %-6s overhead / empty job: mean %.2fx"
           + " (%.1f ms), p50 %.2fx (%.1f ms), best %.2fx (%.1f ms): target %s%n", mode, o[0] / emptyJobMs, o[0],
           o[1] / emptyJobMs, o[1], o[2] / emptyJobMs, o[2], o[0] <= 2 * emptyJobMs ? "met" : "not met"));
-      System.out.printf("  of which the site tasks' own steps (build, Keccak-256, sign, shape check), queued %d sites on %d"
+      System.out.printf("  of which the site tasks' own steps (build, SHA-256, sign, shape check), queued %d sites on %d"
           + " slots: %.1f ms; the rest, the coordinator's and Spark's share:%n", sites, sc.defaultParallelism(),
           siteTasksMs);
       overheads.forEach((mode, o) -> System.out.printf("  aggregation = %-6s (overhead - site tasks' steps) / empty job:"
@@ -231,7 +231,7 @@ public final class RoundOverheadBenchmark {
       delta[0] = new float[params];
       Arrays.fill(delta[0], 1e-4f);
     });
-    double keccak = Bench.best(5, () -> hash[0] = org.sparkgrid.settlement.signing.UpdateSignatures.deltaHash(delta[0]));
+    double hashing = Bench.best(5, () -> hash[0] = org.sparkgrid.settlement.signing.UpdateSignatures.deltaHash(delta[0]));
     byte[] digest = org.sparkgrid.settlement.signing.UpdateSignatures.digestOfHash("job", 1, "site-001", hash[0], 100);
     double sign = Bench.best(5, () -> signature[0] = org.sparkgrid.settlement.signing.UpdateSignatures.sign(key, digest));
     double shape = Bench.best(5, () -> org.sparkgrid.federation.round.UpdateValidation.validate(List.of(
@@ -241,28 +241,24 @@ public final class RoundOverheadBenchmark {
         org.sparkgrid.settlement.signing.UpdateSignatures.signer(digest, signature[0]);
       }
     });
-    double sha256 = Bench.best(5, () -> {
+    double keccak = Bench.best(5, () -> { // how versions 1 and 2 of the signed digest hashed the delta
       java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(params * Float.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       b.asFloatBuffer().put(delta[0]);
-      try {
-        java.security.MessageDigest.getInstance("SHA-256").digest(b.array());
-      } catch (java.security.NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      org.web3j.crypto.Hash.sha3(b.array());
     });
-    double task = build + keccak + sign + shape;
+    double task = build + hashing + sign + shape;
     System.out.printf("%nbreakdown (best of 5, measured alone in this run):%n"
         + "  an empty Spark job of %d tasks                  %8.1f ms  (%d jobs of one task each, submitted at once:"
         + " %.1f ms)%n"
-        + "  one site task's own steps on a %,d-float update: build %.1f + Keccak-256 %.1f + sign %.2f + shape check"
+        + "  one site task's own steps on a %,d-float update: build %.1f + SHA-256 %.1f + sign %.2f + shape check"
         + " %.1f = %.1f ms;%n"
-        + "    x %d sites / %d slots                       %8.1f ms  (inside the sites' job; for comparison, the JDK's"
-        + " SHA-256 of the same bytes: %.1f ms, not used)%n"
+        + "    x %d sites / %d slots                       %8.1f ms  (inside the sites' job; for comparison, Keccak-256"
+        + " of the same bytes, as signed digests before version 3 hashed them: %.1f ms)%n"
         + "  the driver's %d signature checks (recover)     %8.1f ms%n"
         + "  one checkpoint of %,d parameters: binary %.1f ms, as the old JSON %.1f ms (written in the background;"
         + " the round waits only if the previous one is still being written)%n",
-        sites, job * 1e3, sites, jobs * 1e3, params, build * 1e3, keccak * 1e3, sign * 1e3, shape * 1e3, task * 1e3,
-        sites, slots, task * 1e3 * sites / slots, sha256 * 1e3, sites, recover * 1e3, params, binary * 1e3, json * 1e3);
+        sites, job * 1e3, sites, jobs * 1e3, params, build * 1e3, hashing * 1e3, sign * 1e3, shape * 1e3, task * 1e3,
+        sites, slots, task * 1e3 * sites / slots, keccak * 1e3, sites, recover * 1e3, params, binary * 1e3, json * 1e3);
     return new double[] {job * 1e3, task * 1e3 * sites / slots};
   }
 

@@ -3,8 +3,9 @@ package org.sparkgrid.settlement.signing;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Objects;
-import java.util.function.Consumer;
 import org.sparkgrid.settlement.chain.ChainKey;
 import org.web3j.crypto.Hash;
 
@@ -15,53 +16,55 @@ import org.web3j.crypto.Hash;
  *
  * <p>What is signed is a 32-byte digest, Keccak-256 of
  * <pre>
- * "SparkGrid update v1" 0x00 jobId 0x00 siteId 0x00 round (4 bytes, big-endian)
- *     examples (8 bytes, big-endian) Keccak-256(delta)
+ * "SparkGrid update v3" 0x00 jobId 0x00 siteId 0x00 round (4 bytes, big-endian)
+ *     examples (8 bytes, big-endian) SHA-256(delta) localSteps (8 bytes, big-endian)
+ *     SHA-256(controlDelta), or 32 zero bytes without one
  * </pre>
- * where the delta's hash is over its IEEE 754 float bits, 4 bytes a value, little-endian (the
+ * where a vector's hash is over its IEEE 754 float bits, 4 bytes a value, little-endian (the
  * checkpoint codec's order). Ids never hold a 0 byte, so the fields cannot run into each other.
+ * {@code localSteps} is the site's local minibatch steps (FedNova), 0 when not reported;
+ * {@code controlDelta} SCAFFOLD's control-variate delta. So every fact a strategy merges is signed.
  *
- * <p>An update that also carries the facts of the strategies for heterogeneous sites (its local
- * steps for FedNova, its control-variate delta for SCAFFOLD) is signed as version 2, which covers
- * them too:
- * <pre>
- * "SparkGrid update v2" 0x00 jobId 0x00 siteId 0x00 round (4 bytes, big-endian)
- *     examples (8 bytes, big-endian) Keccak-256(delta) localSteps (8 bytes, big-endian)
- *     Keccak-256(controlDelta), or 32 zero bytes without one
- * </pre>
- * An update without those facts (local steps 0, no control delta) is signed as version 1, so a
- * signature made before version 2 existed still verifies. The version follows from the facts the
- * update arrives with ({@link #digestOfHash(String, int, String, byte[], long, long, float[])}): a
- * site signs one version, and facts added or stripped on the way recover another address.
- * The digest is signed as an Ethereum personal message (EIP-191, {@code "\x19Ethereum Signed
+ * <p>Version 3 hashes the vectors with SHA-256 where versions 1 and 2 used Keccak-256: a site hashes
+ * its whole update (4 MB for a million parameters) once per round, and the JDK's SHA-256 (with the
+ * processor's SHA instructions) runs several times faster than a Keccak in Java
+ * ({@code benchmarks/run round-overhead} prints both). Only the short digest above is Keccak-256, as
+ * Ethereum signs. Every site task runs the coordinator's own code (Spark ships it), so all sites of a
+ * federation sign one version; a signature of an older version recovers another address and the
+ * update is refused as not signed by the site.
+ *
+ * <p>The digest is signed as an Ethereum personal message (EIP-191, {@code "\x19Ethereum Signed
  * Message:\n32"} then the digest): what {@code eth_sign}, {@code personal_sign} and hardware wallets
  * sign, so a site may sign with any of them. The signature is {@code 0x} then r, s and v (65 bytes,
  * 130 hex digits), as those tools print it.
  *
  * <pre>{@code
  * byte[] digest = UpdateSignatures.digestOfHash("fed-0001", 3, "site-02", UpdateSignatures.deltaHash(delta), 1200,
- *     19, controlDelta);                                                       // v2; controlDelta may be null
+ *     19, controlDelta);                                                       // controlDelta may be null
  * String signature = UpdateSignatures.sign(siteKey, digest);                 // on the site
  * boolean genuine = UpdateSignatures.signer(digest, signature).equals(account.toLowerCase());   // on the coordinator
  * }</pre>
  */
 public final class UpdateSignatures {
   /** The first bytes of every signed digest: what and which version. */
-  public static final String DOMAIN = "SparkGrid update v1";
-  /** The first bytes of a digest that also covers the local steps and the control-variate delta. */
-  public static final String DOMAIN_V2 = "SparkGrid update v2";
+  public static final String DOMAIN = "SparkGrid update v3";
+  private static final int HASH_BYTES = 32;
 
   private UpdateSignatures() {}
 
-  /** Keccak-256 of the delta's float bits, 4 bytes a value, little-endian. */
+  /** SHA-256 of the vector's float bits, 4 bytes a value, little-endian. */
   public static byte[] deltaHash(float[] delta) {
     ByteBuffer b = ByteBuffer.allocate(Math.multiplyExact(delta.length, Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
     b.asFloatBuffer().put(delta);
-    return Hash.sha3(b.array());
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(b.array());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
   }
 
   /**
-   * The digest a site signs for one update; see the class comment.
+   * The digest a site signs for one update without local steps or a control delta; see the class comment.
    *
    * @throws IllegalArgumentException if an id is empty or holds a 0 character
    */
@@ -76,31 +79,14 @@ public final class UpdateSignatures {
    * @throws IllegalArgumentException if an id is empty or holds a 0 character, or the hash is not 32 bytes
    */
   public static byte[] digestOfHash(String jobId, int round, String siteId, byte[] deltaHash, long examples) {
-    return digest(DOMAIN, jobId, round, siteId, deltaHash, examples, 0, b -> { });
-  }
-
-  /** Keccak-256 of the common head of both versions, then {@code tail} more bytes that {@code more} puts. */
-  private static byte[] digest(String domainText, String jobId, int round, String siteId, byte[] deltaHash,
-      long examples, int tail, Consumer<ByteBuffer> more) {
-    Objects.requireNonNull(deltaHash, "deltaHash");
-    if (deltaHash.length != 32) {
-      throw new IllegalArgumentException("deltaHash must be 32 bytes (Keccak-256), got " + deltaHash.length);
-    }
-    byte[] job = id(jobId, "jobId");
-    byte[] site = id(siteId, "siteId");
-    byte[] domain = domainText.getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = ByteBuffer.allocate(domain.length + 1 + job.length + 1 + site.length + 1 + 4 + 8 + 32 + tail);
-    b.put(domain).put((byte) 0).put(job).put((byte) 0).put(site).put((byte) 0).putInt(round).putLong(examples)
-        .put(deltaHash);
-    more.accept(b);
-    return Hash.sha3(b.array());
+    return digestOfHash(jobId, round, siteId, deltaHash, examples, 0, null);
   }
 
   /**
-   * The digest a site signs for an update with its local steps and control-variate delta: version 2
-   * of the class comment, or version 1 ({@link #digestOfHash(String, int, String, byte[], long)})
-   * when {@code localSteps} is 0 and {@code controlDelta} is null.
+   * The digest a site signs for an update with its local steps and control-variate delta (the class
+   * comment's layout).
    *
+   * @param deltaHash    {@link #deltaHash} of the update's delta
    * @param localSteps   the site's local steps this round (0: not reported)
    * @param controlDelta SCAFFOLD's {@code c_i+ - c_i}, or null
    * @throws IllegalArgumentException if an id is empty or holds a 0 character, the hash is not 32
@@ -108,14 +94,22 @@ public final class UpdateSignatures {
    */
   public static byte[] digestOfHash(String jobId, int round, String siteId, byte[] deltaHash, long examples,
       long localSteps, float[] controlDelta) {
+    Objects.requireNonNull(deltaHash, "deltaHash");
+    if (deltaHash.length != HASH_BYTES) {
+      throw new IllegalArgumentException("deltaHash must be 32 bytes (SHA-256), got " + deltaHash.length);
+    }
     if (localSteps < 0) {
       throw new IllegalArgumentException("localSteps must be >= 0, got " + localSteps);
     }
-    if (localSteps == 0 && controlDelta == null) {
-      return digestOfHash(jobId, round, siteId, deltaHash, examples);
-    }
-    byte[] control = controlDelta == null ? new byte[32] : deltaHash(controlDelta);
-    return digest(DOMAIN_V2, jobId, round, siteId, deltaHash, examples, 8 + 32, b -> b.putLong(localSteps).put(control));
+    byte[] job = id(jobId, "jobId");
+    byte[] site = id(siteId, "siteId");
+    byte[] domain = DOMAIN.getBytes(StandardCharsets.US_ASCII);
+    byte[] control = controlDelta == null ? new byte[HASH_BYTES] : deltaHash(controlDelta);
+    ByteBuffer b = ByteBuffer.allocate(domain.length + 1 + job.length + 1 + site.length + 1 + 4 + 8 + HASH_BYTES + 8
+        + HASH_BYTES);
+    b.put(domain).put((byte) 0).put(job).put((byte) 0).put(site).put((byte) 0).putInt(round).putLong(examples)
+        .put(deltaHash).putLong(localSteps).put(control);
+    return Hash.sha3(b.array());
   }
 
   /** Signs a digest as an Ethereum personal message: {@code 0x} + r, s, v in hex. */

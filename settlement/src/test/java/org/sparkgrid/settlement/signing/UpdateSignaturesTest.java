@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
 import org.junit.jupiter.api.Test;
 import org.sparkgrid.settlement.chain.ChainKey;
 import org.sparkgrid.settlement.chain.LocalChain;
@@ -60,18 +61,18 @@ class UpdateSignaturesTest {
   }
 
   @Test
-  void theDeltaIsHashedAsLittleEndianFloatBits() {
+  void theDeltaIsHashedAsLittleEndianFloatBitsWithSha256() throws Exception {
     // 1.0f is 0x3f800000: little-endian bytes 00 00 80 3f
-    assertThat(UpdateSignatures.deltaHash(new float[] {1f})).isEqualTo(Hash.sha3(new byte[] {0, 0, (byte) 0x80, 0x3f}));
+    assertThat(UpdateSignatures.deltaHash(new float[] {1f}))
+        .isEqualTo(MessageDigest.getInstance("SHA-256").digest(new byte[] {0, 0, (byte) 0x80, 0x3f}));
+    // SHA-256 of the empty input, the standard's own test vector
+    assertThat(Numeric.toHexStringNoPrefix(UpdateSignatures.deltaHash(new float[0])))
+        .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   }
 
   @Test
   void theDigestIsTheDocumentedLayout() {
-    byte[] head = "SparkGrid update v1\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32);
-    b.put(head).putInt(2).putLong(600).put(UpdateSignatures.deltaHash(DELTA));
-
-    assertThat(digest(DELTA)).isEqualTo(Hash.sha3(b.array()));
+    assertThat(digest(DELTA)).isEqualTo(Hash.sha3(layout(UpdateSignatures.deltaHash(DELTA), 0, new byte[32])));
   }
 
   @Test
@@ -80,20 +81,18 @@ class UpdateSignaturesTest {
         .isEqualTo(digest(DELTA));
     assertThatThrownBy(() -> UpdateSignatures.digestOfHash("fed-1", 2, "site-01", new byte[31], 600))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("deltaHash must be 32 bytes (Keccak-256), got 31");
+        .hasMessage("deltaHash must be 32 bytes (SHA-256), got 31");
   }
 
   @Test
-  void versionTwoIsTheDocumentedLayoutAndCoversTheLocalStepsAndTheControlDelta() {
+  void theLocalStepsAndTheControlDeltaAreSignedInTheDocumentedLayout() {
     float[] control = {0.125f, -2f, 0f};
-    byte[] head = "SparkGrid update v2\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
-    b.put(head).putInt(2).putLong(600).put(UpdateSignatures.deltaHash(DELTA)).putLong(19)
-        .put(UpdateSignatures.deltaHash(control));
-    byte[] v2 = UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 19, control);
+    byte[] signed = UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 19,
+        control);
 
-    assertThat(v2).isEqualTo(Hash.sha3(b.array()));
-    String signature = UpdateSignatures.sign(SITE, v2);
+    assertThat(signed).isEqualTo(Hash.sha3(layout(UpdateSignatures.deltaHash(DELTA), 19,
+        UpdateSignatures.deltaHash(control))));
+    String signature = UpdateSignatures.sign(SITE, signed);
     float[] tampered = control.clone();
     tampered[2] = 1e-30f;
     for (byte[] other : new byte[][] {
@@ -106,17 +105,35 @@ class UpdateSignaturesTest {
   }
 
   @Test
-  void versionTwoWithoutAControlDeltaHashesZerosAndWithoutFactsIsVersionOne() {
-    byte[] head = "SparkGrid update v2\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
-    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
-    b.put(head).putInt(2).putLong(600).put(UpdateSignatures.deltaHash(DELTA)).putLong(7).put(new byte[32]);
-
+  void withoutAControlDeltaZerosAreSignedAndNegativeStepsAreRefused() {
     assertThat(UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 7, null))
-        .isEqualTo(Hash.sha3(b.array()));
-    assertThat(UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA), 600, 0, null))
-        .as("a signature made before version 2 still verifies").isEqualTo(digest(DELTA));
+        .isEqualTo(Hash.sha3(layout(UpdateSignatures.deltaHash(DELTA), 7, new byte[32])));
     assertThatThrownBy(() -> UpdateSignatures.digestOfHash("fed-1", 2, "site-01", UpdateSignatures.deltaHash(DELTA),
         600, -1, null)).isInstanceOf(IllegalArgumentException.class).hasMessage("localSteps must be >= 0, got -1");
+  }
+
+  @Test
+  void aSignatureOfTheOlderKeccakLayoutDoesNotVerify() {
+    // version 2 hashed the delta with Keccak-256 under another domain: such a signature recovers another address
+    byte[] head = "SparkGrid update v2\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
+    b.put(head).putInt(2).putLong(600).put(Hash.sha3(littleEndian(DELTA))).putLong(0).put(new byte[32]);
+    String old = UpdateSignatures.sign(SITE, Hash.sha3(b.array()));
+
+    assertThat(UpdateSignatures.signer(digest(DELTA), old)).isNotEqualTo(SITE.address());
+  }
+
+  /** Version 3's bytes for fed-1, round 2, site-01, 600 examples. */
+  private static byte[] layout(byte[] deltaHash, long localSteps, byte[] controlHash) {
+    byte[] head = "SparkGrid update v3\0fed-1\0site-01\0".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer b = ByteBuffer.allocate(head.length + 4 + 8 + 32 + 8 + 32);
+    return b.put(head).putInt(2).putLong(600).put(deltaHash).putLong(localSteps).put(controlHash).array();
+  }
+
+  private static byte[] littleEndian(float[] v) {
+    ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.asFloatBuffer().put(v);
+    return b.array();
   }
 
   @Test

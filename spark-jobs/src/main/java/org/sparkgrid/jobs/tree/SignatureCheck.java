@@ -10,7 +10,7 @@ import org.sparkgrid.settlement.signing.UpdateSignatures;
 /**
  * The coordinator's check of one round's signatures: an update is accepted only if its signature
  * recovers the site's account in the federation file. The signed digest is recomputed on the
- * coordinator (job, round, site, examples, Keccak-256 of the delta, and the local steps and the
+ * coordinator (job, round, site, examples, SHA-256 of the delta, and the local steps and the
  * control-variate delta where the update carries them), so a signature made with another
  * key, for another round or job, or over a delta changed after signing, recovers another address and
  * the update is rejected with a reason naming both addresses. As an {@link UpdateCheck}
@@ -47,7 +47,7 @@ final class SignatureCheck implements UpdateCheck {
   /**
    * Why the update of {@code siteId} must be rejected, or empty if its signature recovers the site's account.
    *
-   * @param deltaHash    Keccak-256 of the update's delta ({@link UpdateSignatures#deltaHash})
+   * @param deltaHash    SHA-256 of the update's delta ({@link UpdateSignatures#deltaHash})
    * @param localSteps   the local steps the update reports (0: none)
    * @param controlDelta its control-variate delta, or null
    */

@@ -10,7 +10,7 @@ import java.io.Serializable;
  * @param result    its signed result; null if training failed. In a round whose updates stay on the
  *     executors, the copy that reaches the driver holds a null delta (and keeps the signature, the
  *     local steps and the control-variate delta, which SCAFFOLD's merge needs on the driver)
- * @param deltaHash Keccak-256 of the delta as the task signed it, for the coordinator's signature
+ * @param deltaHash SHA-256 of the delta as the task signed it, for the coordinator's signature
  *     check where the delta stays on the executor; null if training failed
  * @param failure   why training failed (the root cause's message), or null
  * @param problem   why the update failed the shape checks run in the task, or null (only where the

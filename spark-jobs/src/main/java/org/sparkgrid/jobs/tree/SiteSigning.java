@@ -15,8 +15,8 @@ import org.sparkgrid.settlement.signing.UpdateSignatures;
  * The site's side of signed updates, run inside the site's Spark task: load the site's key from
  * where its {@code key} in the federation file says (an environment variable or a keystore file
  * on the site's executor, or a development key), train, and sign the update
- * ({@link UpdateSignatures}: job, round, site, Keccak-256 of the delta, examples, and where the
- * trainer reports them the local steps and Keccak-256 of the control-variate delta). The key is
+ * ({@link UpdateSignatures}: job, round, site, SHA-256 of the delta, examples, and where the
+ * trainer reports them the local steps and SHA-256 of the control-variate delta). The key is
  * loaded before training, so a site without its key fails at once; it never leaves the executor
  * and never reaches a message. Keys are kept per executor JVM after the first load (a keystore is
  * decrypted once, not every round).
@@ -38,7 +38,7 @@ public final class SiteSigning {
   }
 
   /**
-   * A signed result and the Keccak-256 of its delta ({@link UpdateSignatures#deltaHash}), which went
+   * A signed result and the SHA-256 of its delta ({@link UpdateSignatures#deltaHash}), which went
    * into the signed digest: what the coordinator needs to check the signature without the delta.
    */
   record Signed(SiteResult result, byte[] deltaHash) {}
@@ -64,8 +64,8 @@ public final class SiteSigning {
   }
 
   /**
-   * The digest of an update with its local steps and control-variate delta: version 2 of
-   * {@link UpdateSignatures}, or version 1 without either (steps 0, no control delta).
+   * The digest of an update with its local steps and control-variate delta (steps 0 and no control
+   * delta where the trainer reports neither): {@link UpdateSignatures}' layout.
    */
   static byte[] digest(String jobId, int round, String siteId, byte[] deltaHash, long examples, long localSteps,
       float[] controlDelta) {
