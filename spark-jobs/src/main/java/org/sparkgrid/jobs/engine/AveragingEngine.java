@@ -73,7 +73,8 @@ public final class AveragingEngine implements TrainingEngine {
    * @param jobsPerEpoch       Spark jobs per epoch (progress and checkpoint granularity)
    * @param syncTimeoutMs      longest wait for the slowest worker at one averaging
    * @param exchangePort       driver port of the exchange, 0 for any free one
-   * @param mergeThreads       driver threads computing each mean, 0 for one per core
+   * @param mergeThreads       driver threads computing each mean, 0 for one per core (driver mode)
+   * @param exchangeMode       average among the workers (PEERS) or through the driver (DRIVER)
    */
   public record Settings(
       String networkJson,
@@ -87,13 +88,20 @@ public final class AveragingEngine implements TrainingEngine {
       int jobsPerEpoch,
       long syncTimeoutMs,
       int exchangePort,
-      int mergeThreads) {
+      int mergeThreads,
+      ExchangeMode exchangeMode) {
+
+    public Settings {
+      if (exchangeMode == null) {
+        throw new IllegalArgumentException("exchangeMode must be set (spark.sparkgrid.engine.exchange)");
+      }
+    }
 
     /** The defaults for what {@code spark.sparkgrid.engine.*} sets. */
     public static Settings of(String networkJson, DataNormalization normalizer, int numClasses, int batchSize,
         int averagingFrequency, boolean shuffle, long seed, int jobsPerEpoch) {
       return new Settings(networkJson, normalizer, numClasses, batchSize, averagingFrequency, shuffle, seed, 1,
-          jobsPerEpoch, 600_000L, 0, 0);
+          jobsPerEpoch, 600_000L, 0, 0, ExchangeMode.PEERS);
     }
   }
 
@@ -239,10 +247,10 @@ public final class AveragingEngine implements TrainingEngine {
   }
 
   private List<TaskReport> runSegment(int epoch, int from, int to, ModelState state) {
-    long round = exchange.open(plan.workers(), vectorLength);
+    long round = exchange.open(plan.workers(), vectorLength, settings.exchangeMode());
     SegmentSpec spec = new SegmentSpec(settings.networkJson(), state, settings.normalizer(), settings.numClasses(),
         plan, epoch, from, to, settings.shuffle(), settings.seed(), settings.threadsPerTask(), exchange.endpoint(),
-        round, (int) Math.min(Integer.MAX_VALUE, settings.syncTimeoutMs()));
+        round, (int) Math.min(Integer.MAX_VALUE, settings.syncTimeoutMs()), settings.exchangeMode());
     Broadcast<SegmentSpec> b = sc.broadcast(spec);
     try {
       sc.setJobDescription("SparkGrid averaging: epoch " + (epoch + 1) + ", sync steps " + from + "-" + to
