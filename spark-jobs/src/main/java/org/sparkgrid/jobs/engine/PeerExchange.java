@@ -103,7 +103,7 @@ final class PeerExchange implements Averager {
   private final int length;
   private final int timeoutMs;
   private final ServerSocket listener;
-  private final Exchange.Peer address;
+  private Exchange.Peer address;
   private final ExecutorService threads;
   private final Link[] links;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -169,6 +169,20 @@ final class PeerExchange implements Averager {
   PeerExchange withHandshakeTimeout(long ms) {
     this.handshakeTimeoutMs = ms;
     return this;
+  }
+
+  /**
+   * Sets the address this worker registers when it differs from where it listens (e.g. a relay or
+   * an address translated on the way); the peers' hellos must still reach this listener.
+   */
+  PeerExchange withAdvertisedAddress(Exchange.Peer at) {
+    this.address = at;
+    return this;
+  }
+
+  /** The port this worker listens on. */
+  int listenPort() {
+    return listener.getLocalPort();
   }
 
   /** Where this worker listens for its peers. */
