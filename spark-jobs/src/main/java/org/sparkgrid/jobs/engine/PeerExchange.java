@@ -575,6 +575,11 @@ final class PeerExchange implements Averager {
     }
   }
 
+  /** Bytes sent and received on this worker's connection to the driver: the registration, once per job. */
+  long driverBytes() {
+    return driver == null ? 0 : driver.bytesSent() + driver.bytesReceived();
+  }
+
   @Override
   public long bytesSent() {
     return sent.get();
