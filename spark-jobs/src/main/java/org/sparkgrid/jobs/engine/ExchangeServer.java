@@ -27,10 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver side of the averaging exchange: each worker of a Spark job sends its
- * (examples, vector) after every {@code averagingFrequency} minibatches; when all have sent, the
- * server computes the example-weighted mean once (on {@code mergeThreads} threads, each summing a
- * slice) and sends it back to every worker.
+ * The driver side of the averaging exchange. In a round of {@link ExchangeMode#PEERS} (the default)
+ * it only coordinates: each worker of the Spark job registers where its {@link PeerExchange} listens,
+ * and once all have, each gets every worker's address; the parameters then go between the workers.
+ * In a round of {@link ExchangeMode#DRIVER}, each worker sends its (examples, vector) after every
+ * {@code averagingFrequency} minibatches; when all have sent, the server computes the
+ * example-weighted mean once (on {@code mergeThreads} threads, each summing a slice) and sends it
+ * back to every worker.
  *
  * <p>Why a socket of our own rather than Spark's {@code BarrierTaskContext.allGather}: allGather
  * waits for its reply by polling once a second (Spark 3.5's {@code runBarrier} sleeps 1000 ms
