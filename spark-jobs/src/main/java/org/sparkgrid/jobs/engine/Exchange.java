@@ -193,31 +193,51 @@ final class Exchange {
     }
   }
 
+  /**
+   * Floats converted and sent per write: small enough that the conversion buffer and the socket's own
+   * copy of it stay in the CPU's cache however big the vector (a vector-sized buffer would go through
+   * memory twice more), big enough that a write is one system call per 256 KiB.
+   */
+  static final int CHUNK_FLOATS = 1 << 16;
+
+  /** A conversion buffer of {@value #CHUNK_FLOATS} floats, reusing {@code scratch} when it is one. */
+  static ByteBuffer chunk(ByteBuffer scratch) {
+    return sized(scratch, CHUNK_FLOATS);
+  }
+
   static void writeFloats(DataOutputStream out, float[] v, ByteBuffer scratch) throws IOException {
-    ByteBuffer buf = sized(scratch, v.length);
-    buf.asFloatBuffer().put(v);
-    out.write(buf.array(), 0, v.length * Float.BYTES);
+    writeFloats(out, v, 0, v.length, scratch);
   }
 
-  /** Writes {@code n} floats of {@code v} from {@code from}. */
+  /** Writes {@code n} floats of {@code v} from {@code from}, little-endian, a chunk at a time through {@code scratch}. */
   static void writeFloats(DataOutputStream out, float[] v, int from, int n, ByteBuffer scratch) throws IOException {
-    ByteBuffer buf = sized(scratch, n);
-    buf.asFloatBuffer().put(v, from, n);
-    out.write(buf.array(), 0, n * Float.BYTES);
+    ByteBuffer buf = sized(scratch, Math.min(n, CHUNK_FLOATS));
+    int chunk = buf.capacity() / Float.BYTES;
+    for (int done = 0; done < n; ) {
+      int k = Math.min(chunk, n - done);
+      buf.clear();
+      buf.asFloatBuffer().put(v, from + done, k);
+      out.write(buf.array(), 0, k * Float.BYTES);
+      done += k;
+    }
   }
 
-  /** Reads {@code n} floats into {@code v} from {@code from}. */
+  /** Reads {@code n} floats into {@code v} from {@code from}, a chunk at a time through {@code scratch}. */
   static void readFloats(DataInputStream in, float[] v, int from, int n, ByteBuffer scratch) throws IOException {
-    ByteBuffer buf = sized(scratch, n);
-    in.readFully(buf.array(), 0, n * Float.BYTES);
-    buf.asFloatBuffer().get(v, from, n);
+    ByteBuffer buf = sized(scratch, Math.min(n, CHUNK_FLOATS));
+    int chunk = buf.capacity() / Float.BYTES;
+    for (int done = 0; done < n; ) {
+      int k = Math.min(chunk, n - done);
+      buf.clear();
+      in.readFully(buf.array(), 0, k * Float.BYTES);
+      buf.asFloatBuffer().get(v, from + done, k);
+      done += k;
+    }
   }
 
   static float[] readFloats(DataInputStream in, int n, ByteBuffer scratch) throws IOException {
-    ByteBuffer buf = sized(scratch, n);
-    in.readFully(buf.array(), 0, n * Float.BYTES);
     float[] v = new float[n];
-    buf.asFloatBuffer().get(v);
+    readFloats(in, v, 0, n, scratch);
     return v;
   }
 

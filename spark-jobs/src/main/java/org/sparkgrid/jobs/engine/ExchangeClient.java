@@ -99,7 +99,7 @@ final class ExchangeClient implements Averager {
       if (vector.length != length) {
         throw new IllegalArgumentException("vector of " + vector.length + " floats, expected " + length);
       }
-      scratch = Exchange.sized(scratch, length);
+      scratch = Exchange.chunk(scratch);
       Exchange.writeFloats(out, vector, scratch);
     }
     out.flush();
@@ -107,7 +107,7 @@ final class ExchangeClient implements Averager {
     if (total == 0) {
       return null;
     }
-    scratch = Exchange.sized(scratch, length);
+    scratch = Exchange.chunk(scratch);
     return Exchange.readFloats(in, length, scratch);
   }
 

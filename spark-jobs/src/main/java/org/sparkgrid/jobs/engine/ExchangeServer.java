@@ -266,13 +266,13 @@ public final class ExchangeServer implements AutoCloseable {
         long weight = in.readLong();
         float[] v = null;
         if (weight > 0) {
-          scratch = Exchange.sized(scratch, length);
+          scratch = Exchange.chunk(scratch);
           v = Exchange.readFloats(in, length, scratch);
         }
         Round.Mean mean = round.contribute(worker, step, weight, v, timeoutMs);
         out.writeLong(mean.total);
         if (mean.total > 0) {
-          scratch = Exchange.sized(scratch, length);
+          scratch = Exchange.chunk(scratch);
           Exchange.writeFloats(out, mean.vector, scratch);
         }
         out.flush();

@@ -262,7 +262,7 @@ final class PeerExchange implements Averager {
         l.out.writeInt(step);
         l.out.writeLong(weight);
         if (weight > 0) {
-          l.sendScratch = Exchange.sized(l.sendScratch, n);
+          l.sendScratch = Exchange.chunk(l.sendScratch);
           Exchange.writeFloats(l.out, vector, at, n, l.sendScratch);
         }
         l.out.flush();
@@ -282,7 +282,7 @@ final class PeerExchange implements Averager {
           if (l.inbox == null || l.inbox.length != own) {
             l.inbox = new float[own];
           }
-          l.receiveScratch = Exchange.sized(l.receiveScratch, own);
+          l.receiveScratch = Exchange.chunk(l.receiveScratch);
           Exchange.readFloats(l.in, l.inbox, 0, own, l.receiveScratch);
           slices[l.peer] = l.inbox;
         }
@@ -309,7 +309,7 @@ final class PeerExchange implements Averager {
       gather.add(() -> {
         l.out.writeLong(sum);
         if (sum > 0) {
-          l.sendScratch = Exchange.sized(l.sendScratch, own);
+          l.sendScratch = Exchange.chunk(l.sendScratch);
           Exchange.writeFloats(l.out, mean, 0, own, l.sendScratch);
         }
         l.out.flush();
@@ -322,7 +322,7 @@ final class PeerExchange implements Averager {
               + sum);
         }
         if (t > 0) {
-          l.receiveScratch = Exchange.sized(l.receiveScratch, n);
+          l.receiveScratch = Exchange.chunk(l.receiveScratch);
           Exchange.readFloats(l.in, result, at, n, l.receiveScratch);
         }
         return null;
