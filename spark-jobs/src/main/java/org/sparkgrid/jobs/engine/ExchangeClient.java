@@ -126,7 +126,7 @@ final class ExchangeClient implements Averager {
     try {
       n = in.readInt();
     } catch (EOFException e) {
-      throw new IOException("the driver's exchange ended the round while worker waited for its peers;"
+      throw new IOException("the driver's exchange ended the round while this worker waited for its peers;"
           + " the driver's log says why", e);
     }
     if (n != workers) {

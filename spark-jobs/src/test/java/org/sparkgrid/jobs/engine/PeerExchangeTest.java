@@ -127,6 +127,39 @@ class PeerExchangeTest {
   }
 
   @Test
+  void aRetriedBarrierAttemptAbandonsTheEarlierAttemptsRound() throws Exception {
+    server = new ExchangeServer("127.0.0.1", 0, 1, 5_000);
+    long round = server.open(2, 2, ExchangeMode.PEERS);
+    Exchange.Endpoint ep = server.endpoint();
+    // worker 0 of attempt 0 registers and waits for a worker 1 that never comes
+    Future<String> stale = pool.submit(() -> {
+      try (Averager a = Averager.open(ep, ExchangeMode.PEERS, "127.0.0.1", round, 0, 0, 2, 2, 5_000)) {
+        return "joined";
+      } catch (IOException e) {
+        return e.getMessage();
+      }
+    });
+    Thread.sleep(500);
+
+    // Spark retries the stage: attempt 1's workers take the round over
+    List<Future<float[]>> retried = new ArrayList<>();
+    for (int w = 0; w < 2; w++) {
+      int me = w;
+      retried.add(pool.submit(() -> {
+        try (Averager a = Averager.open(ep, ExchangeMode.PEERS, "127.0.0.1", round, 1, me, 2, 2, 5_000)) {
+          return a.average(0, 1 + me, new float[] {me, 3f * me});
+        }
+      }));
+    }
+
+    // (1 x {0, 0} + 2 x {1, 3}) / 3
+    for (Future<float[]> f : retried) {
+      assertThat(f.get()).containsExactly(2f / 3, 2f);
+    }
+    assertThat(stale.get()).startsWith("the driver's exchange ended the round while this worker waited for its peers");
+  }
+
+  @Test
   void oneWorkerExchangesNothing() throws Exception {
     try (Averager a = Averager.open(new Exchange.Endpoint("127.0.0.1", 1, Exchange.newSecret(), false),
         ExchangeMode.PEERS, "127.0.0.1", 1, 0, 0, 1, 2, 1_000)) {
