@@ -19,10 +19,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -345,16 +346,20 @@ final class PeerExchange implements Averager {
     return out;
   }
 
-  /** Runs the transfers concurrently; the first failure closes every link (so the peers fail fast too) and is thrown. */
+  /**
+   * Runs the transfers concurrently, looking at each as it ends: the first failure (a read past the
+   * sync timeout, a peer gone) closes every link at once, which also ends the transfers still blocked
+   * (a write to a peer that stopped reading has no timeout of its own), and so the peers fail fast too.
+   */
   private void runAll(List<Callable<Void>> tasks, int step) throws IOException {
-    List<Future<Void>> fs = new ArrayList<>(tasks.size());
+    CompletionService<Void> done = new ExecutorCompletionService<>(threads);
     for (Callable<Void> t : tasks) {
-      fs.add(threads.submit(t));
+      done.submit(t);
     }
     IOException failure = null;
-    for (Future<Void> f : fs) {
+    for (int i = 0; i < tasks.size(); i++) {
       try {
-        f.get();
+        done.take().get();
       } catch (ExecutionException e) {
         if (failure == null) {
           failure = describe(e.getCause(), step);
