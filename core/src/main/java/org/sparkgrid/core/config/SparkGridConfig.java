@@ -61,6 +61,14 @@ public final class SparkGridConfig {
       "spark.sparkgrid.engine.mergeThreads", 0, between(0, 1024),
       "Driver threads that compute each averaged vector, each over a slice; 0 means one per driver core.");
 
+  public static final ConfigKey<String> ENGINE_EXCHANGE = ConfigKey.ofString(
+      "spark.sparkgrid.engine.exchange", "peers", Validator.oneOf("peers", "driver"),
+      "How compute mode's workers average. `peers`: reduce-scatter then all-gather between the workers, each"
+          + " averaging one slice, so each sends and receives about twice the model per averaging whatever their"
+          + " number; executors must reach each other on ephemeral ports. `driver`: each sends its whole model to"
+          + " the driver, which averages (`mergeThreads`) and sends the mean back; for executors that reach only"
+          + " the driver.");
+
   public static final ConfigKey<Integer> EVAL_BATCH_SIZE = ConfigKey.ofInt(
       "spark.sparkgrid.eval.batchSize", 1000, between(1, 100_000),
       "Minibatch size when evaluating a model on test data.");
@@ -302,7 +310,7 @@ public final class SparkGridConfig {
 
   private static final Map<String, ConfigKey<?>> ALL = byName(List.of(
       HOME, STORE_ROOT, ENGINE_THREADS_PER_TASK, ENGINE_JOBS_PER_EPOCH, ENGINE_SYNC_TIMEOUT_MS,
-      ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, EVAL_BATCH_SIZE,
+      ENGINE_EXCHANGE_PORT, ENGINE_MERGE_THREADS, ENGINE_EXCHANGE, EVAL_BATCH_SIZE,
       PROGRESS_ENABLED, CHECKPOINT_ENABLED, CHECKPOINT_KEEP, FEDERATION_AGGREGATION, FEDERATION_SITE_IDENTITY, CHAIN_RPC_URL, CHAIN_ID,
       CHAIN_DISTRIBUTOR, CHAIN_ESCROW, KAFKA_BOOTSTRAP_SERVERS, SERVICE_MAX_CONCURRENT_JOBS, SERVICE_TIMEOUT_DATA_MS, SERVICE_TIMEOUT_TRAIN_MS,
       SERVICE_TIMEOUT_CHECKPOINT_MS, JOBS_JDBC_URL, CAPACITY_WAIT_TIMEOUT_MS, GPU_STARTUP_TIMEOUT_MS,

@@ -167,12 +167,21 @@ class SparkGridConfigTest {
   }
 
   @Test
+  void theEngineExchangeIsPeersUnlessSetAndRefusesOtherWords() {
+    assertThat(SparkGridConfig.from(Map.of()).get(SparkGridConfig.ENGINE_EXCHANGE)).isEqualTo("peers");
+    assertThat(SparkGridConfig.from(Map.of("spark.sparkgrid.engine.exchange", "driver"))
+        .get(SparkGridConfig.ENGINE_EXCHANGE)).isEqualTo("driver");
+    assertThatThrownBy(() -> SparkGridConfig.from(Map.of("spark.sparkgrid.engine.exchange", "ring")))
+        .hasMessage("spark.sparkgrid.engine.exchange must be one of peers, driver. Current value is \"ring\".");
+  }
+
+  @Test
   void listsEveryKeyOnceInDeclarationOrder() {
     assertThat(SparkGridConfig.all()).extracting(ConfigKey::name).containsExactly(
         "spark.sparkgrid.home", "spark.sparkgrid.store.root", "spark.sparkgrid.engine.threadsPerTask",
         "spark.sparkgrid.engine.jobsPerEpoch", "spark.sparkgrid.engine.syncTimeoutMs",
         "spark.sparkgrid.engine.exchangePort", "spark.sparkgrid.engine.mergeThreads",
-        "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
+        "spark.sparkgrid.engine.exchange", "spark.sparkgrid.eval.batchSize", "spark.sparkgrid.progress.enabled",
         "spark.sparkgrid.checkpoint.enabled", "spark.sparkgrid.checkpoint.keep",
         "spark.sparkgrid.federation.aggregation", "spark.sparkgrid.federation.siteIdentity",
         "spark.sparkgrid.chain.rpcUrl",

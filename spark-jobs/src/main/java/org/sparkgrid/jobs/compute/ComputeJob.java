@@ -39,6 +39,7 @@ import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.data.Normalizers;
 import org.sparkgrid.jobs.engine.AveragingEngine;
 import org.sparkgrid.jobs.engine.Dl4jSparkEngine;
+import org.sparkgrid.jobs.engine.ExchangeMode;
 import org.sparkgrid.jobs.engine.ModelState;
 import org.sparkgrid.jobs.engine.TrainingEngine;
 import org.sparkgrid.jobs.eval.SparkEvaluator;
@@ -295,7 +296,8 @@ public final class ComputeJob implements TrainingRun {
         request.training().batchSize(), engineSpec.averagingFrequency(), engineSpec.shuffle(),
         request.training().seed(), threadsPerTask,
         config.get(SparkGridConfig.ENGINE_JOBS_PER_EPOCH), config.get(SparkGridConfig.ENGINE_SYNC_TIMEOUT_MS),
-        config.get(SparkGridConfig.ENGINE_EXCHANGE_PORT), config.get(SparkGridConfig.ENGINE_MERGE_THREADS));
+        config.get(SparkGridConfig.ENGINE_EXCHANGE_PORT), config.get(SparkGridConfig.ENGINE_MERGE_THREADS),
+        ExchangeMode.of(config.get(SparkGridConfig.ENGINE_EXCHANGE)));
     JavaRDD<DataSet> testBatches = data.test() == null ? null
         : testBatches(DataSource.test(data), workers, numClasses, normalizer);
     EvaluationResult evaluation = null;

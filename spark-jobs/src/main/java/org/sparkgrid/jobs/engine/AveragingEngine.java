@@ -25,26 +25,29 @@ import scala.reflect.ClassTag$;
  *
  * <p>The training data sits in a cached RDD of one {@link ExampleShard} per worker. Each epoch is a
  * few Spark jobs run in barrier mode (all workers start together). Inside a job each worker fits
- * {@code averagingFrequency} minibatches, then sends (examples, parameters, updater state) to the
- * driver's {@link ExchangeServer}, which waits for all workers, computes the mean weighted by
- * examples on several threads, and sends it back; this repeats until the job's share of the epoch is
- * done, and worker 0 returns the averaged model to the driver.
+ * {@code averagingFrequency} minibatches, then averages (examples, parameters, updater state) with the
+ * others, weighted by examples: by default ({@link ExchangeMode#PEERS}) by reduce-scatter then
+ * all-gather between the workers ({@link PeerExchange}: each averages one slice, and sends and receives
+ * about twice the vector whatever their number), the driver's {@link ExchangeServer} only telling
+ * them where the others listen; or ({@link ExchangeMode#DRIVER}) through the driver, which computes
+ * the mean of all the vectors on several threads and sends it back. This repeats until the job's
+ * share of the epoch is done, and worker 0 returns the averaged model to the driver.
  *
  * <p>Why not one Spark job per averaging, as dl4j-spark does: a job costs 0.6-0.9 s of launch,
  * broadcast and merge on this kind of machine, more than a few minibatches take to fit; and a
  * stock {@code treeAggregate} of full parameter copies runs at 1-6% of memory bandwidth. Why not
  * {@code BarrierTaskContext.allGather}: it polls for its answer once a second. Here an averaging
- * moves each worker's vector to the driver and the mean back, as raw floats over one TCP connection
- * per worker, with no job launch, no task serialization and no shuffle.
+ * moves raw floats over TCP connections opened once per Spark job, with no job launch, no task
+ * serialization and no shuffle.
  *
  * <p>Trust: each engine's exchange has its own secret, delivered to the workers in the segment's
  * broadcast; a connection that cannot answer the exchange's challenge with it is dropped and logged.
  * When {@code spark.network.crypto.enabled} is on and the master is not local, the exchange encrypts
  * its stream as well (docs/security-cluster.md).
  *
- * <p>Limits: barrier mode needs a free task slot per worker at once (no dynamic allocation), and
+ * <p>Limits: barrier mode needs a free task slot per worker at once (no dynamic allocation);
  * executors must reach the driver on {@code spark.sparkgrid.engine.exchangePort} (any free port by
- * default).
+ * default) and, with the peer exchange, each other on ephemeral ports.
  *
  * <pre>{@code
  * AveragingEngine engine = new AveragingEngine(sc, shards, counts, settings);
@@ -73,7 +76,8 @@ public final class AveragingEngine implements TrainingEngine {
    * @param jobsPerEpoch       Spark jobs per epoch (progress and checkpoint granularity)
    * @param syncTimeoutMs      longest wait for the slowest worker at one averaging
    * @param exchangePort       driver port of the exchange, 0 for any free one
-   * @param mergeThreads       driver threads computing each mean, 0 for one per core
+   * @param mergeThreads       driver threads computing each mean, 0 for one per core (driver mode)
+   * @param exchangeMode       average among the workers (PEERS) or through the driver (DRIVER)
    */
   public record Settings(
       String networkJson,
@@ -87,13 +91,20 @@ public final class AveragingEngine implements TrainingEngine {
       int jobsPerEpoch,
       long syncTimeoutMs,
       int exchangePort,
-      int mergeThreads) {
+      int mergeThreads,
+      ExchangeMode exchangeMode) {
+
+    public Settings {
+      if (exchangeMode == null) {
+        throw new IllegalArgumentException("exchangeMode must be set (spark.sparkgrid.engine.exchange)");
+      }
+    }
 
     /** The defaults for what {@code spark.sparkgrid.engine.*} sets. */
     public static Settings of(String networkJson, DataNormalization normalizer, int numClasses, int batchSize,
         int averagingFrequency, boolean shuffle, long seed, int jobsPerEpoch) {
       return new Settings(networkJson, normalizer, numClasses, batchSize, averagingFrequency, shuffle, seed, 1,
-          jobsPerEpoch, 600_000L, 0, 0);
+          jobsPerEpoch, 600_000L, 0, 0, ExchangeMode.PEERS);
     }
   }
 
@@ -239,10 +250,10 @@ public final class AveragingEngine implements TrainingEngine {
   }
 
   private List<TaskReport> runSegment(int epoch, int from, int to, ModelState state) {
-    long round = exchange.open(plan.workers(), vectorLength);
+    long round = exchange.open(plan.workers(), vectorLength, settings.exchangeMode());
     SegmentSpec spec = new SegmentSpec(settings.networkJson(), state, settings.normalizer(), settings.numClasses(),
         plan, epoch, from, to, settings.shuffle(), settings.seed(), settings.threadsPerTask(), exchange.endpoint(),
-        round, (int) Math.min(Integer.MAX_VALUE, settings.syncTimeoutMs()));
+        round, (int) Math.min(Integer.MAX_VALUE, settings.syncTimeoutMs()), settings.exchangeMode());
     Broadcast<SegmentSpec> b = sc.broadcast(spec);
     try {
       sc.setJobDescription("SparkGrid averaging: epoch " + (epoch + 1) + ", sync steps " + from + "-" + to

@@ -15,9 +15,10 @@ import org.sparkgrid.jobs.resources.GpuDevice;
 
 /**
  * The worker side of {@link AveragingEngine}: one barrier task per worker. It rebuilds the network
- * from the broadcast state, fits {@code averagingFrequency} minibatches of its own shard, sends
- * (examples, parameters, updater state) to the driver's {@link ExchangeServer}, sets the
- * example-weighted mean it gets back, and repeats for the job's sync steps. Every worker gets the
+ * from the broadcast state, fits {@code averagingFrequency} minibatches of its own shard, averages
+ * (examples, parameters, updater state) with the other workers through its {@link Averager} (with its
+ * peers, {@link PeerExchange}, or through the driver's {@link ExchangeServer}), sets the
+ * example-weighted mean, and repeats for the job's sync steps. Every worker gets the
  * same mean, so all hold identical parameters after each averaging.
  */
 final class AveragingTask {
@@ -51,8 +52,8 @@ final class AveragingTask {
     int syncs = 0;
     long t0 = System.nanoTime();
     int length = (int) (net.numParams() + NetworkFactory.updaterState(net).length);
-    try (ExchangeClient exchange = new ExchangeClient(spec.exchange(), spec.round(), ctx.stageAttemptNumber(), w,
-        plan.workers(), length, spec.syncTimeoutMs())) {
+    try (Averager exchange = Averager.open(spec.exchange(), spec.mode(), executorHost(), spec.round(),
+        ctx.stageAttemptNumber(), w, plan.workers(), length, spec.syncTimeoutMs())) {
     for (int step = spec.fromStep(); step < spec.toStep(); step++) {
       long stepExamples = 0;
       for (int b = plan.firstBatch(w, step); b < plan.endBatch(w, step); b++) {
@@ -73,14 +74,19 @@ final class AveragingTask {
       syncs++;
     }
     } catch (IOException e) {
-      throw new UncheckedIOException("worker " + w + ": averaging exchange with the driver at "
-          + spec.exchange().host() + ":" + spec.exchange().port() + " failed: " + e.getMessage(), e);
+      throw new UncheckedIOException("worker " + w + ": averaging exchange (" + spec.mode().configName()
+          + ", driver at " + spec.exchange() + ") failed: " + e.getMessage(), e);
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     ModelState out = w == 0
         ? new ModelState(NetworkFactory.params(net), NetworkFactory.updaterState(net), iterations)
         : null;
     return List.of(new TaskReport(w, examples, lossSum, seconds, syncs, out)).iterator();
+  }
+
+  /** This executor's address as the other executors reach it: the one its block manager advertises. */
+  static String executorHost() {
+    return org.apache.spark.SparkEnv.get().blockManager().blockManagerId().host();
   }
 
   /** Minibatches fitted in {@code step} by the busiest worker: how far the shared iteration count moves. */

@@ -18,6 +18,8 @@ import javax.crypto.spec.SecretKeySpec;
  *   <li>the key of each direction = HMAC(secret, direction label || server nonce || worker nonce),
  *       256 bits for AES-GCM: a new key per connection and direction, so a frame counter never
  *       repeats under one key.
+ *   <li>between two workers of the peer exchange ({@link PeerExchange}) the same three, under labels of
+ *       their own, with the listening worker in the server's place and the dialing one in the worker's.
  * </ul>
  *
  * <pre>{@code
@@ -32,6 +34,10 @@ final class ExchangeAuth {
   private static final byte[] WELCOME = label("sparkgrid exchange v2 welcome");
   private static final byte[] UP = label("sparkgrid exchange v2 key worker->server");
   private static final byte[] DOWN = label("sparkgrid exchange v2 key server->worker");
+  private static final byte[] PEER_HELLO = label("sparkgrid peer exchange v1 hello");
+  private static final byte[] PEER_WELCOME = label("sparkgrid peer exchange v1 welcome");
+  private static final byte[] PEER_DIAL = label("sparkgrid peer exchange v1 key dialer->listener");
+  private static final byte[] PEER_LISTEN = label("sparkgrid peer exchange v1 key listener->dialer");
 
   private ExchangeAuth() {}
 
@@ -55,6 +61,28 @@ final class ExchangeAuth {
     return new SecretKeySpec(mac(secret, DOWN, serverNonce, workerNonce, new byte[0]), "AES");
   }
 
+  /**
+   * What a worker dialing a peer's listener answers to its challenge: as {@link #answer}, under its own
+   * label (so no driver-exchange answer is ever a peer answer), over the listener's nonce, the dialer's
+   * nonce and every field of the peer hello.
+   */
+  static byte[] peerAnswer(byte[] secret, byte[] listenerNonce, byte[] dialerNonce, Exchange.PeerHello h,
+      boolean encrypted) {
+    return mac(secret, PEER_HELLO, listenerNonce, dialerNonce, fields(h, encrypted));
+  }
+
+  /** What the listening peer sends back to show the dialer that it, too, holds {@code secret}. */
+  static byte[] peerProof(byte[] secret, byte[] listenerNonce, byte[] dialerNonce, Exchange.PeerHello h,
+      boolean encrypted) {
+    return mac(secret, PEER_WELCOME, listenerNonce, dialerNonce, fields(h, encrypted));
+  }
+
+  /** The AES-256 key of one direction of a peer connection: dialer to listener, or listener to dialer. */
+  static SecretKeySpec peerKey(byte[] secret, byte[] listenerNonce, byte[] dialerNonce, boolean fromDialer) {
+    return new SecretKeySpec(mac(secret, fromDialer ? PEER_DIAL : PEER_LISTEN, listenerNonce, dialerNonce,
+        new byte[0]), "AES");
+  }
+
   /** Compares two MACs in time independent of where they differ. */
   static boolean same(byte[] expected, byte[] got) {
     return MessageDigest.isEqual(expected, got);
@@ -64,6 +92,13 @@ final class ExchangeAuth {
     return ByteBuffer.allocate(8 + 4 * 4 + 1)
         .putLong(h.round()).putInt(h.attempt()).putInt(h.worker()).putInt(h.workers()).putInt(h.length())
         .put((byte) (encrypted ? 1 : 0))
+        .array();
+  }
+
+  private static byte[] fields(Exchange.PeerHello h, boolean encrypted) {
+    return ByteBuffer.allocate(8 + 5 * 4 + 1)
+        .putLong(h.round()).putInt(h.attempt()).putInt(h.from()).putInt(h.to()).putInt(h.workers())
+        .putInt(h.length()).put((byte) (encrypted ? 1 : 0))
         .array();
   }
 

@@ -27,10 +27,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The driver side of the averaging exchange: each worker of a Spark job sends its
- * (examples, vector) after every {@code averagingFrequency} minibatches; when all have sent, the
- * server computes the example-weighted mean once (on {@code mergeThreads} threads, each summing a
- * slice) and sends it back to every worker.
+ * The driver side of the averaging exchange. In a round of {@link ExchangeMode#PEERS} (the default)
+ * it only coordinates: each worker of the Spark job registers where its {@link PeerExchange} listens,
+ * and once all have, each gets every worker's address; the parameters then go between the workers.
+ * In a round of {@link ExchangeMode#DRIVER}, each worker sends its (examples, vector) after every
+ * {@code averagingFrequency} minibatches; when all have sent, the server computes the
+ * example-weighted mean once (on {@code mergeThreads} threads, each summing a slice) and sends it
+ * back to every worker.
  *
  * <p>Why a socket of our own rather than Spark's {@code BarrierTaskContext.allGather}: allGather
  * waits for its reply by polling once a second (Spark 3.5's {@code runBarrier} sleeps 1000 ms
@@ -147,10 +150,23 @@ public final class ExchangeServer implements AutoCloseable {
    * @return the round's id, for the workers' hello
    */
   synchronized long open(int workers, int length) {
+    return open(workers, length, ExchangeMode.DRIVER);
+  }
+
+  /**
+   * Opens the round of the next Spark job, abandoning any earlier one.
+   *
+   * @param workers the workers that will take part
+   * @param length  the length of every vector
+   * @param mode    {@link ExchangeMode#DRIVER}: the workers send their vectors here at each step;
+   *                {@link ExchangeMode#PEERS}: they register their listeners here once and average among themselves
+   * @return the round's id, for the workers' hello
+   */
+  synchronized long open(int workers, int length, ExchangeMode mode) {
     if (current != null) {
       current.retire();
     }
-    current = new Round(nextRound.getAndIncrement(), workers, length);
+    current = new Round(nextRound.getAndIncrement(), workers, length, mode == ExchangeMode.PEERS);
     return current.id;
   }
 
@@ -166,7 +182,7 @@ public final class ExchangeServer implements AutoCloseable {
     if (attempt > r.attempt) {
       // a retried barrier stage: start the round over
       r.abort("stage attempt " + attempt + " replaced attempt " + r.attempt);
-      current = new Round(r.id, workers, length);
+      current = new Round(r.id, workers, length, r.peers);
       current.attempt = attempt;
       r = current;
     } else if (attempt < r.attempt) {
@@ -236,16 +252,27 @@ public final class ExchangeServer implements AutoCloseable {
         if (step == Exchange.GOODBYE) {
           return;
         }
+        if (step == Exchange.REGISTER) {
+          Exchange.Peer at = new Exchange.Peer(in.readUTF(), in.readInt());
+          List<Exchange.Peer> peers = round.register(worker, at, timeoutMs);
+          out.writeInt(peers.size());
+          for (Exchange.Peer p : peers) {
+            out.writeUTF(p.host());
+            out.writeInt(p.port());
+          }
+          out.flush();
+          continue;
+        }
         long weight = in.readLong();
         float[] v = null;
         if (weight > 0) {
-          scratch = Exchange.sized(scratch, length);
+          scratch = Exchange.chunk(scratch);
           v = Exchange.readFloats(in, length, scratch);
         }
         Round.Mean mean = round.contribute(worker, step, weight, v, timeoutMs);
         out.writeLong(mean.total);
         if (mean.total > 0) {
-          scratch = Exchange.sized(scratch, length);
+          scratch = Exchange.chunk(scratch);
           Exchange.writeFloats(out, mean.vector, scratch);
         }
         out.flush();
@@ -331,7 +358,10 @@ public final class ExchangeServer implements AutoCloseable {
     final long id;
     final int workers;
     final int length;
+    final boolean peers;
     int attempt;
+    private final Exchange.Peer[] listeners;
+    private int registered;
     private final float[][] vectors;
     private final long[] weights;
     private final boolean[] arrived;
@@ -343,10 +373,12 @@ public final class ExchangeServer implements AutoCloseable {
 
     record Mean(int step, long total, float[] vector) {}
 
-    Round(long id, int workers, int length) {
+    Round(long id, int workers, int length, boolean peers) {
       this.id = id;
       this.workers = workers;
       this.length = length;
+      this.peers = peers;
+      this.listeners = new Exchange.Peer[workers];
       this.vectors = new float[workers][];
       this.weights = new long[workers];
       this.arrived = new boolean[workers];
@@ -356,10 +388,56 @@ public final class ExchangeServer implements AutoCloseable {
       sockets.add(s);
     }
 
+    /** A worker of a peer round says where it listens; waits for all, returns every worker's listener. */
+    synchronized List<Exchange.Peer> register(int worker, Exchange.Peer at, long timeout)
+        throws IOException, InterruptedException {
+      if (aborted != null) {
+        throw new IOException("averaging round " + id + " failed: " + aborted);
+      }
+      if (!peers) {
+        throw new IOException("worker " + worker + " registered a listener in round " + id
+            + ", which averages on the driver (spark.sparkgrid.engine.exchange=driver)");
+      }
+      if (worker < 0 || worker >= workers) {
+        throw new IOException("worker " + worker + " is not one of the round's " + workers);
+      }
+      if (listeners[worker] != null) {
+        throw new IOException("worker " + worker + " registered twice in round " + id);
+      }
+      listeners[worker] = at;
+      if (++registered == workers) {
+        LOG.debug("round {} attempt {}: peers {}", id, attempt, java.util.Arrays.toString(listeners));
+        notifyAll();
+      }
+      long deadline = System.currentTimeMillis() + timeout;
+      while (registered < workers && aborted == null) {
+        long left = deadline - System.currentTimeMillis();
+        if (left <= 0) {
+          List<Integer> missing = new ArrayList<>();
+          for (int w = 0; w < workers; w++) {
+            if (listeners[w] == null) {
+              missing.add(w);
+            }
+          }
+          abort("worker(s) " + missing + " did not register with the peer exchange within " + timeout + " ms");
+          break;
+        }
+        wait(left);
+      }
+      if (aborted != null) {
+        throw new IOException("averaging round " + id + " failed: " + aborted);
+      }
+      return List.of(listeners);
+    }
+
     synchronized Mean contribute(int worker, int s, long weight, float[] v, long timeout)
         throws IOException, InterruptedException {
       if (aborted != null) {
         throw new IOException("averaging round " + id + " failed: " + aborted);
+      }
+      if (peers) {
+        throw new IOException("worker " + worker + " sent step " + s + " to the driver in round " + id
+            + ", whose workers average among themselves (spark.sparkgrid.engine.exchange=peers)");
       }
       if (worker < 0 || worker >= workers) {
         throw new IOException("worker " + worker + " is not one of the round's " + workers);

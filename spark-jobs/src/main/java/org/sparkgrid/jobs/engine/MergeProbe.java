@@ -11,9 +11,8 @@ import scala.collection.JavaConverters;
 import scala.reflect.ClassTag$;
 
 /**
- * Measures one averaging merge exactly as {@link AveragingTask} does it (each worker sends its
- * vector to the driver's {@link ExchangeServer} and gets the weighted mean back), without training
- * in between; and, for comparison, Spark's stock {@code treeAggregate} of the same vectors. Used by
+ * Measures one averaging exactly as {@link AveragingTask} does it, in either {@link ExchangeMode}
+ * (between the workers, or through the driver's {@link ExchangeServer}), without training in between; and, for comparison, Spark's stock {@code treeAggregate} of the same vectors. Used by
  * the benchmarks.
  */
 public final class MergeProbe {
@@ -23,31 +22,45 @@ public final class MergeProbe {
   private MergeProbe() {}
 
   /**
-   * Runs {@code rounds} merges of {@code params}-float vectors among {@code workers} barrier tasks
-   * (after {@value #WARMUP} warm-up merges) and returns the median seconds per merge as worker 0 measured it.
+   * One averaging measured: median seconds per averaging as worker 0 timed it, and the bytes on the wire
+   * per averaging (headers, frames and tags included), after the warm-up ones.
    *
-   * @param encrypt the exchange's stream AES-GCM framed (as with {@code spark.network.crypto.enabled})
+   * @param seconds         median seconds per averaging
+   * @param workerBytes     sent plus received by the busiest worker, per averaging
+   * @param driverBytes     sent plus received by the driver's exchange over all its connections, per averaging
    */
-  public static double secondsPerExchangeMerge(JavaSparkContext sc, int workers, int params, int rounds,
+  public record Merge(double seconds, long workerBytes, long driverBytes) {}
+
+  /**
+   * Runs {@code rounds} averagings of {@code params}-float vectors among {@code workers} barrier tasks
+   * (after {@value #WARMUP} warm-up ones), exactly as {@link AveragingTask} averages in {@code mode}.
+   *
+   * @param mergeThreads driver threads computing the mean ({@link ExchangeMode#DRIVER} only)
+   * @param encrypt      the streams AES-GCM framed (as with {@code spark.network.crypto.enabled})
+   */
+  public static Merge exchangeMerge(JavaSparkContext sc, ExchangeMode mode, int workers, int params, int rounds,
       int mergeThreads, boolean encrypt) throws IOException {
     String host = sc.getConf().get("spark.driver.host");
     try (ExchangeServer server = new ExchangeServer(host, 0, mergeThreads, 600_000, encrypt)) {
-      long round = server.open(workers, params);
+      long round = server.open(workers, params, mode);
       List<Integer> ids = new ArrayList<>();
       for (int i = 0; i < workers; i++) {
         ids.add(i);
       }
-      double[] times = sc.parallelize(ids, workers).rdd().barrier()
-          .mapPartitions(new ProbeFn(server.endpoint(), round, workers, params, rounds), false,
+      List<double[]> all = sc.parallelize(ids, workers).rdd().barrier()
+          .mapPartitions(new ProbeFn(server.endpoint(), mode, round, workers, params, rounds), false,
               ClassTag$.MODULE$.apply(double[].class))
           .toJavaRDD()
-          .collect()
-          .stream()
-          .filter(t -> t.length > 0)
-          .findFirst()
-          .orElseThrow();
+          .collect();
+      double[] times = Arrays.copyOf(all.get(0), rounds);
       Arrays.sort(times);
-      return times[times.length / 2];
+      long worker = 0;
+      long driver = 0;
+      for (double[] t : all) {
+        worker = Math.max(worker, (long) t[rounds] / rounds);
+        driver += (long) t[rounds + 1] / rounds;
+      }
+      return new Merge(times[rounds / 2], worker, driver);
     }
   }
 
@@ -173,40 +186,58 @@ public final class MergeProbe {
       scala.collection.Iterator<Integer>, scala.collection.Iterator<double[]>> implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
     private final Exchange.Endpoint endpoint;
+    private final ExchangeMode mode;
     private final long round;
     private final int workers;
     private final int params;
     private final int rounds;
 
-    ProbeFn(Exchange.Endpoint endpoint, long round, int workers, int params, int rounds) {
+    ProbeFn(Exchange.Endpoint endpoint, ExchangeMode mode, long round, int workers, int params, int rounds) {
       this.endpoint = endpoint;
+      this.mode = mode;
       this.round = round;
       this.workers = workers;
       this.params = params;
       this.rounds = rounds;
     }
 
+    /** Per worker: its seconds per averaging, then its bytes and its driver connection's bytes over the measured ones. */
     @Override
     public scala.collection.Iterator<double[]> apply(scala.collection.Iterator<Integer> it) {
       BarrierTaskContext ctx = BarrierTaskContext.get();
       int w = ctx.partitionId();
       float[] v = new float[params];
       Arrays.fill(v, w + 1);
-      double[] times = new double[rounds];
-      try (ExchangeClient client = new ExchangeClient(endpoint, round, ctx.stageAttemptNumber(), w, workers, params,
-          600_000)) {
+      double[] out = new double[rounds + 2];
+      try (Averager a = Averager.open(endpoint, mode, AveragingTask.executorHost(), round, ctx.stageAttemptNumber(),
+          w, workers, params, 600_000)) {
+        long bytes0 = 0;
+        long driver0 = 0;
         for (int r = -WARMUP; r < rounds; r++) {
-          long t0 = System.nanoTime();
-          v = client.average(r + WARMUP, 100 + w, v);
-          if (r >= 0) {
-            times[r] = (System.nanoTime() - t0) / 1e9;
+          if (r == 0) {
+            bytes0 = a.bytesSent() + a.bytesReceived();
+            driver0 = driverBytes(a);
           }
+          long t0 = System.nanoTime();
+          float[] mean = a.average(r + WARMUP, 100 + w, v);
+          if (r >= 0) {
+            out[r] = (System.nanoTime() - t0) / 1e9;
+          }
+          v = mean;
         }
+        out[rounds] = a.bytesSent() + a.bytesReceived() - bytes0;
+        out[rounds + 1] = driverBytes(a) - driver0;
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      double[] out = w == 0 ? times : new double[0];
       return JavaConverters.asScalaIterator(List.of(out).iterator());
+    }
+
+    private static long driverBytes(Averager a) {
+      if (a instanceof PeerExchange p) {
+        return p.driverBytes();
+      }
+      return a.bytesSent() + a.bytesReceived();
     }
   }
 }

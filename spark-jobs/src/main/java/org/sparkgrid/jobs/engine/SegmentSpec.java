@@ -21,6 +21,7 @@ import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
  *                     broadcast goes only to the job's tasks, over Spark's RPC)
  * @param round        the exchange round of this job
  * @param syncTimeoutMs longest wait at one averaging
+ * @param mode         whether the workers average among themselves or through the driver
  */
 record SegmentSpec(
     String networkJson,
@@ -36,7 +37,8 @@ record SegmentSpec(
     int threads,
     Exchange.Endpoint exchange,
     long round,
-    int syncTimeoutMs) implements Serializable {
+    int syncTimeoutMs,
+    ExchangeMode mode) implements Serializable {
 
   /** The shuffle seed of worker {@code w} in this epoch: the same on every run with the same request seed. */
   long shuffleSeed(int w) {

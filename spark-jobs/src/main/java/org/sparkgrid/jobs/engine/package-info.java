@@ -2,8 +2,10 @@
  * How one epoch of data-parallel training runs on Spark: the {@link org.sparkgrid.jobs.engine.TrainingEngine}
  * interface and its two implementations, SparkGrid's own synchronous parameter averaging
  * ({@link org.sparkgrid.jobs.engine.AveragingEngine}, the default: long barrier tasks that average
- * through the driver's {@link org.sparkgrid.jobs.engine.ExchangeServer} every few minibatches, on the
- * plan of {@link org.sparkgrid.jobs.engine.SyncPlan}) and DL4J's parameter averaging
+ * every few minibatches, on the plan of {@link org.sparkgrid.jobs.engine.SyncPlan}, among themselves
+ * by reduce-scatter and all-gather ({@code PeerExchange}, {@code Slices}) with the driver's
+ * {@link org.sparkgrid.jobs.engine.ExchangeServer} coordinating, or through that server
+ * ({@link org.sparkgrid.jobs.engine.ExchangeMode}) and DL4J's parameter averaging
  * ({@link org.sparkgrid.jobs.engine.Dl4jSparkEngine}). The model travels as a
  * {@link org.sparkgrid.jobs.engine.ModelState}. Start with {@code AveragingEngine}'s class comment.
  * The exchange's wire format is in {@code Exchange}; who may join it ({@code ExchangeAuth}: an HMAC

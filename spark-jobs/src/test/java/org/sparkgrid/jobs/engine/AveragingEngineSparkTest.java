@@ -22,8 +22,8 @@ import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.model.NetworkFactory;
 
 /**
- * SparkGrid's engine on real Spark ({@code local[2]}, barrier mode) against a single-machine
- * oracle: with plain SGD and averaging after every minibatch, averaging K workers' parameters
+ * SparkGrid's engine on real Spark ({@code local[2]}, barrier mode), its workers averaging among
+ * themselves (the default) or through the driver, against a single-machine oracle: with plain SGD and averaging after every minibatch, averaging K workers' parameters
  * weighted by examples equals one network fitting the K minibatches merged into one.
  */
 class AveragingEngineSparkTest {
@@ -64,6 +64,15 @@ class AveragingEngineSparkTest {
   }
 
   @Test
+  void theDriverReducedExchangeMatchesTheOracleToo() {
+    List<ExampleShard> shards = List.of(shard(56, 3), shard(20, 4));
+
+    float[][] both = trainBothWays(sc, shards, 8, 1, ExchangeMode.DRIVER);
+
+    assertThat(maxAbsDiff(both[0], both[1])).isLessThan(1e-5f);
+  }
+
+  @Test
   void eachEngineHasItsOwnExchangeSecret() {
     List<ExampleShard> shards = List.of(shard(8, 1), shard(8, 2));
     JavaRDD<ExampleShard> rdd = sc.parallelize(shards, 2);
@@ -95,6 +104,12 @@ class AveragingEngineSparkTest {
    * {engine params, oracle params, initial params}.
    */
   static float[][] trainBothWays(JavaSparkContext sc, List<ExampleShard> shards, int batch, int epochs) {
+    return trainBothWays(sc, shards, batch, epochs, ExchangeMode.PEERS);
+  }
+
+  /** {@link #trainBothWays(JavaSparkContext, List, int, int)} with the workers averaging in {@code mode}. */
+  static float[][] trainBothWays(JavaSparkContext sc, List<ExampleShard> shards, int batch, int epochs,
+      ExchangeMode mode) {
     TrainingSpec training = new TrainingSpec(epochs, batch, 7, new UpdaterSpec("sgd", 0.1, 0.0), 0.0);
     String json = network(training).toJson();
     MultiLayerNetwork init = NetworkFactory.init(network(training));
@@ -105,8 +120,11 @@ class AveragingEngineSparkTest {
     ModelState s = start;
     List<TrainingEngine.SegmentReport> reports = new ArrayList<>();
     int steps;
-    try (AveragingEngine engine = new AveragingEngine(sc, rdd, counts,
-        AveragingEngine.Settings.of(json, null, CLASSES, batch, 1, false, 7, 3))) {
+    AveragingEngine.Settings d = AveragingEngine.Settings.of(json, null, CLASSES, batch, 1, false, 7, 3);
+    AveragingEngine.Settings settings = new AveragingEngine.Settings(d.networkJson(), d.normalizer(), d.numClasses(),
+        d.batchSize(), d.averagingFrequency(), d.shuffle(), d.seed(), d.threadsPerTask(), d.jobsPerEpoch(),
+        d.syncTimeoutMs(), d.exchangePort(), d.mergeThreads(), mode);
+    try (AveragingEngine engine = new AveragingEngine(sc, rdd, counts, settings)) {
       for (int e = 0; e < epochs; e++) {
         s = engine.fitEpoch(e, 0, s, reports::add);
       }
