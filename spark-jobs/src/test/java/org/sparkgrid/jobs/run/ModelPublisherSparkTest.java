@@ -107,7 +107,7 @@ class ModelPublisherSparkTest {
     assertThat(metricsOf(models, v)).isEqualTo(metrics);
     Lineage lineage = lineageOf(models, v);
     assertThat(lineage.mode()).isEqualTo("tree");
-    assertThat(lineage.strategy()).isEqualTo("trimmed-mean");
+    assertThat(lineage.strategy()).isEqualTo("fedavgm");
     assertThat(lineage.rounds()).isEqualTo(1);
     assertThat(lineage.initFrom()).isEqualTo("fmnist-tree@1");
     assertThat(lineage.sites()).extracting(Lineage.Site::id).containsExactly("site-1", "site-2");
