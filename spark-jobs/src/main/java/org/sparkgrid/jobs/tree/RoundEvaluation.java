@@ -6,9 +6,13 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
+import org.apache.spark.Dependency;
+import org.apache.spark.NarrowDependency;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.resource.ResourceProfile;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.preprocessor.DataNormalization;
@@ -19,6 +23,7 @@ import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.eval.EvaluationCounts;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import scala.collection.JavaConverters;
 
 /**
  * The coordinator's work after a round's merge, as one Spark stage instead of serial work on the
@@ -28,14 +33,16 @@ import org.sparkgrid.jobs.model.NetworkFactory;
  *   <li>one per accepted site, on the executor that holds the site's update: FedAvg of all updates
  *       but this one, {@code global + (S - n_i d_i) / (W - n_i)} ({@link LeaveOneOut}, from the
  *       round's weighted sum {@code S}, broadcast), and its loss on the validation set;
- *   <li>one for the FedAvg of every update ({@code global + S / W}), the baseline of the scores;
+ *       The first of them also evaluates the FedAvg of every update ({@code global + S / W}), the
+ *       baseline of the scores;
  *   <li>one per {@value #TEST_EXAMPLES_PER_TASK} test examples: the new global model's confusion
  *       matrix and loss sum on them ({@link EvaluationCounts}), summed on the driver.
  * </ul>
  * The validation and test sets are broadcast once per federation (each executor builds its
  * minibatches once, the same 1,000-example batches as the driver's), the round's parameters once per
  * round; the driver gets back {@code n + 1} losses and the test counts. Tasks of similar size (2,000
- * examples each) keep every core busy to the end of the stage.
+ * examples each) keep every core busy to the end of the stage. The test tasks take the resource
+ * profile of the sites' tasks, where they have one ({@code engine.resources}): a stage runs with one.
  *
  * <pre>{@code
  * try (RoundEvaluation coordinator = RoundEvaluation.start(sc, networkJson, validation, test, normalizer, 10)) {
@@ -131,13 +138,16 @@ final class RoundEvaluation implements AutoCloseable {
           + (loo == null ? "" : "leave-one-out scoring" + (testing ? " and " : "")) + (testing ? "test evaluation" : ""));
       Broadcast<Data> d = data; // the tasks capture the broadcasts, not this object
       List<JavaRDD<Part>> stage = new ArrayList<>();
+      ResourceProfile profile = null;
       if (loo != null) {
         stage.add(without(loo, d, params));
-        stage.add(sc.parallelize(List.of(0), 1).mapPartitions(it -> all(d.value(), params.value())));
+        profile = profileOf(loo.deltas().rdd());
       }
       if (testing) {
-        stage.add(sc.parallelize(IntStream.range(0, testTasks).boxed().toList(), testTasks)
-            .mapPartitions(it -> test(d.value(), params.value(), it.next())));
+        JavaRDD<Part> tests = sc.parallelize(IntStream.range(0, testTasks).boxed().toList(), testTasks)
+            .mapPartitions(it -> test(d.value(), params.value(), it.next()));
+        // one stage has one profile: the test tasks run where the sites' profile puts the scoring tasks
+        stage.add(profile == null ? tests : tests.withResources(profile));
       }
       @SuppressWarnings("unchecked")
       JavaRDD<Part>[] rdds = stage.toArray(JavaRDD[]::new);
@@ -188,19 +198,35 @@ final class RoundEvaluation implements AutoCloseable {
       }
     }
     return SparkAggregation.only(loo.deltas(), sorted).mapPartitionsWithIndex((j, it) -> {
-      long t0 = System.nanoTime();
       Params p = params.value();
-      float[] merged = LeaveOneOut.without(p.global, p.weightedSum, p.total, it.next(), examples[j]);
       Data d = data.value();
-      return List.of(new Part(Part.WITHOUT, siteOf[j], d.validationLoss(merged), null, System.nanoTime() - t0))
-          .iterator();
+      List<Part> out = new ArrayList<>(2);
+      long t0 = System.nanoTime();
+      if (j == 0) { // the first task, started first, also evaluates the merge of all: the scores' baseline
+        out.add(new Part(Part.ALL, 0, d.validationLoss(LeaveOneOut.all(p.global, p.weightedSum, p.total)), null,
+            System.nanoTime() - t0));
+      }
+      long t1 = System.nanoTime();
+      float[] merged = LeaveOneOut.without(p.global, p.weightedSum, p.total, it.next(), examples[j]);
+      out.add(new Part(Part.WITHOUT, siteOf[j], d.validationLoss(merged), null, System.nanoTime() - t1));
+      return out.iterator();
     }, false);
   }
 
-  private static Iterator<Part> all(Data d, Params p) {
-    long t0 = System.nanoTime();
-    double loss = d.validationLoss(LeaveOneOut.all(p.global, p.weightedSum, p.total));
-    return List.of(new Part(Part.ALL, 0, loss, null, System.nanoTime() - t0)).iterator();
+  /** The resource profile the RDD's stage runs with (the sites' worker resources), or null for the default. */
+  private static ResourceProfile profileOf(RDD<?> rdd) {
+    if (rdd.getResourceProfile() != null) {
+      return rdd.getResourceProfile();
+    }
+    for (Dependency<?> dep : JavaConverters.seqAsJavaList(rdd.dependencies())) {
+      if (dep instanceof NarrowDependency<?>) {
+        ResourceProfile p = profileOf(dep.rdd());
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
   }
 
   private static Iterator<Part> test(Data d, Params p, int task) {
