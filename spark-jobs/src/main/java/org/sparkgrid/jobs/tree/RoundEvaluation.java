@@ -23,6 +23,8 @@ import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.eval.EvaluationCounts;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.NetworkFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
 
 /**
@@ -53,6 +55,7 @@ import scala.collection.JavaConverters;
  * }</pre>
  */
 final class RoundEvaluation implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RoundEvaluation.class);
   /** Examples per test task: a multiple of the batches, so that they are the batches the driver evaluates. */
   static final int TEST_EXAMPLES_PER_TASK = 2_000;
   /** Examples per minibatch, as the driver's evaluation ({@code FederationRunner}). */
@@ -180,6 +183,8 @@ final class RoundEvaluation implements AutoCloseable {
       }
     }
     double busy = Math.max(1, scoringNanos + testNanos);
+    LOG.debug("coordinator stage: {} tasks in {} ms; scoring tasks ran {} ms, test tasks {} ms in all", parts.size(),
+        Math.round(wallMs), scoringNanos / 1_000_000, testNanos / 1_000_000);
     return new Outcome(without, all, counts == null ? null : counts.toResult(), wallMs * scoringNanos / busy,
         wallMs * testNanos / busy);
   }

@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * driver, checked and merged there by {@link RoundAggregation#run}). Both give the same global
  * parameters ({@link ShardedAggregation}). In both, the allowlist and the signature
  * ({@link SignatureCheck}) are checked on the driver: in {@code spark} mode over the hash the task
- * reported, in {@code driver} mode over the delta received.
+ * reported, in {@code driver} mode over the delta received. Which way the updates travel beside the
+ * merge follows the contribution scoring ({@link Plan}); while they are still cached, the round runs
+ * the coordinator's stage of scoring and test evaluation ({@link RoundEvaluation}).
  *
  * <p>A round with fewer valid updates than it needs ({@code minSites}, and the strategy's minimum)
  * stops the federation, naming both counts and why each missing site is missing; with
@@ -114,17 +116,19 @@ final class TreeRound {
           collectMs, evaluated);
     }
 
+    /** This result with the time it took to bring the updates to the driver. */
     Merged timedCollect(double ms) {
       return new Merged(next, accepted, examples, updates, rejected, slowest, sitesMs, mergeMs, ms, evaluated);
     }
 
+    /** This result with what the coordinator's stage computed. */
     Merged evaluated(RoundEvaluation.Outcome outcome) {
       return new Merged(next, accepted, examples, updates, rejected, slowest, sitesMs, mergeMs, collectMs, outcome);
     }
   }
 
-  /** A Spark-stage merge, and what the leave-one-out tasks read where they score ({@link Plan#MERGE_AND_SCORE}). */
-  private record InSpark(Merged merged, RoundEvaluation.LeaveOneOutInputs leaveOneOut) {}
+  /** A merge, and what the leave-one-out tasks read where they score ({@link Plan#MERGE_AND_SCORE}), else null. */
+  private record Merging(Merged merged, RoundEvaluation.LeaveOneOutInputs leaveOneOut) {}
 
   /** A valid update and the job (attempt) that holds it. */
   private record Valid(SiteRound from, SiteOutcome outcome) {}
@@ -213,9 +217,9 @@ final class TreeRound {
       }
       List<String> ids = selected.stream().filter(valid::containsKey).toList();
       long t1 = System.nanoTime();
-      InSpark merged = mode == Mode.DRIVER
-          ? new InSpark(onDriver(state, ids.stream().map(id -> update(valid.get(id).outcome())).toList(), valid,
-              inOrder(selected, rejected), 0), null)
+      Merging merged = mode == Mode.DRIVER
+          ? new Merging(onDriver(state, ids.stream().map(id -> update(valid.get(id).outcome())).toList(), valid,
+              inOrder(selected, rejected)), null)
           : inSpark(state, ids, valid, inOrder(selected, rejected), plan);
       long t2 = System.nanoTime();
       LOG.debug("round {}: {} merged ({}, {}) in {} ms", round + 1, ids.size(), mode, plan, (t2 - t1) / 1_000_000);
@@ -294,19 +298,19 @@ final class TreeRound {
     }
   }
 
-  /** Merges updates held on the driver; {@code collectMs} the time it took to bring them there. */
+  /** Merges updates held on the driver. */
   private Merged onDriver(RoundState state, List<SiteUpdate> updates, Map<String, Valid> valid,
-      Map<String, String> rejected, double collectMs) {
+      Map<String, String> rejected) {
     // checked in check(); the merge re-runs only the cheap built-in checks
     RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, request.federation().minSites(),
         List.of());
     out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
     List<String> accepted = out.accepted().stream().map(SiteUpdate::siteId).toList();
     return new Merged(out.next(), accepted, out.accepted().stream().mapToLong(SiteUpdate::numExamples).toArray(),
-        out.accepted(), rejected, slowest(accepted, valid), 0, 0, collectMs, null);
+        out.accepted(), rejected, slowest(accepted, valid), 0, 0, 0, null);
   }
 
-  private InSpark inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
+  private Merging inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
       Plan plan) {
     List<Rejection> all = new ArrayList<>();
     rejected.forEach((id, why) -> all.add(new Rejection(id, why)));
@@ -315,7 +319,7 @@ final class TreeRound {
     if (plan == Plan.COLLECT) { // the driver merges subsets anyway: bring every update once, merge there
       long t0 = System.nanoTime();
       List<SiteUpdate> collected = collect(ids, from);
-      return new InSpark(onDriver(state, collected, valid, rejected, 0).timedCollect((System.nanoTime() - t0) / 1e6),
+      return new Merging(onDriver(state, collected, valid, rejected).timedCollect((System.nanoTime() - t0) / 1e6),
           null);
     }
     long[] counts = ids.stream().mapToLong(id -> valid.get(id).outcome().result().examples()).toArray();
@@ -338,7 +342,7 @@ final class TreeRound {
     List<SiteUpdate> collected = plan == Plan.MERGE_THEN_COLLECT ? collect(ids, from) : null;
     Merged merged = new Merged(RoundAggregation.next(state, a), ids, counts, collected, rejected, slowest(ids, valid),
         0, 0, (System.nanoTime() - t0) / 1e6, null);
-    return new InSpark(merged, weightedSum == null ? null
+    return new Merging(merged, weightedSum == null ? null
         : new RoundEvaluation.LeaveOneOutInputs(held.deltas(), held.partitions(), counts, state.global(), weightedSum));
   }
 
