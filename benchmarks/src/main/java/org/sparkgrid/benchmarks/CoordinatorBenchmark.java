@@ -7,8 +7,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerStageSubmitted;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
@@ -31,7 +37,9 @@ import org.sparkgrid.jobs.tree.LocalSiteTrainer;
  * the baseline), in one JVM on {@code local[2]}. Per round it prints the phases and the coordinator's
  * share: (round wall time - the sites' training job) / round wall time, where a round's wall time
  * runs from the end of the round before (or the federation's start) to the end of its checkpoint;
- * then the medians over rounds 2..R (round 1 also pays for first-use warm-up).
+ * then the medians over rounds 2..R (round 1 also pays for first-use warm-up). For the Spark stage it
+ * also prints how many of the 2 task slots it kept busy on average (its tasks' executor run time over
+ * its wall time): below 2 where other processes take the cores.
  *
  * <pre>benchmarks/run coordinator --sites 8 --alpha 0.3 --rounds 5
  * benchmarks/run coordinator --paths driver,executors   # the baseline first</pre>
@@ -42,10 +50,44 @@ public final class CoordinatorBenchmark {
     Bench.runThenExit(() -> run(args));
   }
 
-  /** One round as measured: its wall time and its phases. */
-  private record Round(double wallMs, RoundPhases phases) {
+  /**
+   * One round as measured: its wall time, its phases, and the run time of the coordinator stage's
+   * tasks (0 on the driver path).
+   */
+  private record Round(double wallMs, RoundPhases phases, double stageTaskMs) {
     double share() {
       return (wallMs - phases.sitesMs()) / wallMs;
+    }
+
+    /** How many task slots the coordinator stage kept busy on average: its tasks' run time over its wall time. */
+    double stageSlots() {
+      return stageTaskMs / (phases.scoringMs() + phases.evaluationMs());
+    }
+  }
+
+  /** Sums the executor run time of the coordinator stage's tasks (its jobs are described "... scoring ..." / "... evaluation"). */
+  private static final class StageTime extends SparkListener {
+    private final Set<Integer> stages = ConcurrentHashMap.newKeySet();
+    private final AtomicLong runMs = new AtomicLong();
+
+    @Override
+    public void onStageSubmitted(SparkListenerStageSubmitted e) {
+      String what = e.properties() == null ? null : e.properties().getProperty("spark.job.description");
+      if (what != null && (what.contains("leave-one-out scoring") || what.contains("test evaluation"))) {
+        stages.add(e.stageInfo().stageId());
+      }
+    }
+
+    @Override
+    public void onTaskEnd(SparkListenerTaskEnd e) {
+      if (stages.contains(e.stageId()) && e.taskMetrics() != null) {
+        runMs.addAndGet(e.taskMetrics().executorRunTime());
+      }
+    }
+
+    /** The run time summed since the last call. */
+    long take() {
+      return runMs.getAndSet(0);
     }
   }
 
@@ -65,6 +107,8 @@ public final class CoordinatorBenchmark {
         .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
     try (JavaSparkContext sc = new JavaSparkContext(sparkConf)) {
       sc.setLogLevel("ERROR");
+      StageTime stageTime = new StageTime();
+      sc.sc().addSparkListener(stageTime);
       String store = work.resolve("store").toUri().toString();
       for (String path : paths) {
         FederationRunner.Coordinator where = FederationRunner.Coordinator.valueOf(path.toUpperCase());
@@ -80,8 +124,8 @@ public final class CoordinatorBenchmark {
         System.out.printf("%npath %s (%s)%n", path, where == FederationRunner.Coordinator.EXECUTORS
             ? "scoring and test evaluation in a Spark stage where the updates are cached"
             : "updates collected again after the Spark merge, scored and evaluated on the driver: the baseline");
-        System.out.printf("%-6s %9s %9s %8s %8s %10s %10s %11s %7s %9s%n", "round", "round ms", "sites ms", "merge",
-            "scoring", "evaluation", "checkpoint", "unaccounted", "share", "accuracy");
+        System.out.printf("%-6s %9s %9s %8s %8s %10s %10s %11s %7s %9s %11s%n", "round", "round ms", "sites ms", "merge",
+            "scoring", "evaluation", "checkpoint", "unaccounted", "share", "accuracy", "stage slots");
         List<Round> list = new ArrayList<>();
         long[] last = {System.nanoTime()};
         new FederationRunner(sc, SparkGridConfig.from(Map.of()), new HadoopModelStore(store, sc.hadoopConfiguration()),
@@ -90,13 +134,15 @@ public final class CoordinatorBenchmark {
               public void roundDone(RoundReport report) {
                 long now = System.nanoTime();
                 RoundMetrics m = report.metrics();
-                Round r = new Round((now - last[0]) / 1e6, m.phases());
+                // the listener bus is asynchronous, but the checkpoint written after the stage gives it time
+                Round r = new Round((now - last[0]) / 1e6, m.phases(), stageTime.take());
                 last[0] = now;
                 list.add(r);
                 RoundPhases p = m.phases();
-                System.out.printf("%-6d %9.0f %9.0f %8.0f %8.0f %10.0f %10.0f %11.0f %6.1f%% %9.4f%n", m.round() + 1,
+                System.out.printf("%-6d %9.0f %9.0f %8.0f %8.0f %10.0f %10.0f %11.0f %6.1f%% %9.4f %11s%n", m.round() + 1,
                     r.wallMs(), p.sitesMs(), p.mergeMs(), p.scoringMs(), p.evaluationMs(), p.checkpointMs(),
-                    r.wallMs() - p.sitesMs() - p.coordinatorMs(), 100 * r.share(), m.testAccuracy());
+                    r.wallMs() - p.sitesMs() - p.coordinatorMs(), 100 * r.share(), m.testAccuracy(),
+                    r.stageTaskMs() == 0 ? "-" : String.format("%.2f of 2", r.stageSlots()));
               }
             }, new LocalSiteTrainer()).coordinatedOn(where).run(request, "coordinator-bench-" + path);
         measured.put(path, list);
