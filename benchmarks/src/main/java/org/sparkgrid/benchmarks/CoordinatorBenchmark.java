@@ -42,7 +42,8 @@ import org.sparkgrid.jobs.tree.LocalSiteTrainer;
  * its wall time): below 2 where other processes take the cores.
  *
  * <pre>benchmarks/run coordinator --sites 8 --alpha 0.3 --rounds 5
- * benchmarks/run coordinator --paths driver,executors   # the baseline first</pre>
+ * benchmarks/run coordinator --paths driver,executors   # the baseline first
+ * benchmarks/run coordinator --paths driver,executors,driver,executors --rounds 4   # each path twice, alternating</pre>
  */
 public final class CoordinatorBenchmark {
 
@@ -110,7 +111,8 @@ public final class CoordinatorBenchmark {
       StageTime stageTime = new StageTime();
       sc.sc().addSparkListener(stageTime);
       String store = work.resolve("store").toUri().toString();
-      for (String path : paths) {
+      for (int run = 0; run < paths.size(); run++) {
+        String path = paths.get(run);
         FederationRunner.Coordinator where = FederationRunner.Coordinator.valueOf(path.toUpperCase());
         TrainingRequest request = RequestCodec.parse("""
             {"schema": 1, "id": "coordinator-bench-%1$s", "mode": "tree",
@@ -120,7 +122,7 @@ public final class CoordinatorBenchmark {
              "federation": {"sites": "file:%4$s", "rounds": %5$d, "localEpochs": 1, "minSites": %6$d,
                             "strategy": {"type": "fedavg"}},
              "reward": {"poolPerRound": "1", "scoring": "loss-improvement"}}
-            """.formatted(path, split.validation(), FederatedSplit.DATA, split.federation(), rounds, sites));
+            """.formatted(path + "-" + (run + 1), split.validation(), FederatedSplit.DATA, split.federation(), rounds, sites));
         System.out.printf("%npath %s (%s)%n", path, where == FederationRunner.Coordinator.EXECUTORS
             ? "scoring and test evaluation in a Spark stage where the updates are cached"
             : "updates collected again after the Spark merge, scored and evaluated on the driver: the baseline");
@@ -144,16 +146,16 @@ public final class CoordinatorBenchmark {
                     r.wallMs() - p.sitesMs() - p.coordinatorMs(), 100 * r.share(), m.testAccuracy(),
                     r.stageTaskMs() == 0 ? "-" : String.format("%.2f of 2", r.stageSlots()));
               }
-            }, new LocalSiteTrainer()).coordinatedOn(where).run(request, "coordinator-bench-" + path);
-        measured.put(path, list);
+            }, new LocalSiteTrainer()).coordinatedOn(where).run(request, "coordinator-bench-" + path + "-" + (run + 1));
+        measured.put(paths.size() == paths.stream().distinct().count() ? path : path + " " + (run + 1), list);
       }
     }
     System.out.printf("%nmedians over rounds 2..%d (load average now %s)%n", rounds, loadAverage());
-    System.out.printf("%-10s %9s %9s %8s %8s %10s %10s %9s %7s%n", "path", "round ms", "sites ms", "merge", "scoring",
+    System.out.printf("%-12s %9s %9s %8s %8s %10s %10s %9s %7s%n", "path", "round ms", "sites ms", "merge", "scoring",
         "evaluation", "checkpoint", "coord ms", "share");
     for (Map.Entry<String, List<Round>> e : measured.entrySet()) {
       List<Round> later = e.getValue().subList(Math.min(1, e.getValue().size()), e.getValue().size());
-      System.out.printf("%-10s %9.0f %9.0f %8.0f %8.0f %10.0f %10.0f %9.0f %6.1f%%%n", e.getKey(),
+      System.out.printf("%-12s %9.0f %9.0f %8.0f %8.0f %10.0f %10.0f %9.0f %6.1f%%%n", e.getKey(),
           median(later, Round::wallMs), median(later, r -> r.phases().sitesMs()),
           median(later, r -> r.phases().mergeMs()), median(later, r -> r.phases().scoringMs()),
           median(later, r -> r.phases().evaluationMs()), median(later, r -> r.phases().checkpointMs()),
