@@ -152,6 +152,28 @@ public final class ContributionScores {
     return out;
   }
 
+  /**
+   * Example shares and leave-one-out scores computed elsewhere (tree mode scores on the executors
+   * that hold the updates, {@link LeaveOneOut}) as {@link Contribution}s, without Shapley.
+   *
+   * @param siteIds      the sites, in the order of {@code examples} and {@code leaveOneOut}
+   * @param leaveOneOut  each site's leave-one-out loss improvement ({@link LeaveOneOut#scores})
+   * @throws IllegalArgumentException if the lengths differ, or as {@link #exampleShares(long[])}
+   */
+  public static List<Contribution> fromLeaveOneOut(int round, List<String> siteIds, long[] examples,
+      double[] leaveOneOut) {
+    if (siteIds.size() != examples.length || examples.length != leaveOneOut.length) {
+      throw new IllegalArgumentException(siteIds.size() + " sites, " + examples.length + " example counts and "
+          + leaveOneOut.length + " scores; need one of each per site");
+    }
+    double[] shares = exampleShares(examples);
+    List<Contribution> out = new ArrayList<>();
+    for (int k = 0; k < examples.length; k++) {
+      out.add(new Contribution(round, siteIds.get(k), examples[k], shares[k], leaveOneOut[k], Double.NaN));
+    }
+    return out;
+  }
+
   /** The merged parameters of a subset; the global parameters for no update. */
   private static float[] merge(float[] global, List<SiteUpdate> subset, AggregationStrategy strategy,
       StrategyState state) {

@@ -11,13 +11,15 @@ import org.sparkgrid.core.run.EvaluationResult;
 /**
  * The running sums of an evaluation: a confusion matrix and the summed cross-entropy. Both
  * evaluators fill one per batch stream; the Spark one fills one per partition and merges them on
- * the driver. Plain arrays only, so it travels through any Spark serializer.
+ * the driver. Plain arrays only, so it travels through any Spark serializer. Public for other
+ * Spark stages that evaluate beside other work (tree mode's coordinator stage); they fill one per
+ * task and merge them as {@link SparkEvaluator} does.
  *
  * <p>Prediction is the argmax of the network's output, the actual class the argmax of the label
  * row (the first index wins a tie). The loss of an example is {@code -sum_c label_c * ln(p_c)},
  * with {@code p_c} clipped below at {@value #MIN_PROBABILITY} as DL4J's MCXENT loss does.
  */
-final class EvaluationCounts implements Serializable {
+public final class EvaluationCounts implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
@@ -27,7 +29,8 @@ final class EvaluationCounts implements Serializable {
   private final int[][] confusion;
   private double lossSum;
 
-  EvaluationCounts(int numClasses) {
+  /** @throws IllegalArgumentException if {@code numClasses < 2} */
+  public EvaluationCounts(int numClasses) {
     if (numClasses < 2) {
       throw new IllegalArgumentException("numClasses must be at least 2. Current value is " + numClasses);
     }
@@ -40,7 +43,7 @@ final class EvaluationCounts implements Serializable {
    * @throws IllegalArgumentException if the network's output or the labels are not {@code [batch,
    *     numClasses]}
    */
-  void add(MultiLayerNetwork net, DataSet batch) {
+  public void add(MultiLayerNetwork net, DataSet batch) {
     INDArray output = net.output(batch.getFeatures(), false);
     add(matrix(batch.getLabels(), "labels"), matrix(output, "the network's output"));
   }
@@ -65,7 +68,7 @@ final class EvaluationCounts implements Serializable {
   }
 
   /** Adds another partial's counts into this one and returns this one. */
-  EvaluationCounts merge(EvaluationCounts other) {
+  public EvaluationCounts merge(EvaluationCounts other) {
     if (other.confusion.length != confusion.length) {
       throw new IllegalArgumentException(
           "cannot merge counts over " + other.confusion.length + " classes into counts over " + confusion.length);
@@ -84,7 +87,7 @@ final class EvaluationCounts implements Serializable {
    *
    * @throws IllegalArgumentException if nothing was added
    */
-  EvaluationResult toResult() {
+  public EvaluationResult toResult() {
     return EvaluationResult.fromCounts(confusion, lossSum);
   }
 

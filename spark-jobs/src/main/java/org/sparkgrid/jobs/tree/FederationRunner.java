@@ -122,6 +122,21 @@ public final class FederationRunner implements TrainingRun {
     }
   }
 
+  /** Where the coordinator scores contributions and evaluates on the test set after each round's merge. */
+  public enum Coordinator {
+    /**
+     * In a Spark stage (the default): leave-one-out scoring where the sites' updates are cached and
+     * the test evaluation, side by side ({@link RoundEvaluation}); updates reach the driver only for
+     * Shapley scoring, once, and are merged there.
+     */
+    EXECUTORS,
+    /**
+     * On the driver, the updates merged in Spark collected again for scoring (the path before scoring
+     * moved to the executors); kept only so that {@code CoordinatorBenchmark} can measure against it.
+     */
+    DRIVER
+  }
+
   private final JavaSparkContext sc;
   private final SparkGridConfig config;
   private final ModelStore models;
@@ -130,9 +145,16 @@ public final class FederationRunner implements TrainingRun {
   private final SiteTrainer trainer;
   private final JobSetup setup;
   private final ModelPublisher publisher;
+  private final Coordinator coordinator;
 
   public FederationRunner(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
       ProgressListener progress, SiteTrainer trainer) {
+    this(sc, config, models, checkpoints, progress, trainer, Coordinator.EXECUTORS);
+  }
+
+  private FederationRunner(JavaSparkContext sc, SparkGridConfig config, ModelStore models, CheckpointStore checkpoints,
+      ProgressListener progress, SiteTrainer trainer, Coordinator coordinator) {
+    this.coordinator = coordinator;
     this.sc = sc;
     this.config = config;
     this.models = models;
@@ -141,6 +163,11 @@ public final class FederationRunner implements TrainingRun {
     this.trainer = trainer;
     this.setup = new JobSetup(sc, config, models, progress);
     this.publisher = new ModelPublisher(sc, models);
+  }
+
+  /** This runner with the coordinator's scoring and test evaluation where {@code where} says. */
+  public FederationRunner coordinatedOn(Coordinator where) {
+    return new FederationRunner(sc, config, models, checkpoints, progress, trainer, where);
   }
 
   /** Runs a tree-mode request from round 0. */
@@ -196,8 +223,8 @@ public final class FederationRunner implements TrainingRun {
         numClasses);
     String networkJson = conf.toJson();
     List<DataSet> validationBatches = batches(validation, numClasses, normalizer);
-    List<DataSet> testBatches = data.test() == null ? null
-        : batches(read(data, data.test(), null, data.classes(), hadoop), numClasses, normalizer);
+    ExampleShard test = data.test() == null ? null : read(data, data.test(), null, data.classes(), hadoop);
+    List<DataSet> testBatches = test == null ? null : batches(test, numClasses, normalizer);
 
     RoundState state;
     List<RoundMetrics> history = new ArrayList<>();
@@ -221,7 +248,14 @@ public final class FederationRunner implements TrainingRun {
     SiteExclusions exclusions = new SiteExclusions(checkpoints);
     TreeRound rounds = new TreeRound(sc, TreeRound.Mode.of(config.get(SparkGridConfig.FEDERATION_AGGREGATION)), trainer,
         request, jobId, federation, networkJson, normalizer, numClasses, strategy, executorConf, progress::phase);
-    boolean scoresMerge = !"examples".equals(request.reward() == null ? null : request.reward().scoring());
+    TreeRound.Plan plan = TreeRound.Plan.of(request.reward() == null ? null : request.reward().scoring());
+    // a failed federation leaves this broadcast to Spark's ContextCleaner, which removes it once unreachable
+    RoundEvaluation stage = null;
+    if (coordinator == Coordinator.DRIVER) {
+      plan = plan == TreeRound.Plan.MERGE ? plan : TreeRound.Plan.MERGE_THEN_COLLECT;
+    } else {
+      stage = RoundEvaluation.start(sc, networkJson, validation, test, normalizer, numClasses);
+    }
     progress.phase("Federation " + jobId + ": " + federation.sites().size() + " sites, " + fed.rounds()
         + " rounds, strategy " + strategy.type() + ", minSites " + fed.minSites()
         + (fed.waitsForMinSites() ? " (short rounds retry up to " + fed.minSitesRetries() + " times)" : ""));
@@ -243,7 +277,7 @@ public final class FederationRunner implements TrainingRun {
       state = applyExclusions(state, exclusions.excluded(jobId), federation);
       List<String> selected = SiteSelection.select(federation.ids(), state.excludedSites(), fed.fraction(),
           fed.minSites(), request.training().seed(), round);
-      TreeRound.Merged out = rounds.run(state, selected, scoresMerge);
+      TreeRound.Merged out = rounds.run(state, selected, plan, stage);
       refusals.report(round, progress::phase);
       Map<String, String> rejected = out.rejected();
       float[] before = state.global();
@@ -254,14 +288,20 @@ public final class FederationRunner implements TrainingRun {
       long evaluated = System.nanoTime();
       double accuracy = Double.NaN;
       double testLoss = Double.NaN;
+      RoundEvaluation.Outcome staged = out.evaluated(); // the Spark stage's part, where it ran
       if (testBatches != null) {
-        NetworkFactory.setState(scorer, state.global(), null);
-        evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
+        if (staged != null && staged.test() != null) {
+          evaluation = staged.test();
+        } else {
+          NetworkFactory.setState(scorer, state.global(), null);
+          evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
+        }
         accuracy = evaluation.accuracy();
         testLoss = evaluation.loss();
       }
-      RoundPhases phases = new RoundPhases(out.sitesMs(), out.mergeMs(), out.collectMs() + ms(scored, evaluated),
-          ms(evaluated, System.nanoTime()), Double.NaN, Double.NaN);
+      RoundPhases phases = new RoundPhases(out.sitesMs(), out.mergeMs(), out.collectMs() + ms(scored, evaluated)
+          + (staged == null ? 0 : staged.scoringMs()), ms(evaluated, System.nanoTime())
+          + (staged == null ? 0 : staged.evaluationMs()), Double.NaN, Double.NaN);
       double epsilon = epsilon(strategy, fed.fraction(), round + 1L);
       RoundMetrics m = new RoundMetrics(round, accuracy, testLoss, selected, out.accepted(), rejected,
           (System.nanoTime() - t0) / 1e9, out.slowest(), epsilon, phases);
@@ -288,6 +328,9 @@ public final class FederationRunner implements TrainingRun {
       progress.roundDone(new RoundReport(m, fed.rounds(), contributions, state.excludedSites()));
     }
 
+    if (stage != null) {
+      stage.close();
+    }
     if (evaluation == null && testBatches != null) {
       NetworkFactory.setState(scorer, state.global(), null);
       evaluation = LocalEvaluator.evaluate(scorer, testBatches, numClasses);
@@ -397,8 +440,9 @@ public final class FederationRunner implements TrainingRun {
   /**
    * Each accepted site's contribution to the round, by {@code reward.scoring}: {@code examples}
    * (example share only: no extra evaluation), {@code loss-improvement} (the default: also
-   * leave-one-out loss improvement on the validation set, one merge and one evaluation per site), or
-   * {@code shapley} (also a sampled Shapley estimate, 20 permutations).
+   * leave-one-out loss improvement on the validation set, one merge and one evaluation per site,
+   * computed on the executors where the round's stage ran them, else here), or {@code shapley}
+   * (also a sampled Shapley estimate, 20 permutations, here).
    */
   private static List<Contribution> contributions(TrainingRequest request, int round, float[] global,
       TreeRound.Merged merged, org.sparkgrid.federation.scoring.LossFunction loss) {
@@ -411,6 +455,10 @@ public final class FederationRunner implements TrainingRun {
             Double.NaN));
       }
       return out;
+    }
+    RoundEvaluation.Outcome staged = merged.evaluated();
+    if (staged != null && staged.withoutLoss() != null) {
+      return ContributionScores.fromLeaveOneOut(round, merged.accepted(), merged.examples(), staged.scores());
     }
     return ContributionScores.score(round, global, merged.updates(), Strategies.fedAvg(), StrategyState.EMPTY, loss,
         "shapley".equals(scoring) ? 20 : 0, request.training().seed() + round);

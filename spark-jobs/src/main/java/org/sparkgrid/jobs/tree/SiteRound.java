@@ -52,11 +52,12 @@ import scala.runtime.BoxedUnit;
  *   <li>updates kept on the executors ({@code keepUpdates} true): the trained outcomes are persisted
  *       where they were computed, each task also checks its update's shape there ({@link UpdateValidation}'s
  *       built-in checks) and returns the outcome without its delta but with the delta's hash, which the
- *       signature covers; {@link #updates} then gives the deltas to {@link SparkAggregation} and
- *       {@link #collect} brings chosen ones to the driver. {@link #close} unpersists them.
+ *       signature covers; {@link #held} then gives the deltas to {@link SparkAggregation} and to
+ *       the coordinator's leave-one-out tasks ({@link RoundEvaluation}), and {@link #collect} brings
+ *       chosen ones to the driver. {@link #close} unpersists them.
  * </ul>
  * A round that retries the sites that missed ({@code belowMinSites: wait}) runs one such job per
- * attempt; {@link #updates} merges across them.
+ * attempt; {@link #held} reads across them.
  */
 final class SiteRound implements AutoCloseable {
 
@@ -195,13 +196,21 @@ final class SiteRound implements AutoCloseable {
   }
 
   /**
-   * The kept updates of the given sites, in that order, for {@link SparkAggregation}; the updates of
-   * a round that ran more than one job (retries of the sites that missed) are read across them.
+   * The kept deltas of a round's jobs as one RDD (one partition per site of each job), and where the
+   * given sites' deltas are in it.
+   *
+   * @param deltas     the deltas, persisted where they were trained
+   * @param partitions the partition of each site asked for, in the order asked
+   */
+  record Held(JavaRDD<float[]> deltas, int[] partitions) {}
+
+  /**
+   * The kept updates of the given sites, for {@link SparkAggregation} and {@link RoundEvaluation}, across
+   * the round's jobs (retries of the sites that missed).
    *
    * @param from the job holding each site's update, in the order of {@code siteIds}
    */
-  static SparkAggregation updates(JavaSparkContext sc, List<SiteRound> from, List<String> siteIds, int length,
-      int shards, SparkAggregation.Exchange exchange) {
+  static Held held(JavaSparkContext sc, List<SiteRound> from, List<String> siteIds) {
     List<SiteRound> jobs = from.stream().distinct().toList();
     Map<SiteRound, Integer> offset = new HashMap<>();
     int partitions = 0;
@@ -217,7 +226,7 @@ final class SiteRound implements AutoCloseable {
     @SuppressWarnings("unchecked")
     JavaRDD<float[]> deltas = jobs.size() == 1 ? jobs.get(0).deltas()
         : sc.union(jobs.stream().map(SiteRound::deltas).toArray(JavaRDD[]::new));
-    return SparkAggregation.over(deltas, accepted, length, shards, exchange);
+    return new Held(deltas, accepted);
   }
 
   /** The kept updates of the given sites, brought to the driver, in that order. */

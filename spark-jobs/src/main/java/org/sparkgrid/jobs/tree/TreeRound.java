@@ -16,6 +16,7 @@ import org.sparkgrid.federation.round.RoundAggregation;
 import org.sparkgrid.federation.round.RoundState;
 import org.sparkgrid.federation.round.UpdateCheck;
 import org.sparkgrid.federation.round.UpdateValidation;
+import org.sparkgrid.federation.scoring.LeaveOneOut;
 import org.sparkgrid.federation.sites.FederationFile;
 import org.sparkgrid.federation.strategy.Aggregation;
 import org.sparkgrid.federation.strategy.AggregationStrategy;
@@ -36,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * driver, checked and merged there by {@link RoundAggregation#run}). Both give the same global
  * parameters ({@link ShardedAggregation}). In both, the allowlist and the signature
  * ({@link SignatureCheck}) are checked on the driver: in {@code spark} mode over the hash the task
- * reported, in {@code driver} mode over the delta received.
+ * reported, in {@code driver} mode over the delta received. Which way the updates travel beside the
+ * merge follows the contribution scoring ({@link Plan}); while they are still cached, the round runs
+ * the coordinator's stage of scoring and test evaluation ({@link RoundEvaluation}).
  *
  * <p>A round with fewer valid updates than it needs ({@code minSites}, and the strategy's minimum)
  * stops the federation, naming both counts and why each missing site is missing; with
@@ -58,6 +61,34 @@ final class TreeRound {
   }
 
   /**
+   * How a round's updates travel beside the merge, chosen by the contribution scoring so that no
+   * update is moved twice. In {@code spark} mode:
+   * <ul>
+   *   <li>{@link #MERGE} ({@code reward.scoring: examples}): merged in the Spark stage, nothing collected;
+   *   <li>{@link #MERGE_AND_SCORE} ({@code loss-improvement}): merged in the Spark stage, then scored
+   *       where they are cached ({@link RoundEvaluation}'s leave-one-out tasks), nothing collected;
+   *   <li>{@link #COLLECT} ({@code shapley}, whose many subset merges run on the driver): collected
+   *       once and merged on the driver;
+   *   <li>{@link #MERGE_THEN_COLLECT}: the path before scoring moved to the executors, merged in the
+   *       Spark stage and then collected for scoring on the driver; kept only to measure against
+   *       ({@code CoordinatorBenchmark}).
+   * </ul>
+   * In {@code driver} mode every update goes to the driver once, whatever the plan, and is scored there.
+   */
+  enum Plan {
+    MERGE, MERGE_AND_SCORE, COLLECT, MERGE_THEN_COLLECT;
+
+    /** The plan of a {@code reward.scoring} ({@code loss-improvement} where null). */
+    static Plan of(String scoring) {
+      return switch (scoring == null ? "loss-improvement" : scoring) {
+        case "examples" -> MERGE;
+        case "shapley" -> COLLECT;
+        default -> MERGE_AND_SCORE;
+      };
+    }
+  }
+
+  /**
    * What a round produced.
    *
    * @param next     the state after it (contributions still to add)
@@ -68,18 +99,36 @@ final class TreeRound {
    * @param slowest  wall time of the slowest accepted site's training, seconds
    * @param sitesMs  the sites' training job(s) and the checks of their updates, milliseconds
    * @param mergeMs  the merge, milliseconds
-   * @param collectMs bringing the updates to the driver for contribution scores ({@code needUpdates}
-   *     in a Spark-stage merge), milliseconds; 0 where they were not collected or were there already
+   * @param collectMs the scoring's part of the merge, milliseconds: bringing the updates to the
+   *     driver after a Spark-stage merge ({@link Plan#MERGE_THEN_COLLECT}), or the weighted-sum pass
+   *     of leave-one-out scoring on the executors ({@link Plan#MERGE_AND_SCORE}); 0 where neither ran
+   * @param evaluated what the coordinator's stage computed after the merge ({@link RoundEvaluation}):
+   *     leave-one-out losses where the updates stayed on the executors, the test evaluation; null
+   *     where the round ran without that stage (the driver scores and evaluates)
    */
   record Merged(RoundState next, List<String> accepted, long[] examples, List<SiteUpdate> updates,
-      Map<String, String> rejected, double slowest, double sitesMs, double mergeMs, double collectMs) {
+      Map<String, String> rejected, double slowest, double sitesMs, double mergeMs, double collectMs,
+      RoundEvaluation.Outcome evaluated) {
 
     /** This result with the time of the sites' job and of the merge, the collect's split off the merge's. */
     Merged timed(double sites, double mergeAndCollect) {
       return new Merged(next, accepted, examples, updates, rejected, slowest, sites, mergeAndCollect - collectMs,
-          collectMs);
+          collectMs, evaluated);
+    }
+
+    /** This result with the time it took to bring the updates to the driver. */
+    Merged timedCollect(double ms) {
+      return new Merged(next, accepted, examples, updates, rejected, slowest, sitesMs, mergeMs, ms, evaluated);
+    }
+
+    /** This result with what the coordinator's stage computed. */
+    Merged evaluated(RoundEvaluation.Outcome outcome) {
+      return new Merged(next, accepted, examples, updates, rejected, slowest, sitesMs, mergeMs, collectMs, outcome);
     }
   }
+
+  /** A merge, and what the leave-one-out tasks read where they score ({@link Plan#MERGE_AND_SCORE}), else null. */
+  private record Merging(Merged merged, RoundEvaluation.LeaveOneOutInputs leaveOneOut) {}
 
   /** A valid update and the job (attempt) that holds it. */
   private record Valid(SiteRound from, SiteOutcome outcome) {}
@@ -116,15 +165,17 @@ final class TreeRound {
   }
 
   /**
-   * Trains the selected sites from {@code state} and merges what arrives in time and passes the checks.
+   * Trains the selected sites from {@code state}, merges what arrives in time and passes the checks,
+   * and runs the coordinator's stage while the updates are still cached.
    *
-   * @param needUpdates bring the accepted updates to the driver even where they are merged in Spark
-   *     (contribution scores that merge subsets of them)
+   * @param plan        how the updates travel beside the merge (by the contribution scoring)
+   * @param coordinator the stage of leave-one-out scoring (where the plan scores on the executors) and
+   *     test evaluation; null to leave both to the driver
    * @throws IllegalStateException if fewer than {@code minSites} (or the strategy's minimum) valid
    *     updates remain (after the retries, with {@code belowMinSites: wait}), naming both counts and
    *     why each missing site is missing
    */
-  Merged run(RoundState state, List<String> selected, boolean needUpdates) {
+  Merged run(RoundState state, List<String> selected, Plan plan, RoundEvaluation coordinator) {
     FederationSpec fed = request.federation();
     int round = state.round();
     int need = Math.max(fed.minSites(), strategy.minUpdates());
@@ -166,11 +217,15 @@ final class TreeRound {
       }
       List<String> ids = selected.stream().filter(valid::containsKey).toList();
       long t1 = System.nanoTime();
-      Merged merged = mode == Mode.DRIVER ? onDriver(state, ids, valid, inOrder(selected, rejected))
-          : inSpark(state, ids, valid, inOrder(selected, rejected), needUpdates);
+      Merging merged = mode == Mode.DRIVER
+          ? new Merging(onDriver(state, ids.stream().map(id -> update(valid.get(id).outcome())).toList(), valid,
+              inOrder(selected, rejected)), null)
+          : inSpark(state, ids, valid, inOrder(selected, rejected), plan);
       long t2 = System.nanoTime();
-      LOG.debug("round {}: {} merged ({}) in {} ms", round + 1, ids.size(), mode, (t2 - t1) / 1_000_000);
-      return merged.timed((t1 - started) / 1e6, (t2 - t1) / 1e6);
+      LOG.debug("round {}: {} merged ({}, {}) in {} ms", round + 1, ids.size(), mode, plan, (t2 - t1) / 1_000_000);
+      Merged out = merged.merged().timed((t1 - started) / 1e6, (t2 - t1) / 1e6);
+      return coordinator == null ? out
+          : out.evaluated(coordinator.run(round, out.next().global(), merged.leaveOneOut()));
     } finally {
       attempts.forEach(SiteRound::close);
       sc.setJobDescription(null);
@@ -244,37 +299,52 @@ final class TreeRound {
     }
   }
 
-  private Merged onDriver(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected) {
-    List<SiteUpdate> updates = ids.stream().map(id -> update(valid.get(id).outcome())).toList();
+  /** Merges updates held on the driver. */
+  private Merged onDriver(RoundState state, List<SiteUpdate> updates, Map<String, Valid> valid,
+      Map<String, String> rejected) {
     // checked in check(); the merge re-runs only the cheap built-in checks
     RoundAggregation.Outcome out = RoundAggregation.run(state, updates, strategy, request.federation().minSites(),
         List.of());
     out.rejected().forEach(r -> rejected.put(r.siteId(), r.reason()));
     List<String> accepted = out.accepted().stream().map(SiteUpdate::siteId).toList();
     return new Merged(out.next(), accepted, out.accepted().stream().mapToLong(SiteUpdate::numExamples).toArray(),
-        out.accepted(), rejected, slowest(accepted, valid), 0, 0, 0);
+        out.accepted(), rejected, slowest(accepted, valid), 0, 0, 0, null);
   }
 
-  private Merged inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
-      boolean needUpdates) {
+  private Merging inSpark(RoundState state, List<String> ids, Map<String, Valid> valid, Map<String, String> rejected,
+      Plan plan) {
     List<Rejection> all = new ArrayList<>();
     rejected.forEach((id, why) -> all.add(new Rejection(id, why)));
     RoundAggregation.checkEnough(state.round(), ids.size(), all, strategy, request.federation().minSites());
+    List<SiteRound> from = ids.stream().map(id -> valid.get(id).from()).toList();
+    if (plan == Plan.COLLECT) { // the driver merges subsets anyway: bring every update once, merge there
+      long t0 = System.nanoTime();
+      List<SiteUpdate> collected = collect(ids, from);
+      return new Merging(onDriver(state, collected, valid, rejected).timedCollect((System.nanoTime() - t0) / 1e6),
+          null);
+    }
     long[] counts = ids.stream().mapToLong(id -> valid.get(id).outcome().result().examples()).toArray();
     List<SiteResult> results = ids.stream().map(id -> valid.get(id).outcome().result()).toList();
     UpdateFacts facts = new UpdateFacts(counts, results.stream().mapToLong(SiteResult::localSteps).toArray(), ids,
         results.stream().map(SiteResult::controlDelta).toList());
-    List<SiteRound> from = ids.stream().map(id -> valid.get(id).from()).toList();
     int length = state.global().length;
+    SiteRound.Held held = SiteRound.held(sc, from, ids);
     Aggregation a;
-    try (SparkAggregation ranges = SiteRound.updates(sc, from, ids, length,
+    double[] weightedSum = null;
+    long t0;
+    try (SparkAggregation ranges = SparkAggregation.over(held.deltas(), held.partitions(), length,
         SparkAggregation.shards(sc.getConf(), sc.defaultParallelism(), length), exchange(sc))) {
       a = ShardedAggregation.aggregate(strategy, state.global(), facts, state.strategyState(), ranges);
+      t0 = System.nanoTime();
+      if (plan == Plan.MERGE_AND_SCORE) { // S for every leave-one-out merge, whatever the strategy merged
+        weightedSum = LeaveOneOut.weightedSum(ranges, counts);
+      }
     }
-    long t0 = System.nanoTime();
-    List<SiteUpdate> collected = needUpdates ? collect(ids, from) : null;
-    return new Merged(RoundAggregation.next(state, a), ids, counts, collected, rejected, slowest(ids, valid), 0, 0,
-        (System.nanoTime() - t0) / 1e6);
+    List<SiteUpdate> collected = plan == Plan.MERGE_THEN_COLLECT ? collect(ids, from) : null;
+    Merged merged = new Merged(RoundAggregation.next(state, a), ids, counts, collected, rejected, slowest(ids, valid),
+        0, 0, (System.nanoTime() - t0) / 1e6, null);
+    return new Merging(merged, weightedSum == null ? null
+        : new RoundEvaluation.LeaveOneOutInputs(held.deltas(), held.partitions(), counts, state.global(), weightedSum));
   }
 
   /** The kept updates of {@code ids}, brought to the driver in that order (one collect per job that holds some). */

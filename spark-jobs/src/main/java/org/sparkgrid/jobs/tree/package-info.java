@@ -8,7 +8,9 @@
  * ({@link org.sparkgrid.jobs.tree.SiteRound}, a {@link org.sparkgrid.jobs.tree.SiteTrainer} per task,
  * updates signed by {@link org.sparkgrid.jobs.tree.SiteSigning} and checked by
  * {@link org.sparkgrid.jobs.tree.SignatureCheck}), then the merge in a Spark stage
- * ({@link org.sparkgrid.jobs.tree.SparkAggregation}) or on the driver. Rewards:
+ * ({@link org.sparkgrid.jobs.tree.SparkAggregation}) or on the driver, then the coordinator's stage of
+ * leave-one-out scoring where the updates are cached and test evaluation
+ * ({@link org.sparkgrid.jobs.tree.RoundEvaluation}). Rewards:
  * {@link org.sparkgrid.jobs.tree.TreeRewards} (the plans) and {@link org.sparkgrid.jobs.tree.RewardSettlement}
  * (on chain). Where sites run: {@link org.sparkgrid.jobs.tree.SiteIdentity} (the check each site task runs
  * first), {@link org.sparkgrid.jobs.tree.SitePlacement} (prefer the executors holding the site's identity),
