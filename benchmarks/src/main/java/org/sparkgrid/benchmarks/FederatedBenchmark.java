@@ -3,7 +3,6 @@ package org.sparkgrid.benchmarks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -21,11 +20,8 @@ import org.sparkgrid.core.config.SparkGridConfig;
 import org.sparkgrid.core.request.RequestCodec;
 import org.sparkgrid.core.request.TrainingRequest;
 import org.sparkgrid.core.run.RoundMetrics;
-import org.sparkgrid.federation.sites.FederationFile;
-import org.sparkgrid.federation.split.DatasetSplits;
 import org.sparkgrid.jobs.data.ExampleShard;
 import org.sparkgrid.jobs.data.IdxReader;
-import org.sparkgrid.jobs.data.IdxWriter;
 import org.sparkgrid.jobs.data.Minibatches;
 import org.sparkgrid.jobs.eval.LocalEvaluator;
 import org.sparkgrid.jobs.model.NetworkFactory;
@@ -34,7 +30,6 @@ import org.sparkgrid.jobs.store.HadoopCheckpointStore;
 import org.sparkgrid.jobs.store.HadoopModelStore;
 import org.sparkgrid.jobs.tree.FederationRunner;
 import org.sparkgrid.jobs.tree.LocalSiteTrainer;
-import org.sparkgrid.settlement.chain.LocalChain;
 
 /**
  * Tree mode against the centralized run, on Fashion-MNIST: the training set cut into N sites by
@@ -51,7 +46,7 @@ import org.sparkgrid.settlement.chain.LocalChain;
  * benchmarks/run federated --sites 8 --alpha 0.3 --rounds 10 --strategies fedavg,scaffold --updater sgd --lr 0.05</pre>
  */
 public final class FederatedBenchmark {
-  private static final String DATA = "/usr/share/datasets/fashion-mnist/";
+  private static final String DATA = FederatedSplit.DATA;
 
   public static void main(String[] args) {
     Bench.runThenExit(() -> run(args));
@@ -93,24 +88,9 @@ public final class FederatedBenchmark {
     Path out = Path.of(Bench.arg(args, "--out", "benchmarks/results"));
     Path work = Files.createTempDirectory("sparkgrid-federated-bench");
     Configuration conf = new Configuration();
-    ExampleShard all = IdxReader.read(conf, DATA + "train", null);
-    // the coordinator keeps 2,000 examples as its validation set; the sites share the other 58,000
-    int[] order = Minibatches.shuffledOrder(all.count(), 42);
-    IdxWriter.write(conf, work.resolve("validation").toString(), all, java.util.Arrays.copyOfRange(order, 0, 2000));
-    ExampleShard train = ExampleShard.concat(java.util.Arrays.stream(java.util.Arrays.copyOfRange(order, 2000,
-        order.length)).mapToObj(i -> all.slice(i, i + 1)).toList());
-    int[][] split = DatasetSplits.dirichlet(train.labels(), sites, alpha, 42);
-    List<FederationFile.Site> list = new ArrayList<>();
-    for (int s = 0; s < sites; s++) {
-      String id = String.format("site-%02d", s + 1);
-      Path dir = work.resolve(id);
-      Files.createDirectories(dir);
-      IdxWriter.write(conf, dir.resolve("train").toString(), train, split[s]);
-      list.add(new FederationFile.Site(id, "file:" + dir.resolve("train"),
-          LocalChain.derive(LocalChain.DEV_MNEMONIC, s + 1).address(), 1.0, List.of(), new FederationFile.SiteKey.Dev(s + 1)));
-    }
-    Path fed = work.resolve("federation.json");
-    Files.write(fed, new FederationFile(list, new HashSet<>()).toJson());
+    FederatedSplit split = FederatedSplit.write(work, sites, alpha);
+    ExampleShard train = split.train();
+    Path fed = split.federation();
     System.out.printf("Federated benchmark: Fashion-MNIST in %d sites, Dirichlet alpha %.2f, %d rounds of %s,"
         + " MLP 784-256-128-10, batch 64, %s %s (times %s each round), %d local epoch(s)%n", sites, alpha, rounds,
         strategy, updater, lr, lrDecay, localEpochs);
@@ -134,7 +114,7 @@ public final class FederatedBenchmark {
              "federation": {"sites": "file:%2$s", "rounds": %3$d, "localEpochs": %7$d, "minSites": %4$d,
                             "strategy": %8$s, "learningRateDecay": %11$s},
              "reward": {"poolPerRound": "1", "scoring": "examples"}}
-            """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), tag, work.resolve("validation"), localEpochs, spec,
+            """.formatted(DATA, fed, rounds, Math.max(1, sites / 2), tag, split.validation(), localEpochs, spec,
             updater, lr, lrDecay));
         System.out.println("strategy " + spec);
         List<Double> federated = new ArrayList<>();

@@ -30,8 +30,9 @@ import org.sparkgrid.settlement.chain.LocalChain;
  * @param federation the federation file
  * @param validation the coordinator's validation set (IDX)
  * @param siteSizes  each site's number of examples, in site order
+ * @param train      the 58,000 examples the sites share (a centralized baseline trains on them)
  */
-record FederatedSplit(Path federation, Path validation, int[] siteSizes) {
+record FederatedSplit(Path federation, Path validation, int[] siteSizes, ExampleShard train) {
   /** Where Debian's {@code dataset-fashion-mnist} puts the IDX files. */
   static final String DATA = "/usr/share/datasets/fashion-mnist/";
 
@@ -59,6 +60,6 @@ record FederatedSplit(Path federation, Path validation, int[] siteSizes) {
     }
     Path federation = work.resolve("federation.json");
     Files.write(federation, new FederationFile(list, new HashSet<>()).toJson());
-    return new FederatedSplit(federation, validation, sizes);
+    return new FederatedSplit(federation, validation, sizes, train);
   }
 }
