@@ -174,9 +174,10 @@ class ReportBrowserTest {
 
     assertThat(rc).as(err.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(loaded.images()).extracting(HeadlessChromium.Image::alt).containsExactly("Test loss per round",
-        "Test accuracy per round", "Confusion matrix", "Contribution per site", "Reward per site");
+        "Test accuracy per round", "Time per round by phase", "Confusion matrix", "Contribution per site",
+        "Reward per site");
     assertThat(loaded.images()).allSatisfy(img -> assertThat(img.rendered() && img.width() > 0).as(img.alt()).isTrue());
-    assertThat(loaded.rendered()).isEqualTo(loaded.counted()).isEqualTo(5);
+    assertThat(loaded.rendered()).isEqualTo(loaded.counted()).isEqualTo(6);
     assertThat(loaded.dom()).contains("<td>site-1</td><td>" + ACCOUNTS[0] + "</td>",
         "<td>rep-tree/round-0</td><td class=\"n\">1,000</td>", "<td>rep-tree/round-1</td><td class=\"n\">1,000</td>");
   }
