@@ -96,13 +96,14 @@ public final class CoordinatorBenchmark {
     int sites = Bench.intArg(args, "--sites", 8);
     double alpha = Double.parseDouble(Bench.arg(args, "--alpha", "0.3"));
     int rounds = Bench.intArg(args, "--rounds", 5);
+    int localEpochs = Bench.intArg(args, "--local-epochs", 1);
     List<String> paths = List.of(Bench.arg(args, "--paths", "executors,driver").split(","));
     Path work = Files.createTempDirectory("sparkgrid-coordinator-bench");
     FederatedSplit split = FederatedSplit.write(work, sites, alpha);
     System.out.printf("Coordinator benchmark: Fashion-MNIST in %d sites (Dirichlet alpha %.2f, %d to %d examples),"
-        + " %d rounds, MLP 784-256-128-10, 1 local epoch, loss-improvement scoring on 2,000 validation examples,"
+        + " %d rounds, MLP 784-256-128-10, %d local epoch(s), loss-improvement scoring on 2,000 validation examples,"
         + " test set 10,000, local[2]; load average %s%n", sites, alpha, Arrays.stream(split.siteSizes()).min()
-        .orElse(0), Arrays.stream(split.siteSizes()).max().orElse(0), rounds, loadAverage());
+        .orElse(0), Arrays.stream(split.siteSizes()).max().orElse(0), rounds, localEpochs, loadAverage());
     Map<String, List<Round>> measured = new LinkedHashMap<>();
     SparkConf sparkConf = new SparkConf().setMaster("local[2]").setAppName("CoordinatorBenchmark")
         .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1");
@@ -119,10 +120,11 @@ public final class CoordinatorBenchmark {
              "model": {"name": "coordinator-bench-%1$s", "architecture": "mlp"},
              "data": {"format": "idx", "train": "file:%2$s", "test": "file:%3$st10k"},
              "training": {"epochs": 1, "batchSize": 64, "seed": 42, "updater": {"type": "adam", "learningRate": 0.001}},
-             "federation": {"sites": "file:%4$s", "rounds": %5$d, "localEpochs": 1, "minSites": %6$d,
+             "federation": {"sites": "file:%4$s", "rounds": %5$d, "localEpochs": %7$d, "minSites": %6$d,
                             "strategy": {"type": "fedavg"}},
              "reward": {"poolPerRound": "1", "scoring": "loss-improvement"}}
-            """.formatted(path + "-" + (run + 1), split.validation(), FederatedSplit.DATA, split.federation(), rounds, sites));
+            """.formatted(path + "-" + (run + 1), split.validation(), FederatedSplit.DATA, split.federation(), rounds, sites,
+            localEpochs));
         System.out.printf("%npath %s (%s)%n", path, where == FederationRunner.Coordinator.EXECUTORS
             ? "scoring and test evaluation in a Spark stage where the updates are cached"
             : "updates collected again after the Spark merge, scored and evaluated on the driver: the baseline");
