@@ -1,34 +1,28 @@
 package org.sparkgrid.jobs.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.sparkgrid.jobs.engine.Strangers.closedByServer;
+import static org.sparkgrid.jobs.engine.Strangers.connect;
+import static org.sparkgrid.jobs.engine.Strangers.garbage;
+import static org.sparkgrid.jobs.engine.Strangers.peer;
+import static org.sparkgrid.jobs.engine.Strangers.readChallenge;
+import static org.sparkgrid.jobs.engine.Strangers.replay;
+import static org.sparkgrid.jobs.engine.Strangers.steps;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sparkgrid.jobs.engine.Strangers.Relay;
+import org.sparkgrid.jobs.engine.Strangers.Stranger;
 import org.sparkgrid.core.math.WeightedAverage;
 
 /**
@@ -41,38 +35,18 @@ class ExchangeStrangerTest {
   private static final int LENGTH = 1000;
   private static final long HANDSHAKE_MS = 1_500;
   private final ExecutorService pool = Executors.newCachedThreadPool();
-  private final List<String> log = new CopyOnWriteArrayList<>();
   private ExchangeServer server;
-  private AbstractAppender appender;
+  private Strangers.WarnLog log;
 
   @BeforeEach
   void start() throws IOException {
     server = new ExchangeServer("127.0.0.1", 0, 2, 10_000).withHandshakeTimeout(HANDSHAKE_MS);
-    appender = new AbstractAppender("exchange-test", null, null, true, Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent e) {
-        log.add(e.getLevel() + " " + e.getMessage().getFormattedMessage());
-      }
-    };
-    appender.start();
-    // the exchange's own logger at WARN with this appender, whatever earlier tests in this JVM did to
-    // log4j (a context stopped or reconfigured by another component, a level raised)
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    if (!ctx.isStarted()) {
-      ctx.start();
-    }
-    LoggerConfig config = new LoggerConfig(ExchangeServer.class.getName(), Level.WARN, true);
-    config.addAppender(appender, Level.WARN, null);
-    ctx.getConfiguration().addLogger(ExchangeServer.class.getName(), config);
-    ctx.updateLoggers();
+    log = new Strangers.WarnLog(ExchangeServer.class);
   }
 
   @AfterEach
   void stop() throws IOException {
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    ctx.getConfiguration().removeLogger(ExchangeServer.class.getName());
-    ctx.updateLoggers();
-    appender.stop();
+    log.close();
     server.close();
     pool.shutdownNow();
   }
@@ -84,13 +58,13 @@ class ExchangeStrangerTest {
     long round = server.open(2, LENGTH);
     Endpoint real = new Endpoint(server.endpoint());
     // worker 0 talks through a relay that records what it sends, as an eavesdropper on the network would
-    try (Relay relay = new Relay(real.port());
-        ExchangeClient w0 = new ExchangeClient(relay.endpoint(server.endpoint()), round, 0, 0, 2, LENGTH, 10_000);
-        Socket silent = connect(real)) {
+    try (Relay relay = new Relay(real.port(), pool);
+        ExchangeClient w0 = new ExchangeClient(through(relay, server.endpoint()), round, 0, 0, 2, LENGTH, 10_000);
+        Socket silent = connect(real.port())) {
       byte[] recordedHello = Arrays.copyOf(relay.recorded(), Exchange.HELLO_BYTES);
 
-      Stranger garbage = garbage(real);
-      Stranger replay = replay(real, recordedHello);
+      Stranger garbage = garbage(real.port());
+      Stranger replay = replay(real.port(), recordedHello);
       Stranger forged = forged(real, round);
 
       // the real round, with the silent stranger still connected
@@ -121,7 +95,7 @@ class ExchangeStrangerTest {
           + round + ": it does not hold this job's secret, or replays another connection's answer");
       assertThat(refusalsOf(silent)).containsExactly("no hello within " + HANDSHAKE_MS + " ms");
       for (Socket s : List.of(garbage.socket(), replay.socket(), forged.socket(), silent)) {
-        assertThat(log).anyMatch(l -> l.startsWith("WARN dropped an exchange connection from " + peer(s) + ": "));
+        assertThat(log.lines()).anyMatch(l -> l.startsWith("WARN dropped an exchange connection from " + peer(s) + ": "));
       }
       assertThat(server.refusals()).hasSize(4);
     }
@@ -155,19 +129,6 @@ class ExchangeStrangerTest {
     return server.refusals().stream().filter(r -> r.peer().equals(peer)).map(ExchangeServer.Refusal::reason).toList();
   }
 
-  /** How the server names a client socket's address. */
-  private static String peer(Socket s) {
-    return "/127.0.0.1:" + s.getLocalPort();
-  }
-
-  private static List<float[]> steps(ExchangeClient c, long[] weights, float[][] vectors) throws IOException {
-    List<float[]> got = new ArrayList<>();
-    for (int step = 0; step < weights.length; step++) {
-      got.add(c.average(step, weights[step], vectors[step]));
-    }
-    return got;
-  }
-
   private static float[] vector(long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] v = new float[LENGTH];
@@ -184,56 +145,9 @@ class ExchangeStrangerTest {
     }
   }
 
-  /** A stranger's connection and whether the server closed it after the stranger spoke. */
-  private record Stranger(Socket socket, boolean dropped) {}
-
-  private static Socket connect(Endpoint e) throws IOException {
-    Socket s = new Socket(InetAddress.getLoopbackAddress(), e.port());
-    s.setSoTimeout(10_000);
-    return s;
-  }
-
-  /** Reads the server's challenge: its magic and nonce. */
-  private static void readChallenge(Socket s) throws IOException {
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    assertThat(in.readInt()).isEqualTo(Exchange.MAGIC);
-    in.readFully(new byte[Exchange.SECRET_BYTES]);
-  }
-
-  /** Whether the server closes the connection (true) rather than talking on. */
-  private static boolean closedByServer(Socket s) throws IOException {
-    try {
-      return s.getInputStream().read() == -1;
-    } catch (java.net.SocketException e) {
-      return true; // reset: the server closed with our unread bytes pending
-    }
-  }
-
-  private static Stranger garbage(Endpoint e) throws IOException {
-    Socket s = connect(e);
-    readChallenge(s);
-    byte[] junk = new byte[200];
-    new SplittableRandom(9).nextBytes(junk);
-    junk[0] = (byte) 0xde;
-    junk[1] = (byte) 0xad;
-    junk[2] = (byte) 0xbe;
-    junk[3] = (byte) 0xef;
-    s.getOutputStream().write(junk);
-    s.getOutputStream().flush();
-    return new Stranger(s, closedByServer(s));
-  }
-
-  private static Stranger replay(Endpoint e, byte[] recordedHello) throws IOException {
-    Socket s = connect(e);
-    readChallenge(s);
-    s.getOutputStream().write(recordedHello);
-    s.getOutputStream().flush();
-    return new Stranger(s, closedByServer(s));
-  }
-
   /** A hello for worker 1 of the open round, framed exactly right, with a made-up answer; then a step. */
   private static Stranger forged(Endpoint e, long round) throws IOException {
-    Socket s = connect(e);
+    Socket s = connect(e.port());
     readChallenge(s);
     DataOutputStream out = new DataOutputStream(s.getOutputStream());
     out.writeInt(Exchange.MAGIC);
@@ -250,58 +164,8 @@ class ExchangeStrangerTest {
     return new Stranger(s, closedByServer(s));
   }
 
-  /** A TCP relay to the exchange that records the bytes its one client sends. */
-  private final class Relay implements AutoCloseable {
-    private final ServerSocket listen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-    private final ByteArrayOutputStream up = new ByteArrayOutputStream();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-
-    Relay(int target) throws IOException {
-      pool.submit(() -> {
-        try {
-          Socket client = listen.accept();
-          Socket exchange = new Socket(InetAddress.getLoopbackAddress(), target);
-          sockets.add(client);
-          sockets.add(exchange);
-          pool.submit(() -> pump(exchange.getInputStream(), client.getOutputStream(), null));
-          pump(client.getInputStream(), exchange.getOutputStream(), up);
-        } catch (IOException ignored) {
-          // the relay is closed
-        }
-        return null;
-      });
-    }
-
-    Exchange.Endpoint endpoint(Exchange.Endpoint real) {
-      return new Exchange.Endpoint("127.0.0.1", listen.getLocalPort(), real.secret(), real.encrypted());
-    }
-
-    byte[] recorded() {
-      synchronized (up) {
-        return up.toByteArray();
-      }
-    }
-
-    private Void pump(InputStream in, OutputStream out, ByteArrayOutputStream copy) throws IOException {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        if (copy != null) {
-          synchronized (copy) {
-            copy.write(buf, 0, n);
-          }
-        }
-        out.write(buf, 0, n);
-        out.flush();
-      }
-      return null;
-    }
-
-    @Override
-    public void close() throws IOException {
-      listen.close();
-      for (Socket s : sockets) {
-        s.close();
-      }
-    }
+  /** The endpoint a worker uses to reach the exchange through {@code relay}. */
+  private static Exchange.Endpoint through(Relay relay, Exchange.Endpoint real) {
+    return new Exchange.Endpoint("127.0.0.1", relay.port(), real.secret(), real.encrypted());
   }
 }

@@ -1,34 +1,27 @@
 package org.sparkgrid.jobs.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.sparkgrid.jobs.engine.Strangers.closedByServer;
+import static org.sparkgrid.jobs.engine.Strangers.connect;
+import static org.sparkgrid.jobs.engine.Strangers.garbage;
+import static org.sparkgrid.jobs.engine.Strangers.peer;
+import static org.sparkgrid.jobs.engine.Strangers.readChallenge;
+import static org.sparkgrid.jobs.engine.Strangers.replay;
+import static org.sparkgrid.jobs.engine.Strangers.steps;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.LogEvent;
-import org.apache.logging.log4j.core.LoggerContext;
-import org.apache.logging.log4j.core.appender.AbstractAppender;
-import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.config.Property;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.sparkgrid.jobs.engine.Strangers.Relay;
+import org.sparkgrid.jobs.engine.Strangers.Stranger;
 import org.sparkgrid.core.math.WeightedAverage;
 
 /**
@@ -42,36 +35,18 @@ class PeerExchangeStrangerTest {
   private static final int LENGTH = 1000;
   private static final long HANDSHAKE_MS = 1_500;
   private final ExecutorService pool = Executors.newCachedThreadPool();
-  private final List<String> log = new CopyOnWriteArrayList<>();
   private ExchangeServer server;
-  private AbstractAppender appender;
+  private Strangers.WarnLog log;
 
   @BeforeEach
   void start() throws IOException {
     server = new ExchangeServer("127.0.0.1", 0, 1, 10_000);
-    appender = new AbstractAppender("peer-exchange-test", null, null, true, Property.EMPTY_ARRAY) {
-      @Override
-      public void append(LogEvent e) {
-        log.add(e.getLevel() + " " + e.getMessage().getFormattedMessage());
-      }
-    };
-    appender.start();
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    if (!ctx.isStarted()) {
-      ctx.start();
-    }
-    LoggerConfig config = new LoggerConfig(PeerExchange.class.getName(), Level.WARN, true);
-    config.addAppender(appender, Level.WARN, null);
-    ctx.getConfiguration().addLogger(PeerExchange.class.getName(), config);
-    ctx.updateLoggers();
+    log = new Strangers.WarnLog(PeerExchange.class);
   }
 
   @AfterEach
   void stop() throws IOException {
-    LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
-    ctx.getConfiguration().removeLogger(PeerExchange.class.getName());
-    ctx.updateLoggers();
-    appender.stop();
+    log.close();
     server.close();
     pool.shutdownNow();
   }
@@ -85,7 +60,7 @@ class PeerExchangeStrangerTest {
     try (PeerExchange w0 = PeerExchange.listen(ep, "127.0.0.1", round, 0, 0, 2, LENGTH, 10_000)
             .withHandshakeTimeout(HANDSHAKE_MS);
         // worker 1 reaches worker 0 through a relay that records what it sends
-        Relay relay = new Relay(w0.listenPort());
+        Relay relay = new Relay(w0.listenPort(), pool);
         Socket silent = connect(w0.listenPort())) {
       w0.withAdvertisedAddress(new Exchange.Peer("127.0.0.1", relay.port()));
       Stranger garbage = garbage(w0.listenPort());
@@ -124,7 +99,7 @@ class PeerExchangeStrangerTest {
           .containsExactly("wrong answer to the challenge for worker 1 of round " + round + wrong);
       assertThat(refusalsOf(w0, silent)).containsExactly("no hello within " + HANDSHAKE_MS + " ms");
       for (Socket s : List.of(garbage.socket(), replay.socket(), forged.socket(), silent)) {
-        assertThat(log).anyMatch(l -> l.startsWith("WARN worker 0 dropped a peer exchange connection from "
+        assertThat(log.lines()).anyMatch(l -> l.startsWith("WARN worker 0 dropped a peer exchange connection from "
             + peer(s) + ": "));
       }
       assertThat(w0.refusals()).hasSize(4);
@@ -134,62 +109,6 @@ class PeerExchangeStrangerTest {
   private static List<String> refusalsOf(PeerExchange p, Socket s) {
     String peer = peer(s);
     return p.refusals().stream().filter(r -> r.peer().equals(peer)).map(PeerExchange.Refusal::reason).toList();
-  }
-
-  private static String peer(Socket s) {
-    return "/127.0.0.1:" + s.getLocalPort();
-  }
-
-  private static List<float[]> steps(Averager a, long[] weights, float[][] vectors) throws IOException {
-    List<float[]> got = new ArrayList<>();
-    for (int step = 0; step < weights.length; step++) {
-      got.add(a.average(step, weights[step], vectors[step]));
-    }
-    return got;
-  }
-
-  private record Stranger(Socket socket, boolean dropped) {}
-
-  private static Socket connect(int port) throws IOException {
-    Socket s = new Socket(InetAddress.getLoopbackAddress(), port);
-    s.setSoTimeout(10_000);
-    return s;
-  }
-
-  private static void readChallenge(Socket s) throws IOException {
-    DataInputStream in = new DataInputStream(s.getInputStream());
-    assertThat(in.readInt()).isEqualTo(Exchange.MAGIC);
-    in.readFully(new byte[Exchange.SECRET_BYTES]);
-  }
-
-  private static boolean closedByServer(Socket s) throws IOException {
-    try {
-      return s.getInputStream().read() == -1;
-    } catch (java.net.SocketException e) {
-      return true; // reset: closed with our unread bytes pending
-    }
-  }
-
-  private static Stranger garbage(int port) throws IOException {
-    Socket s = connect(port);
-    readChallenge(s);
-    byte[] junk = new byte[200];
-    new SplittableRandom(9).nextBytes(junk);
-    junk[0] = (byte) 0xde;
-    junk[1] = (byte) 0xad;
-    junk[2] = (byte) 0xbe;
-    junk[3] = (byte) 0xef;
-    s.getOutputStream().write(junk);
-    s.getOutputStream().flush();
-    return new Stranger(s, closedByServer(s));
-  }
-
-  private static Stranger replay(int port, byte[] recordedHello) throws IOException {
-    Socket s = connect(port);
-    readChallenge(s);
-    s.getOutputStream().write(recordedHello);
-    s.getOutputStream().flush();
-    return new Stranger(s, closedByServer(s));
   }
 
   /** A hello of worker 1 for the open round, framed exactly right, with a made-up answer; then a slice. */
@@ -203,60 +122,5 @@ class PeerExchangeStrangerTest {
     out.writeLong(1_000_000);
     out.flush();
     return new Stranger(s, closedByServer(s));
-  }
-
-  /** A TCP relay to a listener that records the bytes its one client sends. */
-  private final class Relay implements AutoCloseable {
-    private final ServerSocket listen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-    private final ByteArrayOutputStream up = new ByteArrayOutputStream();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-
-    Relay(int target) throws IOException {
-      pool.submit(() -> {
-        try {
-          Socket client = listen.accept();
-          Socket target2 = new Socket(InetAddress.getLoopbackAddress(), target);
-          sockets.add(client);
-          sockets.add(target2);
-          pool.submit(() -> pump(target2.getInputStream(), client.getOutputStream(), null));
-          pump(client.getInputStream(), target2.getOutputStream(), up);
-        } catch (IOException ignored) {
-          // the relay is closed
-        }
-        return null;
-      });
-    }
-
-    int port() {
-      return listen.getLocalPort();
-    }
-
-    byte[] recorded() {
-      synchronized (up) {
-        return up.toByteArray();
-      }
-    }
-
-    private Void pump(InputStream in, OutputStream out, ByteArrayOutputStream copy) throws IOException {
-      byte[] buf = new byte[1 << 16];
-      for (int n; (n = in.read(buf)) > 0; ) {
-        if (copy != null) {
-          synchronized (copy) {
-            copy.write(buf, 0, n);
-          }
-        }
-        out.write(buf, 0, n);
-        out.flush();
-      }
-      return null;
-    }
-
-    @Override
-    public void close() throws IOException {
-      listen.close();
-      for (Socket s : sockets) {
-        s.close();
-      }
-    }
   }
 }
